@@ -1,0 +1,58 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import ApiToken, District, Indicator, Observation, Plan, ReportingYear, Target
+
+admin.site.site_header = "planboard 规划监测管理"
+admin.site.site_title = "planboard"
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "document_number", "base_year", "target_year"]
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "short_name", "kind", "order"]
+    list_filter = ["kind"]
+    filter_horizontal = ["members"]
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit", "section", "group", "cumulative", "confidence", "needs_review"]
+    list_filter = ["plan", "needs_review", "confidence", "section", "cumulative"]
+    search_fields = ["code", "name"]
+    inlines = [TargetInline]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "district", "year", "operator", "value", "upper"]
+    list_filter = ["district", "year"]
+    search_fields = ["indicator__code", "indicator__name"]
+
+
+@admin.register(Observation)
+class ObservationAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "district", "year", "value", "status", "is_demo", "entered_by", "entered_at"]
+    list_filter = ["status", "is_demo", "year", "district"]
+    search_fields = ["indicator__code", "indicator__name"]
+    list_select_related = ["indicator", "district", "entered_by"]
+
+
+@admin.register(ReportingYear)
+class ReportingYearAdmin(admin.ModelAdmin):
+    list_display = ["plan", "year", "locked", "locked_by", "locked_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    readonly_fields = ["digest"]

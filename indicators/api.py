@@ -1,0 +1,158 @@
+"""JSON endpoints. docs/api.md is the contract: keys, number types and status codes."""
+
+import functools
+import hashlib
+import json
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+
+from indicators.models import ApiToken, District, Indicator, Observation, Plan, Target
+from indicators.services import Conflict
+from tasks.models import Task
+
+
+def token_user(request):
+    """The user of an `Authorization: Token <key>` header, or None."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    if scheme != "Token" or not key:
+        return None
+    digest = hashlib.sha256(key.strip().encode()).hexdigest()
+    token = ApiToken.objects.select_related("user").filter(digest=digest, user__is_active=True).first()
+    return token.user if token else None
+
+
+def api_view(methods=("GET",)):
+    """Authenticate by session or token, and turn the service's exceptions into the contract's status codes."""
+
+    def decorator(view):
+        @login_not_required
+        @csrf_exempt  # token callers have no CSRF cookie; session callers are checked below
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                return error(405, "method_not_allowed", "不支持该请求方法。")
+            user = token_user(request)
+            if user is not None:
+                request.user = user
+            elif not request.user.is_authenticated:
+                return error(401, "not_authenticated", "请先登录或提供接口令牌。")
+            elif request.method != "GET" and not _csrf_ok(request):
+                return error(403, "csrf_failed", "CSRF 校验失败。")
+            try:
+                return view(request, *args, **kwargs)
+            except ValidationError as invalid:
+                return JsonResponse({"errors": invalid.message_dict}, status=400)
+            except PermissionDenied as denied:
+                return error(403, "permission_denied", str(denied) or "没有权限。")
+            except Http404 as missing:
+                return error(404, "not_found", str(missing) or "不存在。")
+            except Conflict as conflict:
+                return error(409, "conflict", str(conflict))
+
+        return wrapper
+
+    return decorator
+
+
+def _csrf_ok(request):
+    return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is None
+
+
+def error(status, code, message):
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+def json_body(request):
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError({"body": ["请求体不是合法的 JSON。"]}) from None
+    if not isinstance(body, dict):
+        raise ValidationError({"body": ["请求体必须是 JSON 对象。"]})
+    return body
+
+
+def number(value):
+    """Decimals leave the API as JSON numbers: integers where whole, floats otherwise."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@api_view()
+def plan_detail(request):
+    plan = Plan.objects.current()
+    if plan is None:
+        raise Http404("尚未载入规划。")
+    indicators = (
+        Indicator.objects.filter(plan=plan)
+        .select_related("task")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.select_related("district").order_by("district__order", "year")),
+            Prefetch(
+                "observations",
+                queryset=Observation.objects.approved().filter(year=plan.base_year).select_related("district"),
+                to_attr="baselines",
+            ),
+        )
+    )
+    tasks = Task.objects.filter(plan=plan).prefetch_related("items")
+    return JsonResponse(
+        {
+            "plan": {
+                "code": plan.code,
+                "name": plan.name,
+                "document_number": plan.document_number,
+                "base_year": plan.base_year,
+                "target_year": plan.target_year,
+            },
+            "districts": [
+                {"code": d.code, "name": d.name, "short_name": d.short_name, "kind": d.kind}
+                for d in District.objects.all()
+            ],
+            "indicators": [
+                {
+                    "code": i.code,
+                    "name": i.name,
+                    "unit": i.unit,
+                    "direction": i.direction,
+                    "group": i.group,
+                    "section": i.section,
+                    "cumulative": i.cumulative,
+                    "task": i.task.number if i.task else None,
+                    "needs_review": i.needs_review,
+                    "targets": [
+                        {
+                            "district": t.district.code,
+                            "year": t.year,
+                            "value": number(t.value),
+                            "upper": number(t.upper),
+                            "operator": t.operator,
+                        }
+                        for t in i.targets.all()
+                    ],
+                    "baselines": [
+                        {"district": o.district.code, "year": o.year, "value": number(o.value)} for o in i.baselines
+                    ],
+                }
+                for i in indicators
+            ],
+            "tasks": [
+                {
+                    "number": t.number,
+                    "category": t.category,
+                    "title": t.title,
+                    "department": t.department,
+                    "needs_review": t.needs_review,
+                    "items": [{"order": item.order, "content": item.content} for item in t.items.all()],
+                }
+                for t in tasks
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from tasks.models import Task, TaskItem, TextTarget
+
+
+class TaskItemInline(admin.TabularInline):
+    model = TaskItem
+    extra = 0
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "category", "department", "confidence", "needs_review"]
+    list_filter = ["plan", "needs_review", "confidence", "category"]
+    list_editable = ["department"]
+    search_fields = ["title", "department"]
+    inlines = [TaskItemInline]
+
+
+@admin.register(TaskItem)
+class TaskItemAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "content", "confidence", "needs_review"]
+    list_filter = ["needs_review", "confidence"]
+
+
+@admin.register(TextTarget)
+class TextTargetAdmin(admin.ModelAdmin):
+    list_display = ["code", "text", "year", "section", "task", "untracked_reason", "needs_review"]
+    list_filter = ["plan", "needs_review", "untracked_reason", "section"]
+    search_fields = ["code", "text"]

@@ -1,0 +1,121 @@
+"""Shared fixtures: the real plan loaded once, and one user per role."""
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from indicators import roles
+from indicators.models import District, Plan
+
+PASSWORD = "a-test-password-9"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from the Fujian plan as `make run` loads it (without demo figures)."""
+    with django_db_blocker.unblock():
+        call_command("load_plan", verbosity=0)
+
+
+@pytest.fixture
+def plan(db):
+    return Plan.objects.current()
+
+
+@pytest.fixture
+def district(db):
+    """Districts by slug: district("fuzhou"), district("province")."""
+    return lambda slug: District.objects.get(slug=slug)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username, role=None, *, districts=(), superuser=False):
+        user = get_user_model().objects.create_user(
+            username, password=PASSWORD, is_superuser=superuser, is_staff=superuser
+        )
+        if role:
+            roles.ensure_groups()
+            user.groups.add(Group.objects.get(name=role))
+        for slug in districts:
+            District.objects.get(slug=slug).members.add(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def official_fuzhou(make_user):
+    return make_user("official_fuzhou", roles.OFFICIAL, districts=["fuzhou"])
+
+
+@pytest.fixture
+def official_xiamen(make_user):
+    return make_user("official_xiamen", roles.OFFICIAL, districts=["xiamen"])
+
+
+@pytest.fixture
+def official_province(make_user):
+    return make_user("official", roles.OFFICIAL, districts=["province"])
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer", roles.REVIEWER)
+
+
+@pytest.fixture
+def leader(make_user):
+    return make_user("leader", roles.LEADER)
+
+
+@pytest.fixture
+def analyst(make_user):
+    return make_user("analyst", roles.ANALYST)
+
+
+@pytest.fixture
+def browser_plan(transactional_db):
+    """live_server tests run on flushed tables: load the plan into them."""
+    call_command("load_plan", verbosity=0)
+    return Plan.objects.current()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright; never skipped, CI installs it."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page, live_server):
+    def login_as(user):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return login_as
