@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from indicators import progress
+
 
 class Confidence(models.TextChoices):
     HIGH = "high", _("高")
@@ -71,6 +73,46 @@ class Plan(models.Model):
 
     def __str__(self):
         return self.name
+
+    def assess(self, *, as_of, indicators=None, districts=None):
+        """Progress of each (indicator, district) pair that has targets or approved figures, as of a year.
+
+        Returns {(indicator_id, district_id): progress.Assessment}. Three queries, whatever the data size;
+        pass `indicators` or `districts` (querysets or lists) to narrow it.
+        """
+        indicator_rows = Indicator.objects.filter(plan=self)
+        targets = Target.objects.filter(indicator__plan=self)
+        figures = Observation.objects.approved().filter(indicator__plan=self, year__lte=as_of)
+        if indicators is not None:
+            indicator_rows = indicator_rows.filter(pk__in=[getattr(i, "pk", i) for i in indicators])
+            targets = targets.filter(indicator__in=indicator_rows)
+            figures = figures.filter(indicator__in=indicator_rows)
+        if districts is not None:
+            ids = [getattr(d, "pk", d) for d in districts]
+            targets, figures = targets.filter(district__in=ids), figures.filter(district__in=ids)
+        by_id = {i.pk: i for i in indicator_rows}
+        milestones, values = {}, {}
+        for t in targets.values_list("indicator_id", "district_id", "year", "value", "operator", "upper"):
+            milestones.setdefault(t[:2], []).append(progress.Milestone(t[2], t[3], t[4], t[5]))
+        for indicator_id, district_id, year, value in figures.values_list(
+            "indicator_id", "district_id", "year", "value"
+        ):
+            values.setdefault((indicator_id, district_id), {})[year] = value
+        return {
+            key: progress.assess(
+                values=values.get(key, {}),
+                milestones=milestones.get(key, []),
+                direction=by_id[key[0]].direction,
+                cumulative=by_id[key[0]].cumulative,
+                base_year=self.base_year,
+                as_of=as_of,
+                ahead_at=float(self.ahead_ratio),
+                on_track_at=float(self.on_track_ratio),
+                decimals=by_id[key[0]].decimals,
+            )
+            for key in milestones.keys() | values.keys()
+            if key[0] in by_id
+        }
 
 
 class DistrictKind(models.TextChoices):
