@@ -33,5 +33,5 @@ browser-deps:
 test: $(BIN)/.test-installed browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	SECRET_KEY=makemigrations-check $(BIN)/python manage.py makemigrations --check --dry-run
+	SECRET_KEY=makemigrations-check DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=test-only-secret DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)

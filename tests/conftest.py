@@ -13,6 +13,16 @@ from indicators.models import District, Plan
 PASSWORD = "a-test-password-9"
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files_and_no_lockout(settings):
+    """Tests run without collectstatic, and log in without a request object (axes needs one)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the Fujian plan as `make run` loads it (without demo figures)."""

@@ -1,0 +1,153 @@
+"""planboard is safe to expose to every official: deploy checks, headers, no anonymous access, throttled logins."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "prod-" + "k7Qx9vLm2Rt8Zp4Wn6Yb3Hc5Jd1Fg0Sa" * 2,
+    "ALLOWED_HOSTS": "planboard.jyt.fujian.example",
+    "CSRF_TRUSTED_ORIGINS": "https://planboard.jyt.fujian.example",
+    "HTTPS": "1",
+    "DATABASE_URL": "sqlite://:memory:",
+}
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    env |= PRODUCTION_ENV
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_pages_send_a_strict_content_security_policy_and_safety_headers(client, leader):
+    client.force_login(leader)
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    script_src = re.search(r"script-src ([^;]*)", policy).group(1)
+    assert script_src.strip() == "'self'"
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def every_url(resolver=None, prefix=""):
+    """Every route of the site with sample arguments filled in."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from every_url(entry, route)
+        elif isinstance(entry, URLPattern):
+            path = re.sub(r"<int:\w+>", "1", route)
+            path = re.sub(r"<(?:slug|str):\w+>", "350100", path)
+            path = re.sub(r"<path:\w+>", "x", path)
+            if "(?P" not in path and "^" not in path:
+                yield "/" + path
+
+
+PUBLIC = {"/accounts/login/", "/healthz", "/i18n/setlang/"}
+
+
+def test_every_page_and_endpoint_needs_a_login(client):
+    urls = sorted({url for url in every_url() if url not in PUBLIC and not url.startswith("/" + settings.ADMIN_URL)})
+    assert "/" in urls and "/api/plan/" in urls
+    for url in urls:
+        response = client.get(url)
+        if url.startswith("/api/"):
+            assert response.status_code in (401, 405), url
+            assert response.status_code != 200
+        else:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_the_admin_asks_anonymous_visitors_to_log_in(client):
+    response = client.get("/" + settings.ADMIN_URL)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+OUTSIDE = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+
+
+def test_no_template_loads_anything_from_outside_the_site():
+    templates = list((settings.BASE_DIR / "templates").rglob("*.html"))
+    assert templates
+    offenders = [str(path) for path in templates if OUTSIDE.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+def test_rendered_pages_load_only_our_own_files(client, leader):
+    call_command("load_demo")
+    client.force_login(leader)
+    for url in ("/", "/api/plan/"):
+        body = client.get(url).content.decode()
+        assert not OUTSIDE.search(body), url
+        assert "cdn" not in body.lower()
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(client, settings, leader):
+    settings.AXES_ENABLED = True
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "leader", "password": "guess"})
+    response = client.post("/accounts/login/", {"username": "leader", "password": "a-test-password-9"})
+    assert response.status_code == 429
+    assert "登录已暂停" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_good_password_still_logs_in_before_the_limit(client, settings, leader):
+    settings.AXES_ENABLED = True
+    client.post("/accounts/login/", {"username": "leader", "password": "guess"})
+    response = client.post("/accounts/login/", {"username": "leader", "password": "a-test-password-9"})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(leader.pk)
+
+
+def test_sessions_end_after_an_hour_without_a_request(client, leader):
+    client.force_login(leader)
+    response = client.get("/")
+    assert settings.SESSION_COOKIE_AGE == 3600 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert response.cookies["sessionid"]["max-age"] == 3600
+    assert response.cookies["sessionid"]["httponly"]
+
+
+def test_the_health_check_reports_the_database_without_a_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_weak_passwords_are_refused_when_changing_password(client, leader):
+    client.force_login(leader)
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "a-test-password-9", "new_password1": "12345678", "new_password2": "12345678"},
+    )
+    assert response.status_code == 200
+    assert "这个密码太常见了" in response.content.decode() or "密码全部为数字" in response.content.decode()
