@@ -1,6 +1,7 @@
 """The four roles of planboard as Django groups, and what each may do."""
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 OFFICIAL, REVIEWER, LEADER, ANALYST = "填报员", "审核员", "领导", "分析员"
 
@@ -17,6 +18,7 @@ ROLE_PERMISSIONS = {
         "change_baseline",
         "lock_year",
         "export_report",
+        "tasks.report_task",
     ],
     LEADER: ["view_observation", "view_all_districts", "export_report"],
     ANALYST: [
@@ -35,7 +37,16 @@ def ensure_groups():
     """Create the role groups with exactly their permissions; safe to run again."""
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        permissions = Permission.objects.filter(content_type__app_label="indicators", codename__in=codenames)
+        permissions = Permission.objects.filter(_named(codenames))
         if len(permissions) != len(codenames):
             raise LookupError(f"{name}: permissions missing, run migrate first")
         group.permissions.set(permissions)
+
+
+def _named(codenames):
+    """A bare codename is an indicators permission; another app's is written in full ("tasks.report_task")."""
+    query = Q(pk__in=[])
+    for name in codenames:
+        app_label, _, codename = name.rpartition(".")
+        query |= Q(content_type__app_label=app_label or "indicators", codename=codename)
+    return query

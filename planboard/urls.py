@@ -13,5 +13,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("tasks.urls")),
     path("", include("indicators.urls")),
 ]

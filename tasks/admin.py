@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from tasks.models import Task, TaskItem, TextTarget
+from tasks.models import Task, TaskItem, TaskReport, TextTarget
 
 
 class TaskItemInline(admin.TabularInline):
@@ -28,3 +29,18 @@ class TextTargetAdmin(admin.ModelAdmin):
     list_display = ["code", "text", "year", "section", "task", "untracked_reason", "needs_review"]
     list_filter = ["plan", "needs_review", "untracked_reason", "section"]
     search_fields = ["code", "text"]
+
+
+@admin.register(TaskReport)
+class TaskReportAdmin(SimpleHistoryAdmin):
+    """Reports and their history to read; they are written on the task page, through tasks.services."""
+
+    list_display = ["task", "year", "status", "entered_by", "entered_at"]
+    list_filter = ["year", "status"]
+    search_fields = ["summary", "task__title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

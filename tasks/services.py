@@ -1,0 +1,77 @@
+"""Yearly task reports: who may write them, which years are open, and the one function that stores them."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.models import District, DistrictKind, ReportingYear
+from indicators.services import Conflict
+from tasks.models import TaskReport
+
+REPORT_FIELDS = ("status", "summary", "evidence_links", "text_target_notes")
+
+
+def can_report(user):
+    """Reviewers (or anyone granted 填报任务进展) and the officials of the province district report on tasks.
+
+    Province officials are the members of the province district who may enter figures; city officials are not:
+    the tasks are the province's.
+    """
+    if user.has_perm("tasks.report_task"):
+        return True
+    return (
+        user.has_perm("indicators.change_observation")
+        and District.objects.filter(kind=DistrictKind.PROVINCE, members=user).exists()
+    )
+
+
+def current_year(plan):
+    """The year reports are due for now: this year within the plan, never the base year."""
+    return min(plan.target_year, max(plan.base_year + 1, timezone.localdate().year))
+
+
+def report_years(plan):
+    return range(plan.base_year + 1, current_year(plan) + 1)
+
+
+def save_task_report(*, task, year, by, status, summary, evidence_links="", evidence_file=None, text_target_notes=""):
+    """Create or change a task's report for a year, keeping who, when and the old text in the history.
+
+    `evidence_file` None keeps the stored file, False removes it (the history still names it), an upload
+    replaces it. Raises PermissionDenied, ValidationError (naming the field) or Conflict (a locked year).
+    """
+    if not can_report(by):
+        raise PermissionDenied(_("您没有填报任务进展的权限。"))
+    plan = task.plan
+    years = report_years(plan)
+    if year not in years:
+        raise ValidationError(
+            {"year": _("年份必须在%(first)d至%(last)d年之间。") % {"first": years.start, "last": years.stop - 1}},
+            code="invalid_year",
+        )
+    if ReportingYear.objects.filter(plan=plan, year=year, locked=True).exists():
+        raise Conflict(_("%(year)d年度已锁定，任务进展不能再修改。") % {"year": year})
+    with transaction.atomic():
+        report = TaskReport.objects.select_for_update().filter(task=task, year=year).first()
+        report = report or TaskReport(task=task, year=year)
+        new = {
+            "status": status,
+            "summary": (summary or "").strip(),
+            "evidence_links": "\n".join(line.strip() for line in (evidence_links or "").splitlines() if line.strip()),
+            "text_target_notes": (text_target_notes or "").strip(),
+        }
+        uploaded = bool(evidence_file) and evidence_file != report.evidence_file
+        removed = evidence_file is False and bool(report.evidence_file)
+        if report.pk and not (uploaded or removed) and all(getattr(report, k) == v for k, v in new.items()):
+            return report
+        for name, value in new.items():
+            setattr(report, name, value)
+        if uploaded or removed:
+            report.evidence_file = evidence_file or ""
+        report.entered_by, report.entered_at = by, timezone.now()
+        # A stored file was checked when it came in; only a new upload is checked again.
+        report.full_clean(exclude=[] if uploaded else ["evidence_file"], validate_unique=False)
+        report._history_user = by
+        report.save()
+        return report

@@ -1,0 +1,89 @@
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from indicators import progress
+from indicators.models import Indicator
+from tasks.models import Task, TextTarget
+
+# Template columns include their partial rather than name it: a named template is rendered with the request,
+# which runs the context processors (two queries) again for every cell.
+INCLUDE = '{{% include "{}" %}}'
+
+
+class TaskTable(tables.Table):
+    number = tables.Column(verbose_name=_("序号"), linkify=True, attrs={"td": {"class": "num"}})
+    title = tables.TemplateColumn(
+        template_code=INCLUDE.format("tasks/includes/task_title.html"), verbose_name=_("任务")
+    )
+    department = tables.Column(verbose_name=_("责任单位"), default="—")
+    year_status = tables.TemplateColumn(
+        template_code=INCLUDE.format("tasks/includes/task_status_cell.html"),
+        verbose_name=_("本年度进展"),
+        order_by=("status_rank", "number"),
+    )
+    indicators = tables.Column(verbose_name=_("关联指标进展"), empty_values=(), orderable=False)
+
+    class Meta:
+        model = Task
+        fields = ["number", "category", "title", "department", "year_status", "indicators"]
+        attrs = {"class": "data", "id": "task-table"}
+
+    def __init__(self, *args, statuses, **kwargs):
+        """`statuses` are the province statuses {indicator_id: status code} that `Plan.assess` gave."""
+        super().__init__(*args, **kwargs)
+        self.statuses = statuses
+
+    def render_indicators(self, record):
+        rows = [(i, self.statuses.get(i.pk, progress.NO_DATA)) for i in record.indicators.all()]
+        return render_to_string("tasks/includes/indicator_statuses.html", {"rows": rows})
+
+
+class KeyProjectTable(tables.Table):
+    """Quantified key-project targets, each with its province progress from `Plan.assess`."""
+
+    section = tables.Column(verbose_name=_("出处"))
+    group = tables.Column(verbose_name=_("重点项目"), default="—")
+    name = tables.Column(verbose_name=_("目标"), linkify=True)
+    targets = tables.TemplateColumn(
+        template_code=INCLUDE.format("tasks/includes/province_targets.html"),
+        verbose_name=_("目标值（年份）"),
+        orderable=False,
+    )
+    unit = tables.Column(verbose_name=_("单位"))
+    task = tables.Column(verbose_name=_("所属任务"), linkify=True, order_by=("task__number",), default="—")
+    progress = tables.TemplateColumn(
+        template_code=INCLUDE.format("tasks/includes/assessment_cells.html"),
+        verbose_name=_("进展"),
+        orderable=False,
+        empty_values=(),
+        extra_context=lambda record, table: {"assessment": table.assessments.get(record.pk)},
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["section", "group", "name", "targets", "unit", "task", "progress"]
+        attrs = {"class": "data", "id": "key-project-table"}
+        order_by = ("section", "order")
+
+    def __init__(self, *args, assessments, **kwargs):
+        """`assessments` are the province verdicts {indicator_id: progress.Assessment}."""
+        super().__init__(*args, **kwargs)
+        self.assessments = assessments
+
+
+class TextTargetTable(tables.Table):
+    section = tables.Column(verbose_name=_("出处"))
+    project = tables.Column(verbose_name=_("重点项目"), default="—")
+    text = tables.Column(verbose_name=_("目标表述"))
+    year = tables.Column(verbose_name=_("年份"))
+    task = tables.Column(verbose_name=_("所属任务"), linkify=True, order_by=("task__number",), default="—")
+    untracked_reason = tables.Column(verbose_name=_("不量化跟踪的原因"), orderable=False)
+
+    class Meta:
+        model = TextTarget
+        fields = ["section", "project", "text", "year", "task", "untracked_reason"]
+        attrs = {"class": "data", "id": "text-target-table"}
+
+    def render_untracked_reason(self, record):
+        return record.untracked_reason_label

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from tasks import api, views
+
+app_name = "tasks"
+
+urlpatterns = [
+    path("tasks/", views.task_list, name="list"),
+    path("tasks/<int:number>/", views.task_detail, name="detail"),
+    path("tasks/<int:number>/reports/<int:year>/", views.task_report, name="report"),
+    path("tasks/<int:number>/reports/<int:year>/evidence/", views.task_evidence, name="evidence"),
+    path("district-targets/", views.district_targets, name="district-targets"),
+    path("key-projects/", views.key_projects, name="key-projects"),
+    path("api/tasks/", api.task_list, name="api-tasks"),
+    path("api/districts/<str:code>/", api.district_detail, name="api-district"),
+]

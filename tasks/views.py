@@ -1,0 +1,161 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from indicators.models import District, DistrictKind, Indicator, Plan, Target
+from indicators.services import Conflict
+from tasks import districts, services
+from tasks.filters import TaskFilter
+from tasks.forms import TaskReportForm
+from tasks.models import Task, TaskReport, TextTarget
+from tasks.tables import KeyProjectTable, TaskTable, TextTargetTable
+
+
+def _plan():
+    plan = Plan.objects.current()
+    if plan is None:
+        raise Http404(_("尚未载入规划。"))
+    return plan
+
+
+def _year(request, plan):
+    """`?year=` within the plan's reporting years, by default this year's."""
+    year = request.GET.get("year") or services.current_year(plan)
+    try:
+        year = int(year)
+    except ValueError:
+        raise Http404(_("没有该年份。")) from None
+    if not plan.base_year < year <= plan.target_year:
+        raise Http404(_("没有该年份。"))
+    return year
+
+
+def _province():
+    return District.objects.get(kind=DistrictKind.PROVINCE)
+
+
+def _province_statuses(plan, year, indicators, province):
+    assessments = plan.assess(as_of=year, indicators=indicators, districts=[province])
+    return {indicator_id: a for (indicator_id, _d), a in assessments.items()}
+
+
+def task_list(request):
+    plan = _plan()
+    year = _year(request, plan)
+    tasks = Task.objects.filter(plan=plan).with_year_status(year).prefetch_related("indicators")
+    task_filter = TaskFilter(request.GET, queryset=tasks, plan=plan)
+    linked = Indicator.objects.filter(plan=plan, task__isnull=False)
+    statuses = {pk: a.status for pk, a in _province_statuses(plan, year, linked, _province()).items()}
+    table = TaskTable(task_filter.qs, statuses=statuses, order_by="number")
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    context = {"plan": plan, "year": year, "years": services.report_years(plan), "filter": task_filter}
+    return render(request, "tasks/task_list.html", {**context, "table": table})
+
+
+def task_detail(request, number):
+    plan = _plan()
+    task = get_object_or_404(Task.objects.filter(plan=plan), number=number)
+    return _render_detail(request, plan, task, _year(request, plan))
+
+
+@require_POST
+def task_report(request, number, year):
+    """Enter or change a task's report for a year (POST); the form comes back with its errors if rejected."""
+    plan = _plan()
+    task = get_object_or_404(Task.objects.filter(plan=plan), number=number)
+    if not services.can_report(request.user):
+        raise PermissionDenied(_("您没有填报任务进展的权限。"))
+    if year not in services.report_years(plan):
+        raise Http404(_("该年度不可填报。"))
+    form = TaskReportForm(request.POST, request.FILES, instance=task.reports.filter(year=year).first())
+    if form.is_valid():
+        try:
+            services.save_task_report(task=task, year=year, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except Conflict as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, _("%(year)d年度任务进展已保存。") % {"year": year})
+            return redirect(f"{task.get_absolute_url()}?year={year}")
+    return _render_detail(request, plan, task, year, form=form, status=400)
+
+
+def _render_detail(request, plan, task, year, *, form=None, status=200):
+    province = _province()
+    indicators = task.indicators.prefetch_related(
+        Prefetch("targets", queryset=Target.objects.filter(district=province), to_attr="province_targets")
+    )
+    assessments = _province_statuses(plan, year, indicators, province)
+    reports = task.reports.select_related("entered_by")
+    may_report = services.can_report(request.user)
+    if may_report and form is None and year in services.report_years(plan):
+        form = TaskReportForm(instance=next((r for r in reports if r.year == year), None))
+    context = {
+        "plan": plan,
+        "task": task,
+        "year": year,
+        "years": services.report_years(plan),
+        "items": task.items.all(),
+        "indicators": [(i, assessments.get(i.pk)) for i in indicators],
+        "text_targets": task.text_targets.select_related("same_as").order_by("year", "code"),
+        "reports": reports,
+        "history": TaskReport.history.filter(task_id=task.pk).select_related("history_user")[:50],
+        "form": form if may_report else None,
+    }
+    return render(request, "tasks/task_detail.html", context, status=status)
+
+
+def task_evidence(request, number, year):
+    """The evidence file of a report, to logged-in users only (uploads are never public files)."""
+    report = get_object_or_404(TaskReport.objects.filter(task__plan=_plan()), task__number=number, year=year)
+    if not report.evidence_file:
+        raise Http404(_("没有佐证材料。"))
+    return FileResponse(report.evidence_file.open("rb"), as_attachment=True)
+
+
+def district_targets(request):
+    plan = _plan()
+    year = _year(request, plan)
+    visible = District.objects.visible_to(request.user)
+    metrics, target_years, rows = districts.district_table(plan=plan, as_of=year, visible=visible)
+    mismatches = None
+    if request.user.has_perm("indicators.review_observation"):
+        mismatches = districts.sum_mismatches(plan=plan, indicators=metrics)
+    context = {
+        "plan": plan,
+        "year": year,
+        "years": services.report_years(plan),
+        "metrics": metrics,
+        "target_years": target_years,
+        "rows": rows,
+        "charts": districts.comparison_charts(metrics, rows),
+        "mismatches": mismatches,
+    }
+    return render(request, "tasks/district_targets.html", context)
+
+
+def key_projects(request):
+    plan = _plan()
+    year = _year(request, plan)
+    province = _province()
+    indicators = (
+        Indicator.objects.filter(plan=plan)
+        .exclude(section="专栏1")
+        .exclude(code__in=districts.DISTRICT_METRICS)
+        .select_related("task")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.filter(district=province), to_attr="province_targets")
+        )
+    )
+    table = KeyProjectTable(indicators, assessments=_province_statuses(plan, year, indicators, province))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    text_table = TextTargetTable(TextTarget.objects.filter(plan=plan).select_related("task"), prefix="text-")
+    RequestConfig(request, paginate={"per_page": 50}).configure(text_table)
+    context = {"plan": plan, "year": year, "years": services.report_years(plan), "table": table}
+    return render(request, "tasks/key_projects.html", {**context, "text_table": text_table})
