@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from indicators import services
 from indicators.models import ApiToken, District, Indicator, Observation, Plan, Target
 from indicators.services import Conflict
 from tasks.models import Task
@@ -156,3 +158,97 @@ def plan_detail(request):
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@api_view(methods=("GET", "POST"))
+def observations(request):
+    """GET lists the figures the caller may see; POST creates or updates one through services.record_value."""
+    plan = Plan.objects.current()
+    if plan is None:
+        raise Http404("尚未载入规划。")
+    if request.method == "POST":
+        return _record_observation(request, plan)
+    rows = (
+        Observation.objects.visible_to(request.user)
+        .filter(indicator__plan=plan)
+        .select_related("indicator", "district", "entered_by", "approved_by")
+    )
+    if request.GET.get("district"):
+        district = District.objects.visible_to(request.user).filter(code=request.GET["district"]).first()
+        if district is None:
+            raise Http404("没有这个地区。")
+        rows = rows.filter(district=district)
+    if request.GET.get("year"):
+        try:
+            rows = rows.filter(year=int(request.GET["year"]))
+        except ValueError:
+            raise ValidationError({"year": ["年份必须是整数。"]}) from None
+    if request.GET.get("indicator"):
+        rows = rows.filter(indicator__code=request.GET["indicator"])
+    return JsonResponse(
+        {"observations": [observation_json(o) for o in rows]}, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _record_observation(request, plan):
+    body = json_body(request)
+    indicator = Indicator.objects.select_related("plan").filter(plan=plan, code=str(body.get("indicator", ""))).first()
+    district = District.objects.filter(code=str(body.get("district", ""))).first()
+    errors = {}
+    if indicator is None:
+        errors["indicator"] = [f"没有指标“{body.get('indicator', '')}”。"]
+    if district is None:
+        errors["district"] = [f"没有地区“{body.get('district', '')}”。"]
+    if errors:
+        raise ValidationError(errors)
+    cell = {"indicator": indicator, "district": district, "year": body.get("year")}
+    existed = Observation.objects.filter(indicator=indicator, district=district, year=_int_or_none(cell["year"]))
+    existed = existed.exists()
+    observation = services.record_value(
+        by=request.user,
+        **cell,
+        value=body.get("value"),
+        note=body.get("note") or "",
+        source=body.get("source") or "",
+        reason=body.get("reason") or "",
+        measures=body.get("measures") or "",
+        action=body.get("action") or services.Action.SAVE,
+        version=body.get("version"),
+        confirm=body.get("confirm") or False,
+        require_version=True,
+    )
+    return JsonResponse(
+        observation_json(observation), status=200 if existed else 201, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _int_or_none(year):
+    try:
+        return int(str(year).strip())
+    except ValueError:
+        return None
+
+
+def _time(moment):
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+def observation_json(o):
+    return {
+        "indicator": o.indicator.code,
+        "district": o.district.code,
+        "year": o.year,
+        "value": number(o.value),
+        "status": o.status,
+        "version": o.version,
+        "note": o.note,
+        "source": o.source,
+        "reason": o.reason,
+        "measures": o.measures,
+        "review_comment": o.review_comment,
+        "confirmed_large_move": o.confirmed_large_move,
+        "entered_by": o.entered_by.username,
+        "entered_at": _time(o.entered_at),
+        "approved_by": o.approved_by.username if o.approved_by else None,
+        "approved_at": _time(o.approved_at),
+    }

@@ -38,7 +38,7 @@ def _figure(data, **layout):
     base = {
         "template": "none",
         "font": FONT,
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 36, "b": 40},
         "legend": {"orientation": "h", "y": -0.18},
         "hovermode": "closest",
         "paper_bgcolor": "#ffffff",
@@ -47,8 +47,24 @@ def _figure(data, **layout):
     return go.Figure(data=data, layout={**base, **layout}).to_plotly_json()
 
 
-def _axis_title(unit):
-    return unit or ""
+def _unit_note(unit):
+    """The unit above the value axis, written level: a rotated axis title turns 个 into an arrow."""
+    if not unit:
+        return []
+    text = _("单位：%(unit)s") % {"unit": unit}
+    return [
+        {
+            "text": text,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": 1.02,
+            "xanchor": "right",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": 12, "color": "#616e7c"},
+        }
+    ]
 
 
 def indicator_progress(*, indicator, base_year, values, milestones, assessment):
@@ -129,8 +145,9 @@ def indicator_progress(*, indicator, base_year, values, milestones, assessment):
         )
     return _figure(
         data,
-        xaxis={"title": {"text": _("年份")}, "dtick": 1, "tickformat": "d", "showgrid": False},
-        yaxis={"title": {"text": _axis_title(unit)}, "gridcolor": "#e4e7eb", "zeroline": False},
+        xaxis={"dtick": 1, "tickformat": "d", "showgrid": False},
+        yaxis={"gridcolor": "#e4e7eb", "zeroline": False},
+        annotations=_unit_note(unit),
         height=380,
     )
 
@@ -162,7 +179,8 @@ def district_comparison(*, indicator, rows):
     )
     return _figure(
         [bars, targets],
-        yaxis={"title": {"text": _axis_title(indicator.unit)}, "gridcolor": "#e4e7eb"},
+        yaxis={"gridcolor": "#e4e7eb"},
+        annotations=_unit_note(indicator.unit),
         xaxis={"type": "category"},
         height=340,
         bargap=0.35,
@@ -170,31 +188,53 @@ def district_comparison(*, indicator, rows):
 
 
 def status_by_district(rows):
-    """How many indicators of each district are in each status, as stacked horizontal bars.
+    """The share of each district's indicators in each status, as 100% stacked horizontal bars.
 
-    `rows` are (district name, {status: count}) pairs, drawn top to bottom in the given order.
+    `rows` are (district name, {status: count}) pairs, drawn top to bottom in the given order. The province
+    has every indicator and a city only a few, so bars show shares (making districts comparable) and are
+    labelled with the counts.
     """
     names = [name for name, counts in rows]
-    data = [
-        go.Bar(
-            y=names,
-            x=[counts.get(status, 0) for name, counts in rows],
-            name=str(progress.STATUS_LABELS[status]),
-            orientation="h",
-            marker={"color": progress.STATUS_COLOURS[status], "line": {"color": "#1f2933", "width": 0.5}},
-            hovertemplate="%{y}：%{x}<extra>" + str(progress.STATUS_LABELS[status]) + "</extra>",
+    data = []
+    for status in STATUS_ORDER:
+        counts = [counts.get(status, 0) for name, counts in rows]
+        if not any(counts):
+            continue
+        label = str(progress.STATUS_LABELS[status])
+        data.append(
+            go.Bar(
+                y=names,
+                x=counts,
+                name=label,
+                orientation="h",
+                text=[count or "" for count in counts],
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
+                textfont={"color": _text_colour(status)},
+                marker={"color": progress.STATUS_COLOURS[status], "line": {"color": "#ffffff", "width": 1}},
+                hovertemplate="%{y}：%{x}项（%{percent}）<extra>" + label + "</extra>",
+            )
         )
-        for status in STATUS_ORDER
-        if any(counts.get(status) for name, counts in rows)
-    ]
     return _figure(
         data,
         barmode="stack",
+        barnorm="percent",
         yaxis={"autorange": "reversed", "type": "category"},
-        xaxis={"title": {"text": _("指标数")}, "dtick": 1 if len(rows) and max(map(_total, rows)) <= 10 else None},
-        height=max(260, 40 + 32 * len(rows)),
-        margin={"l": 70, "r": 20, "t": 20, "b": 80},
+        xaxis={"ticksuffix": "%", "range": [0, 100], "gridcolor": "#e4e7eb"},
+        height=max(260, 90 + 30 * len(rows)),
+        margin={"l": 60, "r": 10, "t": 10, "b": 70},
+        legend={"orientation": "h", "y": -0.12, "traceorder": "normal"},
+        uniformtext={"minsize": 10, "mode": "hide"},
     )
+
+
+# Status colours light enough to need dark text on them (the same split as the badges in planboard.css).
+_LIGHT = {progress.ON_TRACK, progress.LAGGING, progress.NO_DATA, progress.NO_TARGET}
+
+
+def _text_colour(status):
+    return "#1f2933" if status in _LIGHT else "#ffffff"
 
 
 def _total(row):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -74,11 +75,12 @@ class Plan(models.Model):
     def __str__(self):
         return self.name
 
-    def assess(self, *, as_of, indicators=None, districts=None):
+    def assess(self, *, as_of, indicators=None, districts=None, candidates=None):
         """Progress of each (indicator, district) pair that has targets or approved figures, as of a year.
 
         Returns {(indicator_id, district_id): progress.Assessment}. Three queries, whatever the data size;
-        pass `indicators` or `districts` (querysets or lists) to narrow it.
+        pass `indicators` or `districts` (querysets or lists) to narrow it. `candidates`
+        ({(indicator_id, district_id): {year: value}}) judges figures not yet approved as if they were.
         """
         indicator_rows = Indicator.objects.filter(plan=self)
         targets = Target.objects.filter(indicator__plan=self)
@@ -98,6 +100,8 @@ class Plan(models.Model):
             "indicator_id", "district_id", "year", "value"
         ):
             values.setdefault((indicator_id, district_id), {})[year] = value
+        for key, figures_by_year in (candidates or {}).items():
+            values.setdefault(key, {}).update(figures_by_year)
         return {
             key: progress.assess(
                 values=values.get(key, {}),
@@ -306,13 +310,30 @@ DEMO_SOURCE = "示例数据"
 
 class ObservationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Reviewers, leaders and analysts see every district; officials see their own districts."""
+        """Reviewers and analysts see every figure, leaders every approved one; officials their own districts'."""
         if user.has_perm("indicators.view_all_districts"):
-            return self
+            if user.has_perm("indicators.review_observation") or user.has_perm("indicators.enter_all_districts"):
+                return self
+            # Work in progress stays with its district and the reviewers until it is approved.
+            return self.approved()
         return self.filter(district__members=user)
 
     def approved(self):
         return self.filter(status=ObservationStatus.APPROVED)
+
+    def with_previous(self):
+        """Annotate the same cell's figure of the year before (`previous_value`) and the change from it."""
+        previous = Observation.objects.filter(
+            indicator=models.OuterRef("indicator"),
+            district=models.OuterRef("district"),
+            year=models.OuterRef("year") - 1,
+        )
+        figure = models.DecimalField(max_digits=18, decimal_places=4)
+        # Rounded because SQLite subtracts decimals as floats (12.2 - 11.09 = 1.1099999...).
+        change = Round(models.F("value") - models.F("previous_value"), 4, output_field=figure)
+        return self.annotate(
+            previous_value=models.Subquery(previous.values("value")[:1], output_field=figure)
+        ).annotate(change=change)
 
 
 class Observation(models.Model):

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from indicators import progress
 from indicators.models import District, Indicator, Observation, ObservationStatus, ReportingYear
 
 
@@ -60,6 +61,15 @@ def can_enter(user, district):
     return user.has_perm("indicators.enter_all_districts") or district.members.filter(pk=user.pk).exists()
 
 
+def enterable_districts(user):
+    """The districts whose figures this user may write, as a queryset (one query, unlike can_enter per row)."""
+    if not user.has_perm("indicators.change_observation"):
+        return District.objects.none()
+    if user.has_perm("indicators.enter_all_districts"):
+        return District.objects.all()
+    return District.objects.filter(members=user)
+
+
 def can_see(user, district):
     return user.has_perm("indicators.view_all_districts") or district.members.filter(pk=user.pk).exists()
 
@@ -87,15 +97,19 @@ class Checked:
     existing: Observation | None
 
     @property
+    def same_figure(self):
+        """Whether the stored figure already says all this, whatever its status."""
+        return self.existing is not None and all(
+            getattr(self.existing, name) == getattr(self, name)
+            for name in ("value", "note", "source", "reason", "measures")
+        )
+
+    @property
     def change(self):
         """'new', 'changed' or 'unchanged', as an import preview shows it."""
         if self.existing is None:
             return "new"
-        same = all(
-            getattr(self.existing, name) == getattr(self, name)
-            for name in ("value", "status", "note", "source", "reason", "measures")
-        )
-        return "unchanged" if same else "changed"
+        return "unchanged" if self.same_figure and self.existing.status == self.status else "changed"
 
 
 def check_value(
@@ -113,10 +127,12 @@ def check_value(
     reason="",
     measures="",
     for_update=False,
+    require_version=False,
 ):
     """Validate one figure for `by`. Raises ValidationError (a dict naming the field), PermissionDenied,
     Http404 (a district the user may not see) or Conflict. Reads, never writes; `for_update` locks the
-    stored figure until the caller's transaction ends."""
+    stored figure until the caller's transaction ends. With `require_version`, changing a stored figure
+    needs the version the caller read (forms and the API), so nobody overwrites a change they never saw."""
     if not can_see(by, district):
         raise Http404(_("没有这个地区。"))
     if not can_enter(by, district):
@@ -133,26 +149,19 @@ def check_value(
         errors.setdefault("value", []).append(message)
     if errors:
         raise ValidationError(errors)
-    if ReportingYear.objects.filter(plan=plan, year=year, locked=True).exists():
-        raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": year})
+    _check_unlocked(plan, year)
     stored = Observation.objects.filter(indicator=indicator, district=district, year=year)
     existing = (stored.select_for_update() if for_update else stored).first()
     if existing is not None:
-        if version is not None and int(version) != existing.version:
-            raise Conflict(
-                _("该数据已被%(who)s于%(when)s修改为 %(value)s（版本 %(version)d），请刷新后再改。")
-                % {
-                    "who": existing.entered_by,
-                    "when": timezone.localtime(existing.entered_at).strftime("%Y-%m-%d %H:%M"),
-                    "value": existing.value.normalize(),
-                    "version": existing.version,
-                }
-            )
+        _check_version(existing, version, required=require_version)
         if existing.status == ObservationStatus.APPROVED and not by.has_perm("indicators.review_observation"):
             raise Conflict(_("该数据已审核通过，需审核员重新打开后才能修改。"))
     note = (note or "").strip()
     confirm = confirm in (True, "1", 1, "true", "True", "yes", "是", "Y", "y")
     _check_large_move(indicator, district, year, number, confirm, note)
+    reason, measures = (reason or "").strip(), (measures or "").strip()
+    if action == Action.SUBMIT:
+        _check_explained(indicator, district, year, number, reason, measures)
     return Checked(
         indicator=indicator,
         district=district,
@@ -161,11 +170,55 @@ def check_value(
         status=Action.STATUS[action],
         note=note,
         source=(source or "").strip(),
-        reason=(reason or "").strip(),
-        measures=(measures or "").strip(),
+        reason=reason,
+        measures=measures,
         confirmed_large_move=bool(confirm),
         existing=existing,
     )
+
+
+def _check_unlocked(plan, year):
+    if ReportingYear.objects.filter(plan=plan, year=year, locked=True).exists():
+        raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": year})
+
+
+def _check_version(existing, version, *, required=False):
+    """Optimistic locking: refuse a write based on an older version, showing the change it would overwrite."""
+    if version in (None, "") and not required:
+        return
+    try:
+        same = int(version) == existing.version
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        raise Conflict(
+            _("该数据已被%(who)s于%(when)s修改为 %(value)s（%(status)s，版本 %(version)d），请刷新后再改。")
+            % {
+                "who": existing.entered_by,
+                "when": timezone.localtime(existing.entered_at).strftime("%Y-%m-%d %H:%M"),
+                "value": existing.value.normalize(),
+                "status": existing.get_status_display(),
+                "version": existing.version,
+            }
+        )
+
+
+def _check_explained(indicator, district, year, number, reason, measures):
+    """A submitted figure that leaves its indicator lagging or regressing must say why and what will be done."""
+    key = (indicator.pk, district.pk)
+    assessment = indicator.plan.assess(
+        as_of=year, indicators=[indicator], districts=[district], candidates={key: {year: number}}
+    ).get(key)
+    if assessment is None or assessment.status not in (progress.LAGGING, progress.REGRESSING):
+        return
+    words = {"status": progress.STATUS_LABELS[assessment.status], "why": assessment.explanation}
+    errors = {}
+    if not reason:
+        errors["reason"] = _("按此数值进度为“%(status)s”（%(why)s），提交时请填写原因分析。") % words
+    if not measures:
+        errors["measures"] = _("按此数值进度为“%(status)s”，提交时请填写整改措施。") % words
+    if errors:
+        raise ValidationError(errors, code="needs_explanation")
 
 
 def _check_year(plan, user, year):
@@ -308,6 +361,9 @@ def check_rows(*, plan, rows, by, action=Action.APPROVE):
                     source=row.get("source") or "",
                     action=action,
                     confirm=row.get("confirm") or False,
+                    reason=row.get("reason") or "",
+                    measures=row.get("measures") or "",
+                    version=row.get("version"),
                 )
             )
         except ValidationError as error:
@@ -326,3 +382,132 @@ def import_rows(*, plan, rows, by, action=Action.APPROVE):
         for row in checked:
             save_checked(row, by=by)
     return checked
+
+
+def record_values(*, rows, by, action):
+    """Check and store the figures of one entry grid, all or none.
+
+    `rows` are (row key, {check_value's arguments}); returns the stored observations or raises
+    ImportRejected with (row key, field or None, message). Saving a draft leaves figures that did not
+    change alone, so saving a grid never pulls back what was already submitted.
+    """
+    with transaction.atomic():
+        checked, errors = [], []
+        for key, fields in rows:
+            try:
+                checked.append(check_value(by=by, action=action, for_update=True, require_version=True, **fields))
+            except ValidationError as error:
+                errors.extend((key, name, " ".join(messages)) for name, messages in error.message_dict.items())
+            except (PermissionDenied, Http404, Conflict) as error:
+                errors.append((key, None, str(error)))
+        if errors:
+            raise ImportRejected(errors)
+        return [save_checked(row, by=by) for row in checked if not (action == Action.SAVE and row.same_figure)]
+
+
+# The review workflow: reviewers approve or return submitted figures, reopen approved ones, restore
+# earlier versions and lock years. Each step is one new version of the figure, with who, when and why.
+
+
+def approve(*, observation, by, version=None, comment=""):
+    """A reviewer accepts a submitted figure: it becomes what the dashboard shows."""
+    with transaction.atomic():
+        observation = _for_review(observation, by, version, ObservationStatus.SUBMITTED, _("审核通过"))
+        observation.approved_by, observation.approved_at = by, timezone.now()
+        return _write_review(observation, by, ObservationStatus.APPROVED, (comment or "").strip(), _("审核通过"))
+
+
+def return_for_revision(*, observation, by, comment, version=None):
+    """A reviewer sends a submitted figure back to its district with a comment saying what to fix."""
+    comment = _required_comment(comment)
+    with transaction.atomic():
+        observation = _for_review(observation, by, version, ObservationStatus.SUBMITTED, _("退回"))
+        return _write_review(observation, by, ObservationStatus.RETURNED, comment, _("退回"))
+
+
+def reopen(*, observation, by, comment, version=None):
+    """A reviewer takes back an approval, returning the figure to its district for correction."""
+    comment = _required_comment(comment)
+    with transaction.atomic():
+        observation = _for_review(observation, by, version, ObservationStatus.APPROVED, _("重新打开"))
+        return _write_review(observation, by, ObservationStatus.RETURNED, comment, _("重新打开"))
+
+
+REVIEW_STEPS = {"approve": approve, "return": return_for_revision}
+
+
+def review_many(*, observations, step, by, comment="", versions=None):
+    """Approve or return several figures at once: all of them or, on the first refusal, none."""
+    versions = versions or {}
+    with transaction.atomic():
+        return [
+            REVIEW_STEPS[step](observation=o, by=by, comment=comment, version=versions.get(o.pk)) for o in observations
+        ]
+
+
+def restore(*, observation, record, by, version=None):
+    """A reviewer brings back an earlier version (a history row) as a new version; nothing is deleted."""
+    if not by.has_perm("indicators.review_observation"):
+        raise PermissionDenied(_("只有审核员可以恢复历史版本。"))
+    with transaction.atomic():
+        observation = Observation.objects.select_for_update().select_related("indicator__plan").get(pk=observation.pk)
+        _check_unlocked(observation.indicator.plan, observation.year)
+        _check_version(observation, version)
+        fields = ("value", "status", "note", "source", "reason", "measures", "review_comment")
+        fields += ("confirmed_large_move", "entered_by_id", "entered_at", "approved_by_id", "approved_at")
+        for name in fields:
+            setattr(observation, name, getattr(record, name))
+        observation.version += 1
+        observation._history_user = by
+        observation._change_reason = _("恢复为第%(version)d版") % {"version": record.version}
+        observation.save()
+        return observation
+
+
+def _for_review(observation, by, version, expected_status, step):
+    if not by.has_perm("indicators.review_observation"):
+        raise PermissionDenied(_("只有审核员可以审核数据。"))
+    observation = Observation.objects.select_for_update().select_related("indicator__plan").get(pk=observation.pk)
+    _check_unlocked(observation.indicator.plan, observation.year)
+    _check_version(observation, version)
+    if observation.status != expected_status:
+        raise Conflict(
+            _("%(figure)s当前状态为“%(status)s”，不能%(step)s。")
+            % {"figure": observation, "status": observation.get_status_display(), "step": step}
+        )
+    return observation
+
+
+def _write_review(observation, by, status, comment, step):
+    observation.status, observation.review_comment = status, comment
+    if status != ObservationStatus.APPROVED:
+        observation.approved_by, observation.approved_at = None, None
+    observation.version += 1
+    observation._history_user = by
+    observation._change_reason = step
+    observation.save()
+    return observation
+
+
+def _required_comment(comment):
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("请填写审核意见，说明需要修改之处。")}, code="required")
+    return comment
+
+
+def lock_year(*, plan, year, by, locked=True):
+    """Lock (or with locked=False unlock) a reporting year: a locked year's figures cannot change."""
+    if not by.has_perm("indicators.lock_year"):
+        raise PermissionDenied(_("只有审核员可以锁定或解锁年度。"))
+    if not plan.base_year <= int(year) <= plan.target_year:
+        raise ValidationError(
+            {"year": _("年份必须在%(first)d至%(last)d年之间。") % {"first": plan.base_year, "last": plan.target_year}},
+            code="invalid_year",
+        )
+    with transaction.atomic():
+        reporting_year, _created = ReportingYear.objects.select_for_update().get_or_create(plan=plan, year=year)
+        reporting_year.locked = locked
+        reporting_year.locked_by, reporting_year.locked_at = (by, timezone.now()) if locked else (None, None)
+        reporting_year.save()
+        return reporting_year

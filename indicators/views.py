@@ -1,8 +1,14 @@
+from django.contrib import messages
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from indicators.models import Indicator, Observation, Plan, Target
+from indicators import services, submissions
+from indicators.forms import EntryGrid, ReviewForm, ReviewStepForm
+from indicators.models import District, Indicator, Observation, ObservationStatus, Plan, ReportingYear, Target
 
 
 def _current_plan():
@@ -35,3 +41,139 @@ def indicator_detail(request, code):
         "indicators/indicator_detail.html",
         {"plan": plan, "indicator": indicator, "targets": targets, "observations": observations},
     )
+
+
+# Entering and reviewing figures. Every write goes through services; these views scope, call and render.
+
+
+def _require(user, permission):
+    if not user.has_perm(permission):
+        raise PermissionDenied(_("您的角色没有此权限。"))
+
+
+def _year_param(request, plan, default):
+    try:
+        return int(request.GET.get("year", default))
+    except ValueError:
+        return default
+
+
+def report_index(request):
+    plan = _current_plan()
+    districts = services.enterable_districts(request.user)
+    if not districts.exists():
+        raise PermissionDenied(_("您的角色不填报数据。"))
+    years = services.allowed_years(plan, request.user)
+    rows = submissions.entry_overview(plan, districts, years)
+    return render(request, "indicators/entry_index.html", {"plan": plan, "rows": rows, "years": years})
+
+
+def entry_grid(request, code, year):
+    plan = _current_plan()
+    district = get_object_or_404(District.objects.visible_to(request.user), code=code)
+    if not services.can_enter(request.user, district):
+        raise PermissionDenied(_("您没有填报该地区数据的权限。"))
+    if year not in services.allowed_years(plan, request.user):
+        raise Http404(_("该年度不可填报。"))
+    grid = EntryGrid(plan=plan, district=district, year=year, data=request.POST or None)
+    if request.method == "POST" and grid.save(by=request.user, action=request.POST.get("action")):
+        messages.success(request, _("已保存 %(n)d 项数据。") % {"n": len(grid.saved)})
+        return redirect(request.path)
+    return render(request, "indicators/entry_grid.html", {"plan": plan, "grid": grid})
+
+
+def review_list(request):
+    _require(request.user, "indicators.review_observation")
+    plan = _current_plan()
+    pending = (
+        Observation.objects.filter(indicator__plan=plan, status=ObservationStatus.SUBMITTED)
+        .with_previous()
+        .select_related("indicator", "district", "entered_by")
+        .order_by("year", "district__order", "indicator__order")
+    )
+    form = ReviewForm(request.POST or None, queryset=pending)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = services.review_many(
+                observations=data["selected"],
+                step=data["step"],
+                by=request.user,
+                comment=data["comment"],
+                versions=form.versions,
+            )
+        except services.Conflict as conflict:
+            messages.error(request, str(conflict))
+        except ValidationError as invalid:
+            form.add_error(None, invalid)
+        else:
+            messages.success(request, _("已处理 %(n)d 项数据。") % {"n": len(done)})
+            return redirect(request.get_full_path())
+    return render(request, "indicators/review_list.html", {"plan": plan, "pending": pending, "form": form})
+
+
+def review_completeness(request):
+    _require(request.user, "indicators.review_observation")
+    plan = _current_plan()
+    years = services.allowed_years(plan, request.user)
+    year = _year_param(request, plan, years[-1])
+    rows = submissions.missing_figures(plan, District.objects.all(), year)
+    return render(
+        request, "indicators/review_completeness.html", {"plan": plan, "year": year, "years": years, "rows": rows}
+    )
+
+
+def observation_history(request, pk):
+    observation = get_object_or_404(
+        Observation.objects.visible_to(request.user).select_related("indicator", "district", "entered_by"), pk=pk
+    )
+    form = ReviewStepForm(initial={"version": observation.version})
+    context = {"observation": observation, "records": submissions.history_of(observation), "form": form}
+    return render(request, "indicators/observation_history.html", context)
+
+
+REVIEW_STEPS = {"approve": services.approve, "return": services.return_for_revision, "reopen": services.reopen}
+
+
+@require_POST
+def observation_review(request, pk, step):
+    observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
+    if step not in REVIEW_STEPS:
+        raise Http404(_("没有这个操作。"))
+    _require(request.user, "indicators.review_observation")
+    form = ReviewStepForm(request.POST)
+    if not form.is_valid():
+        raise BadRequest(_("请求不完整，请刷新页面后重试。"))
+    try:
+        REVIEW_STEPS[step](observation=observation, by=request.user, **form.cleaned_data)
+    except (services.Conflict, ValidationError) as refused:
+        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+    return redirect("indicators:observation-history", pk=pk)
+
+
+@require_POST
+def observation_restore(request, pk, history_id):
+    observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
+    record = get_object_or_404(observation.history, history_id=history_id)
+    try:
+        services.restore(observation=observation, record=record, by=request.user, version=request.POST.get("version"))
+    except services.Conflict as conflict:
+        messages.error(request, str(conflict))
+    else:
+        messages.success(request, _("已恢复为第%(version)d版。") % {"version": record.version})
+    return redirect("indicators:observation-history", pk=pk)
+
+
+def year_locks(request):
+    _require(request.user, "indicators.lock_year")
+    plan = _current_plan()
+    locks = {y.year: y for y in ReportingYear.objects.filter(plan=plan).select_related("locked_by")}
+    years = [(year, locks.get(year)) for year in range(plan.base_year, plan.target_year + 1)]
+    return render(request, "indicators/year_locks.html", {"plan": plan, "years": years})
+
+
+@require_POST
+def year_lock(request, year, locked):
+    services.lock_year(plan=_current_plan(), year=year, by=request.user, locked=locked)
+    messages.success(request, (_("%(year)d年度已锁定。") if locked else _("%(year)d年度已解锁。")) % {"year": year})
+    return redirect("indicators:year-locks")

@@ -1,0 +1,244 @@
+"""Who may do what, enforced on the server for every request, by page and by API.
+
+Each role tries to read, enter, submit, approve, reopen and lock 福州's figures of 2021. The official of
+福州 is "own district"; the official of 厦门 is "other district", to whom 福州's figures do not exist (404).
+"""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from indicators import roles, services
+from indicators.models import Indicator, Observation, ReportingYear
+
+pytestmark = pytest.mark.django_db
+
+CELL = {"indicator": "general_high_school_enrolment", "district": "350100", "year": 2021}
+ROLES = ["own_official", "other_official", "reviewer", "leader", "analyst", "admin"]
+
+
+@pytest.fixture
+def actor(make_user):
+    def make(role):
+        return {
+            "own_official": lambda: make_user("own", roles.OFFICIAL, districts=["fuzhou"]),
+            "other_official": lambda: make_user("other", roles.OFFICIAL, districts=["xiamen"]),
+            "reviewer": lambda: make_user("checker", roles.REVIEWER),
+            "leader": lambda: make_user("boss", roles.LEADER),
+            "analyst": lambda: make_user("numbers", roles.ANALYST),
+            "admin": lambda: make_user("root", superuser=True),
+        }[role]()
+
+    return make
+
+
+@pytest.fixture
+def fuzhou_figure(plan, district, make_user):
+    """福州's 2021 figure in a given status, entered by a colleague of the own official."""
+
+    def make(status):
+        colleague = make_user("colleague", roles.OFFICIAL, districts=["fuzhou"])
+        checker = make_user("first_reviewer", roles.REVIEWER)
+        figure = services.record_value(
+            by=colleague,
+            indicator=Indicator.objects.get(plan=plan, code=CELL["indicator"]),
+            district=district("fuzhou"),
+            year=2021,
+            value="12",
+            action="save" if status == "draft" else "submit",
+        )
+        if status == "approved":
+            figure = services.approve(observation=figure, by=checker)
+        return figure
+
+    return make
+
+
+def api_post(client, body):
+    return client.post("/api/observations/", json.dumps(body), content_type="application/json")
+
+
+# role: expected status of (read page, read API) for an approved figure and for a draft.
+READ = {
+    "own_official": (200, 200, 200),
+    "other_official": (404, 404, 404),
+    "reviewer": (200, 200, 200),
+    "leader": (200, 200, 404),
+    "analyst": (200, 200, 200),
+    "admin": (200, 200, 200),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_read(client, actor, fuzhou_figure, role):
+    approved_page, approved_api, draft_page = READ[role]
+    figure = fuzhou_figure("approved")
+    client.force_login(actor(role))
+    assert client.get(reverse("indicators:observation-history", args=[figure.pk])).status_code == approved_page
+    listed = client.get("/api/observations/", {"district": "350100", "year": 2021})
+    assert listed.status_code == approved_api
+    if approved_api == 200:
+        assert [o["status"] for o in listed.json()["observations"]] == ["approved"]
+    Observation.objects.filter(pk=figure.pk).update(status="draft", approved_at=None, approved_by=None)
+    assert client.get(reverse("indicators:observation-history", args=[figure.pk])).status_code == draft_page
+
+
+# role: expected status of the grid page (GET), saving it (POST) and the API (POST), per action.
+ENTER = {
+    "own_official": (200, 302, 201),
+    "other_official": (404, 404, 404),
+    "reviewer": (200, 302, 201),
+    "leader": (403, 403, 403),
+    "analyst": (200, 302, 201),
+    "admin": (200, 302, 201),
+}
+
+
+@pytest.mark.parametrize("action", ["save", "submit"])
+@pytest.mark.parametrize("role", ROLES)
+def test_enter_and_submit(client, actor, role, action):
+    page_get, page_post, api = ENTER[role]
+    client.force_login(actor(role))
+    url = reverse("indicators:entry", args=["350100", 2021])
+    assert client.get(url).status_code == page_get
+    grid = {
+        "action": action,
+        "form-TOTAL_FORMS": 1,
+        "form-INITIAL_FORMS": 1,
+        "form-0-indicator": CELL["indicator"],
+        "form-0-value": "12",
+    }
+    assert client.post(url, grid).status_code == page_post
+    stored = Observation.objects.filter(year=2021)
+    assert [o.status for o in stored] == ([services.Action.STATUS[action]] if page_post == 302 else [])
+    stored.delete()
+    response = api_post(client, {**CELL, "value": 12, "action": action})
+    assert response.status_code == api
+    assert stored.count() == (1 if api == 201 else 0)
+
+
+# role: expected status of approving from its page, from the review list, and by the API.
+APPROVE = {
+    "own_official": (403, 403, 403),
+    "other_official": (404, 403, 404),
+    "reviewer": (302, 302, 200),
+    "leader": (404, 403, 403),  # a leader does not see a submitted figure
+    "analyst": (403, 403, 403),
+    "admin": (302, 302, 200),
+}
+
+
+def resubmitted(figure, reviewer):
+    """After an approval: reopen the figure and submit it again, to try the next door."""
+    figure = services.reopen(observation=figure, by=reviewer, comment="再审")
+    return services.record_value(
+        by=reviewer, indicator=figure.indicator, district=figure.district, year=2021, value=12, action="submit"
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_approve(client, actor, fuzhou_figure, role):
+    page, review_list, api = APPROVE[role]
+    user = actor(role)
+    client.force_login(user)
+    figure = fuzhou_figure("submitted")
+
+    assert client.post(reverse("indicators:review"), {"one": f"approve-{figure.pk}"}).status_code == review_list
+    figure.refresh_from_db()
+    assert (figure.status == "approved") == (review_list == 302)
+    if figure.status == "approved":
+        figure = resubmitted(figure, user)
+
+    url = reverse("indicators:observation-review", args=[figure.pk, "approve"])
+    assert client.post(url, {"version": figure.version}).status_code == page
+    figure.refresh_from_db()
+    assert (figure.status == "approved") == (page == 302)
+    if figure.status == "approved":
+        figure = resubmitted(figure, user)
+
+    response = api_post(client, {**CELL, "value": 12, "action": "approve", "version": figure.version})
+    assert response.status_code == api
+    figure.refresh_from_db()
+    assert (figure.status == "approved") == (api == 200)
+
+
+REOPEN = {
+    "own_official": 403,
+    "other_official": 404,
+    "reviewer": 302,
+    "leader": 403,
+    "analyst": 403,
+    "admin": 302,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reopen(client, actor, fuzhou_figure, role):
+    figure = fuzhou_figure("approved")
+    client.force_login(actor(role))
+    url = reverse("indicators:observation-review", args=[figure.pk, "reopen"])
+    assert client.post(url, {"version": figure.version, "comment": "数据有误"}).status_code == REOPEN[role]
+    figure.refresh_from_db()
+    assert (figure.status == "returned") == (REOPEN[role] == 302)
+
+
+LOCK = {
+    "own_official": 403,
+    "other_official": 403,
+    "reviewer": 302,
+    "leader": 403,
+    "analyst": 403,
+    "admin": 302,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lock(client, actor, plan, role):
+    client.force_login(actor(role))
+    assert client.get(reverse("indicators:year-locks")).status_code == (200 if LOCK[role] == 302 else 403)
+    assert client.post(reverse("indicators:year-lock", args=[2021])).status_code == LOCK[role]
+    assert ReportingYear.objects.filter(plan=plan, year=2021, locked=True).exists() == (LOCK[role] == 302)
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("own_official", False), ("reviewer", True), ("leader", False), ("analyst", False), ("admin", True)],
+)
+def test_review_pages_are_for_reviewers(client, actor, role, allowed):
+    client.force_login(actor(role))
+    for name in ("indicators:review", "indicators:completeness"):
+        assert client.get(reverse(name)).status_code == (200 if allowed else 403)
+
+
+def test_the_menu_offers_each_role_its_own_pages(client, actor):
+    expected = {
+        "own_official": {"我的填报"},
+        "reviewer": {"我的填报", "审核", "催报", "年度锁定"},
+        "leader": set(),
+        "analyst": {"我的填报"},
+    }
+    for role, links in expected.items():
+        client.force_login(actor(role))
+        nav = client.get("/").content.decode().split('class="main-nav"')[1]
+        nav = nav.split("</nav>")[0]
+        assert {name for name in ("我的填报", "审核", "催报", "年度锁定") if f">{name}<" in nav} == links
+
+
+def test_an_official_lists_only_their_own_district_on_my_reporting(client, actor):
+    client.force_login(actor("own_official"))
+    page = client.get(reverse("indicators:report"))
+    assert [district.code for district, _cells in page.context["rows"]] == ["350100"]
+
+
+def test_anonymous_visitors_are_sent_to_login_and_api_callers_get_401(client, fuzhou_figure):
+    figure = fuzhou_figure("submitted")
+    for url in (
+        reverse("indicators:report"),
+        reverse("indicators:review"),
+        reverse("indicators:observation-history", args=[figure.pk]),
+        reverse("indicators:year-locks"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    assert client.get("/api/observations/").status_code == 401
