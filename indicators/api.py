@@ -12,8 +12,9 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from indicators import services
+from indicators import reports, services
 from indicators.models import ApiToken, District, Indicator, Observation, Plan, Target
+from indicators.progress import STATUS_LABELS
 from indicators.services import Conflict
 from tasks.models import Task
 
@@ -252,3 +253,74 @@ def observation_json(o):
         "approved_by": o.approved_by.username if o.approved_by else None,
         "approved_at": _time(o.approved_at),
     }
+
+
+@api_view()
+def progress(request):
+    """Progress of every indicator the plan sets targets for, in one district as of a year (docs/api.md)."""
+    plan = Plan.objects.current()
+    if plan is None:
+        raise Http404("尚未载入规划。")
+    district = reports.chosen_district(reports.visible_districts(request.user), request.GET.get("district"))
+    year = reports.chosen_year(plan, request.GET.get("year"))
+    section = request.GET.get("section")
+    targets, with_targets = {}, set()
+    for target in Target.objects.filter(indicator__plan=plan).order_by("year"):
+        with_targets.add(target.indicator_id)
+        if target.district_id == district.pk:
+            targets.setdefault(target.indicator_id, []).append(target)
+    rows = reports.PlanProgress(plan, as_of=year, districts=[district]).rows(district, all_indicators=True)
+    return JsonResponse(
+        {
+            "district": {"code": district.code, "name": district.name, "short_name": district.short_name},
+            "year": year,
+            "section": section or None,
+            "indicators": [
+                _progress_json(row, targets.get(row.indicator.pk, []))
+                for row in rows
+                if row.indicator.pk in with_targets and (not section or row.indicator.section == section)
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _progress_json(row, targets):
+    indicator, a = row.indicator, row.assessment
+    return {
+        "code": indicator.code,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "section": indicator.section,
+        "baseline": _point(a.baseline),
+        "latest": _point(a.latest),
+        "targets": [
+            {"year": t.year, "value": number(t.value), "upper": number(t.upper), "operator": t.operator}
+            for t in targets
+        ],
+        "final_target": (
+            {"year": a.final.year, "value": _amount(a.final.value), "operator": a.final.operator} if a.final else None
+        ),
+        "expected": _amount(a.expected),
+        "ratio": _amount(a.ratio),
+        "status": a.status,
+        "status_label": str(STATUS_LABELS[a.status]),
+        "explanation": a.explanation,
+        "projected": (
+            {"year": a.projection.year, "value": _amount(a.projection.value), "met": a.projection.met}
+            if a.projection
+            else None
+        ),
+    }
+
+
+def _point(pair):
+    return {"year": pair[0], "value": _amount(pair[1])} if pair else None
+
+
+def _amount(value):
+    """A computed float as the contract's JSON number, rounded to 6 places to drop floating-point noise."""
+    if value is None:
+        return None
+    value = round(value, 6)
+    return int(value) if value.is_integer() else value

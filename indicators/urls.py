@@ -5,9 +5,11 @@ from indicators import api, views
 app_name = "indicators"
 
 urlpatterns = [
-    path("", views.plan_overview, name="overview"),
+    path("", views.dashboard, name="dashboard"),
     path("indicators/<slug:code>/", views.indicator_detail, name="detail"),
+    path("districts/<str:code>/", views.district_detail, name="district"),
     path("api/plan/", api.plan_detail, name="api-plan"),
+    path("api/progress/", api.progress, name="api-progress"),
     path("api/observations/", api.observations, name="api-observations"),
     path("report/", views.report_index, name="report"),
     path("report/<str:code>/<int:year>/", views.entry_grid, name="entry"),

@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators import services, submissions
+from indicators import reports, services, submissions
 from indicators.forms import EntryGrid, ReviewForm, ReviewStepForm
-from indicators.models import District, Indicator, Observation, ObservationStatus, Plan, ReportingYear, Target
+from indicators.models import District, Indicator, Observation, ObservationStatus, Plan, ReportingYear
+from indicators.tables import ValuesTable
 
 
 def _current_plan():
@@ -18,29 +18,76 @@ def _current_plan():
     return plan
 
 
-def plan_overview(request):
+def _year(request, plan):
+    """The as-of year of `?year=`, by default the latest with approved figures; a year outside the plan is 404."""
+    try:
+        return reports.chosen_year(plan, request.GET.get("year"))
+    except ValidationError:
+        raise Http404("没有该年份。") from None
+
+
+def dashboard(request):
     plan = _current_plan()
-    indicators = Indicator.objects.filter(plan=plan).prefetch_related(
-        Prefetch("targets", queryset=Target.objects.filter(district__kind="province"), to_attr="province_targets"),
-        Prefetch(
-            "observations",
-            queryset=Observation.objects.approved().filter(year=plan.base_year, district__kind="province"),
-            to_attr="province_baselines",
-        ),
-    )
-    return render(request, "indicators/plan_overview.html", {"plan": plan, "indicators": indicators})
+    visible = reports.visible_districts(request.user)
+    district = reports.chosen_district(visible, request.GET.get("district"))
+    year = _year(request, plan)
+    standing = reports.PlanProgress(plan, as_of=year, districts=visible)
+    statuses, status_rows = standing.status_table()
+    context = {
+        "plan": plan,
+        "district": district,
+        "year": year,
+        "years": reports.years(plan),
+        "districts": visible,
+        "rows": standing.rows(district),
+        "counts": standing.counts(district),
+        "status_chart": standing.status_chart(),
+        "chart_statuses": statuses,
+        "chart_rows": status_rows,
+    }
+    return render(request, "indicators/dashboard.html", context)
 
 
 def indicator_detail(request, code):
     plan = _current_plan()
     indicator = get_object_or_404(Indicator.objects.select_related("task"), plan=plan, code=code)
-    targets = indicator.targets.select_related("district")
-    observations = Observation.objects.visible_to(request.user).filter(indicator=indicator).select_related("district")
-    return render(
-        request,
-        "indicators/indicator_detail.html",
-        {"plan": plan, "indicator": indicator, "targets": targets, "observations": observations},
-    )
+    visible = reports.visible_districts(request.user)
+    district = reports.chosen_district(visible, request.GET.get("district"))
+    year = _year(request, plan)
+    report = reports.IndicatorProgress(plan, indicator, as_of=year, districts=visible)
+    context = {
+        "plan": plan,
+        "indicator": indicator,
+        "district": district,
+        "year": year,
+        "years": reports.years(plan),
+        "districts": visible,
+        "assessment": report.assessment(district),
+        "path": report.path(district),
+        "chart": report.chart(district),
+        "comparison": report.comparison(),
+        "comparison_chart": report.comparison_chart(),
+        "table": ValuesTable.for_indicator(report),
+    }
+    return render(request, "indicators/indicator_detail.html", context)
+
+
+def district_detail(request, code):
+    plan = _current_plan()
+    visible = reports.visible_districts(request.user)
+    district = reports.chosen_district(visible, code)
+    year = _year(request, plan)
+    standing = reports.PlanProgress(plan, as_of=year, districts=[district])
+    context = {
+        "plan": plan,
+        "district": district,
+        "year": year,
+        "years": reports.years(plan),
+        "districts": visible,
+        "rows": standing.rows(district),
+        "counts": standing.counts(district),
+    }
+    return render(request, "indicators/district_detail.html", context)
 
 
 # Entering and reviewing figures. Every write goes through services; these views scope, call and render.
