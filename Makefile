@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
 
-.PHONY: run test browser-deps
+.PHONY: run test system-deps
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +23,16 @@ run: $(BIN)/.installed
 	$(DEV) $(BIN)/python manage.py load_demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# Browser tests drive Debian's chromium; screenshots need a CJK font.
-browser-deps:
-	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk"; then exit 0; \
+# Browser tests drive Debian's chromium; screenshots need a CJK font; the Excel report test opens exports in
+# LibreOffice Calc (without its recommends, which would pull in the whole desktop suite).
+system-deps:
+	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" && command -v soffice >/dev/null; then exit 0; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	else echo "Browser tests need chromium and a CJK font. Run: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
+	else echo "The tests need chromium, a CJK font and LibreOffice Calc. Run: sudo sh -c 'apt-get install chromium fonts-noto-cjk && apt-get install --no-install-recommends libreoffice-calc-nogui'"; exit 1; fi
 
-test: $(BIN)/.test-installed browser-deps
+test: $(BIN)/.test-installed system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	SECRET_KEY=makemigrations-check DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run

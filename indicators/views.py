@@ -1,12 +1,16 @@
+import io
+import tempfile
+
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators import reports, services, submissions
-from indicators.forms import EntryGrid, ReviewForm, ReviewStepForm
+from indicators import excel, reports, services, submissions
+from indicators.forms import EntryGrid, ReviewForm, ReviewStepForm, UploadForm
 from indicators.models import District, Indicator, Observation, ObservationStatus, Plan, ReportingYear
 from indicators.tables import ValuesTable
 
@@ -224,3 +228,99 @@ def year_lock(request, year, locked):
     services.lock_year(plan=_current_plan(), year=year, by=request.user, locked=locked)
     messages.success(request, (_("%(year)d年度已锁定。") if locked else _("%(year)d年度已解锁。")) % {"year": year})
     return redirect("indicators:year-locks")
+
+
+# Excel: the report, the fill-in template and uploads with a preview. indicators/excel.py does the work.
+
+
+def export_form(request):
+    _require(request.user, "indicators.export_report")
+    plan = _current_plan()
+    districts = reports.visible_districts(request.user)
+    context = {"plan": plan, "years": reports.years(plan), "year": _year(request, plan), "districts": districts}
+    return render(request, "indicators/export_form.html", context)
+
+
+def export_report(request):
+    _require(request.user, "indicators.export_report")
+    plan = _current_plan()
+    year = _year(request, plan)
+    code = request.GET.get("district")
+    district = reports.chosen_district(reports.visible_districts(request.user), code) if code else None
+    out = tempfile.TemporaryFile()
+    excel.write_report(out, plan=plan, user=request.user, year=year, district=district)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=excel.report_filename(plan, year, district))
+
+
+def import_template(request):
+    plan = _current_plan()
+    years = services.allowed_years(plan, request.user)
+    # Figures are reported for the year just ended.
+    year = _year_param(request, plan, max(years[0], min(years[-1], timezone.localdate().year - 1)))
+    if year not in years:
+        raise Http404(_("该年度不可填报。"))
+    code = request.GET.get("district")
+    district = get_object_or_404(District.objects.visible_to(request.user), code=code) if code else None
+    districts = excel.template_districts(request.user, district)
+    if not districts:
+        raise PermissionDenied(_("您没有可填报的地区。"))
+    out = io.BytesIO()
+    excel.write_template(out, plan=plan, year=year, districts=districts)
+    name = f"{plan.name}-{districts[0].short_name if district else ''}{year}年填报模板.xlsx"
+    return FileResponse(io.BytesIO(out.getvalue()), as_attachment=True, filename=name)
+
+
+def import_upload(request):
+    plan = _current_plan()
+    districts = excel.upload_districts(request.user)
+    if not districts:
+        raise PermissionDenied(_("您没有可填报的地区。"))
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        upload, action = form.cleaned_data["file"], form.cleaned_data["action"]
+        data = upload.read(excel.MAX_BYTES + 1)
+        try:
+            excel.preview_upload(data, upload.name, plan=plan, user=request.user, action=action)
+        except excel.BadFile as bad:
+            form.add_error("file", str(bad))
+        else:
+            excel.stash_upload(request.session, request.user, data, upload.name, action)
+            return redirect("indicators:import-preview")
+    years = services.allowed_years(plan, request.user)
+    context = {"plan": plan, "form": form, "districts": districts, "years": years, "year": years[-1]}
+    return render(request, "indicators/import_upload.html", context)
+
+
+def import_preview(request):
+    plan = _current_plan()
+    stashed = excel.stashed_upload(request.session, request.user)
+    if stashed is None:
+        messages.error(request, _("没有待确认的文件，请重新上传。"))
+        return redirect("indicators:import")
+    data, name, action = stashed
+    try:
+        preview = excel.preview_upload(data, name, plan=plan, user=request.user, action=action)
+    except excel.BadFile as bad:
+        messages.error(request, str(bad))
+        return redirect("indicators:import")
+    return render(request, "indicators/import_preview.html", {"plan": plan, "preview": preview, "action": action})
+
+
+@require_POST
+def import_confirm(request):
+    plan = _current_plan()
+    stashed = excel.stashed_upload(request.session, request.user)
+    if stashed is None:
+        messages.error(request, _("没有待确认的文件，请重新上传。"))
+        return redirect("indicators:import")
+    data, name, action = stashed
+    try:
+        saved = excel.save_upload(data, name, plan=plan, user=request.user, action=action)
+    except (excel.BadFile, excel.UploadRejected) as refused:
+        messages.error(request, _("未导入任何数据：") + "；".join(getattr(refused, "errors", [str(refused)])))
+        return redirect("indicators:import-preview")
+    excel.drop_upload(request.session, request.user)
+    changed = sum(row.change != "unchanged" for row in saved)
+    messages.success(request, _("已导入 %(n)d 行，其中 %(changed)d 行有变化。") % {"n": len(saved), "changed": changed})
+    return redirect("indicators:import")
