@@ -255,6 +255,57 @@ def observation_json(o):
     }
 
 
+REVIEW_STEPS = {"approve": services.approve, "return": services.return_for_revision, "reopen": services.reopen}
+
+
+@api_view(methods=("POST",))
+def observation_review(request):
+    """A reviewer approves, returns or reopens one figure, named by its cell, with the version they read."""
+    body = json_body(request)
+    step = REVIEW_STEPS.get(body.get("step"))
+    if step is None:
+        raise ValidationError({"step": ["step 必须是 approve、return 或 reopen。"]})
+    if body.get("version") is None:
+        raise ValidationError({"version": ["请提供读取数据时的 version。"]})
+    observation = (
+        Observation.objects.visible_to(request.user)
+        .filter(
+            indicator__plan=Plan.objects.current(),
+            indicator__code=str(body.get("indicator", "")),
+            district__code=str(body.get("district", "")),
+            year=_int_or_none(body.get("year")),
+        )
+        .first()
+    )
+    if observation is None:
+        raise Http404("没有这项数据。")
+    observation = step(
+        observation=observation, by=request.user, comment=body.get("comment") or "", version=body["version"]
+    )
+    return JsonResponse(observation_json(observation), json_dumps_params={"ensure_ascii": False})
+
+
+@api_view(methods=("POST",))
+def year_lock(request, year):
+    """A reviewer locks (`{"locked": true}`) or unlocks (`false`) a reporting year."""
+    locked = json_body(request).get("locked", True)
+    if not isinstance(locked, bool):
+        raise ValidationError({"locked": ["locked 必须是 true 或 false。"]})
+    plan = Plan.objects.current()
+    if plan is None:
+        raise Http404("尚未载入规划。")
+    reporting_year = services.lock_year(plan=plan, year=year, by=request.user, locked=locked)
+    return JsonResponse(
+        {
+            "year": reporting_year.year,
+            "locked": reporting_year.locked,
+            "locked_by": reporting_year.locked_by.username if reporting_year.locked_by else None,
+            "locked_at": _time(reporting_year.locked_at),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
 @api_view()
 def progress(request):
     """Progress of every indicator the plan sets targets for, in one district as of a year (docs/api.md)."""

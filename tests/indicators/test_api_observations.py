@@ -25,8 +25,8 @@ def token_for(capsys):
     return make
 
 
-def post(client, body, **headers):
-    return client.post(URL, json.dumps(body), content_type="application/json", **headers)
+def post(client, body, path=URL, **headers):
+    return client.post(path, json.dumps(body), content_type="application/json", **headers)
 
 
 def test_an_official_creates_a_draft_then_submits_it_with_the_version_read(client, official_fuzhou):
@@ -146,3 +146,27 @@ def test_the_list_needs_the_same_queries_with_many_figures(client, reviewer, dja
     call_command("load_demo", verbosity=0)
     with django_assert_max_num_queries(len(few)):
         assert len(client.get(URL).json()["observations"]) > 300
+
+
+def test_a_reviewer_approves_returns_and_reopens_through_the_api(client, official_fuzhou, reviewer, plan):
+    client.force_login(official_fuzhou)
+    post(client, {**CELL, "value": 12, "action": "submit"})
+    client.force_login(reviewer)
+    review = "/api/observations/review/"
+    assert post(client, {**CELL, "step": "return", "version": 1}, path=review).json()["errors"].keys() == {"comment"}
+    assert post(client, {**CELL, "step": "approve"}, path=review).json()["errors"].keys() == {"version"}
+    assert post(client, {**CELL, "step": "publish", "version": 1}, path=review).status_code == 400
+    assert post(client, {**CELL, "step": "approve", "version": 0}, path=review).status_code == 409
+    approved = post(client, {**CELL, "step": "approve", "version": 1}, path=review)
+    assert approved.status_code == 200
+    assert (approved.json()["status"], approved.json()["approved_by"]) == ("approved", "reviewer")
+    reopened = post(client, {**CELL, "step": "reopen", "version": 2, "comment": "口径有误"}, path=review).json()
+    assert (reopened["status"], reopened["review_comment"], reopened["version"]) == ("returned", "口径有误", 3)
+    assert post(client, {**CELL, "year": 2022, "step": "approve", "version": 1}, path=review).status_code == 404
+
+    locked = post(client, {"locked": True}, path="/api/years/2021/lock/")
+    assert (locked.status_code, locked.json()["locked"], locked.json()["locked_by"]) == (200, True, "reviewer")
+    assert post(client, {**CELL, "step": "reopen", "version": 3, "comment": "x"}, path=review).status_code == 409
+    assert post(client, {"locked": "yes"}, path="/api/years/2021/lock/").status_code == 400
+    assert post(client, {"locked": False}, path="/api/years/2021/lock/").json()["locked"] is False
+    assert post(client, {"locked": True}, path="/api/years/2031/lock/").status_code == 400

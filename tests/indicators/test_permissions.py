@@ -55,8 +55,8 @@ def fuzhou_figure(plan, district, make_user):
     return make
 
 
-def api_post(client, body):
-    return client.post("/api/observations/", json.dumps(body), content_type="application/json")
+def api_post(client, body, url="/api/observations/"):
+    return client.post(url, json.dumps(body), content_type="application/json")
 
 
 # role: expected status of (read page, read API) for an approved figure and for a draft.
@@ -163,42 +163,61 @@ def test_approve(client, actor, fuzhou_figure, role):
     assert (figure.status == "approved") == (api == 200)
 
 
+# role: expected status of reopening from the figure's page and by the API.
 REOPEN = {
-    "own_official": 403,
-    "other_official": 404,
-    "reviewer": 302,
-    "leader": 403,
-    "analyst": 403,
-    "admin": 302,
+    "own_official": (403, 403),
+    "other_official": (404, 404),
+    "reviewer": (302, 200),
+    "leader": (403, 403),
+    "analyst": (403, 403),
+    "admin": (302, 200),
 }
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_reopen(client, actor, fuzhou_figure, role):
+    page, api = REOPEN[role]
+    user = actor(role)
     figure = fuzhou_figure("approved")
-    client.force_login(actor(role))
+    client.force_login(user)
     url = reverse("indicators:observation-review", args=[figure.pk, "reopen"])
-    assert client.post(url, {"version": figure.version, "comment": "数据有误"}).status_code == REOPEN[role]
+    assert client.post(url, {"version": figure.version, "comment": "数据有误"}).status_code == page
     figure.refresh_from_db()
-    assert (figure.status == "returned") == (REOPEN[role] == 302)
+    assert (figure.status == "returned") == (page == 302)
+    if figure.status == "returned":
+        figure = services.approve(observation=resubmitted_after_return(figure, user), by=user)
+    body = {**CELL, "step": "reopen", "comment": "数据有误", "version": figure.version}
+    assert api_post(client, body, "/api/observations/review/").status_code == api
+    figure.refresh_from_db()
+    assert (figure.status == "returned") == (api == 200)
 
 
+def resubmitted_after_return(figure, user):
+    return services.record_value(
+        by=user, indicator=figure.indicator, district=figure.district, year=2021, value=12, action="submit"
+    )
+
+
+# role: expected status of locking by page and by API (years belong to no district).
 LOCK = {
-    "own_official": 403,
-    "other_official": 403,
-    "reviewer": 302,
-    "leader": 403,
-    "analyst": 403,
-    "admin": 302,
+    "own_official": (403, 403),
+    "other_official": (403, 403),
+    "reviewer": (302, 200),
+    "leader": (403, 403),
+    "analyst": (403, 403),
+    "admin": (302, 200),
 }
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_lock(client, actor, plan, role):
+    page, api = LOCK[role]
     client.force_login(actor(role))
-    assert client.get(reverse("indicators:year-locks")).status_code == (200 if LOCK[role] == 302 else 403)
-    assert client.post(reverse("indicators:year-lock", args=[2021])).status_code == LOCK[role]
-    assert ReportingYear.objects.filter(plan=plan, year=2021, locked=True).exists() == (LOCK[role] == 302)
+    assert client.get(reverse("indicators:year-locks")).status_code == (200 if page == 302 else 403)
+    assert client.post(reverse("indicators:year-lock", args=[2021])).status_code == page
+    assert ReportingYear.objects.filter(plan=plan, year=2021, locked=True).exists() == (page == 302)
+    assert api_post(client, {"locked": True}, "/api/years/2022/lock/").status_code == api
+    assert ReportingYear.objects.filter(plan=plan, year=2022, locked=True).exists() == (api == 200)
 
 
 @pytest.mark.parametrize(
