@@ -1,0 +1,115 @@
+"""Server time and query count of the main pages, measured in-process with Django's test client.
+
+    .venv/bin/python bench/run.py
+        the real plan with demo figures, in a fresh SQLite file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/planboard_scale .venv/bin/python bench/run.py
+        an existing database, e.g. one filled by `manage.py generate_scale`
+
+Prints a Markdown table: median server time of --repeat runs after one warm-up, and the query count.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(fresh):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planboard.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    if fresh:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    import django
+    from django.conf import settings
+
+    django.setup()
+    # Measure without collectstatic: serve static references unhashed, as in tests.
+    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    if fresh:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        call_command("load_plan", verbosity=0)
+        call_command("load_demo", verbosity=0)
+
+
+def leader():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from indicators import roles
+
+    roles.ensure_groups()
+    user, _ = get_user_model().objects.get_or_create(username="bench_leader")
+    user.groups.add(Group.objects.get(name=roles.LEADER))
+    return user
+
+
+def measure(client, url, repeat):
+    from django.db import connection
+
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    queries = []
+    # Count at the cursor: Django empties its own query log when a request starts.
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        client.get(url)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), len(queries)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--district", help="division code of the district pages (default: the province)")
+    parser.add_argument("--indicator", help="indicator code of the indicator page (default: the first)")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    setup(fresh="DATABASE_URL" not in os.environ)
+
+    from django.db.models import Count
+    from django.test import Client
+
+    from indicators.models import District, Indicator, Observation, Plan
+
+    plan = Plan.objects.current()
+    district = (
+        args.district or District.objects.filter(kind="province").order_by("-pk").values_list("code", flat=True)[0]
+    )
+    indicator = (
+        args.indicator or Indicator.objects.filter(plan=plan).order_by("order").values_list("code", flat=True)[0]
+    )
+    client = Client()
+    client.force_login(leader())
+    observations = Observation.objects.aggregate(n=Count("pk"))["n"]
+    districts = District.objects.count()
+    print(f"database: {os.environ['DATABASE_URL'].rsplit('@', 1)[-1]}; plan: {plan.name}")
+    print(
+        f"{Indicator.objects.filter(plan=plan).count()} indicators, {districts} districts, {observations} observations"
+    )
+    print()
+    print("| page | server time (median) | queries |")
+    print("|---|---|---|")
+    pages = [
+        ("dashboard, all districts' overview", f"/?district={district}"),
+        ("indicator page", f"/indicators/{indicator}/?district={district}"),
+        ("district page", f"/districts/{district}/"),
+        ("/api/progress/", f"/api/progress/?district={district}"),
+    ]
+    for name, url in pages:
+        seconds, queries = measure(client, url, args.repeat)
+        print(f"| {name} `{url}` | {seconds * 1000:.0f} ms | {queries} |")
+
+
+if __name__ == "__main__":
+    main()
