@@ -31,7 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from indicators import progress, services
 from indicators.charts import STATUS_ORDER
 from indicators.models import District, Indicator, Observation, ObservationStatus, Target
-from tasks.models import Task, TaskItem
+from tasks.models import Task, TaskItem, TaskReport, TaskStatus
 
 LONG_COLUMNS = ["indicator", "district", "year", "value", "note", "source", "confirm", "reason", "measures"]
 REQUIRED_COLUMNS = ["indicator", "district", "year", "value"]
@@ -221,7 +221,7 @@ def write_report(out, *, plan, user, year, district=None):
     workbook = Workbook(write_only=True)
     _overview_sheet(workbook, data)
     _district_sheet(workbook, data)
-    _task_sheet(workbook, plan)
+    _task_sheet(workbook, plan, year)
     _detail_sheet(workbook, plan, user, districts)
     _chart_sheet(workbook, data)
     workbook.save(out)
@@ -306,18 +306,27 @@ def _district_sheet(workbook, data):
         sheet.append(row)
 
 
-def _task_sheet(workbook, plan):
-    """The plan's tasks and their items, one line per item."""
+def _task_sheet(workbook, plan, year):
+    """The plan's tasks and their items, one line per item, with each year's reported status of the task."""
     sheet = workbook.create_sheet(_("任务清单"))
+    years = list(range(plan.base_year + 1, year + 1))
     header = [_("序号"), _("类别"), _("任务"), _("责任单位"), _("内容序号"), _("内容"), _("量化目标")]
-    for letter, size in zip("ABCDEFG", (6, 24, 36, 20, 8, 80, 24), strict=True):
-        sheet.column_dimensions[letter].width = size
-    sheet.freeze_panes = "A2"
+    header += [_("%(year)d年进展") % {"year": y} for y in years]
+    for index, size in enumerate((6, 24, 36, 20, 8, 80, 24) + (10,) * len(years), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = size
+    sheet.freeze_panes = "D2"
     print_setup(sheet, "1:1")
     sheet.append(header_cells(sheet, header))
     items = {}
     for item in TaskItem.objects.filter(task__plan=plan).order_by("task__number", "order"):
         items.setdefault(item.task_id, []).append(item)
+    labels = dict(TaskStatus.choices)
+    statuses = {
+        (task_id, report_year): str(labels[status])
+        for task_id, report_year, status in TaskReport.objects.filter(task__plan=plan, year__in=years).values_list(
+            "task_id", "year", "status"
+        )
+    }
     for task in Task.objects.filter(plan=plan).order_by("number"):
         title = task.title or _("（原文缺失）")
         for item in items.get(task.pk) or [None]:
@@ -326,6 +335,7 @@ def _task_sheet(workbook, plan):
                 row += [None, "", ""]
             else:
                 row += [item.order, cell(sheet, item.content, alignment=WRAP), cell(sheet, item.quantitative_target)]
+            row += [statuses.get((task.pk, y), "") for y in years]
             sheet.append(row)
 
 

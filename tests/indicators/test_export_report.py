@@ -10,6 +10,8 @@ from openpyxl import load_workbook
 
 from indicators import progress, services
 from indicators.models import District, Indicator, Observation
+from tasks import services as tasks_services
+from tasks.models import Task, TaskItem, TaskStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -92,12 +94,20 @@ def test_the_district_sheet_shows_each_districts_own_target_and_status(client, r
         assert status.value == progress.STATUS_LABELS[assessment.status]
 
 
-def test_the_task_sheet_lists_every_task_and_item(client, analyst):
+def test_the_task_sheet_lists_every_task_and_item_with_its_yearly_status(client, analyst, make_user):
+    task = Task.objects.get(number=2)
+    tasks_services.save_task_report(
+        task=task, year=2023, by=make_user("admin", superuser=True), status=TaskStatus.LAGGING, summary="场地不足"
+    )
     client.force_login(analyst)
     sheet = load_workbook(io.BytesIO(export(client)))["任务清单"]
-    numbers = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert numbers == set(range(1, 31))
-    assert sheet.max_row - 1 >= 30
+    header = [c.value for c in sheet[1]]
+    assert header[-4:] == ["2021年进展", "2022年进展", "2023年进展", "2024年进展"]
+    lines = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert {line[0] for line in lines} == set(range(1, 31))
+    assert len(lines) == TaskItem.objects.count() + Task.objects.filter(items__isnull=True).count()
+    assert {line[header.index("2023年进展")] for line in lines if line[0] == 2} == {"滞后"}
+    assert {line[header.index("2023年进展")] for line in lines if line[0] != 2} == {None}
 
 
 def test_formula_looking_text_comes_back_out_as_text(client, analyst, official_fuzhou):

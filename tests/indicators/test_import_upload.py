@@ -4,10 +4,13 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.models import Observation, ObservationStatus
+from indicators import excel, services
+from indicators.models import Observation, ObservationStatus, Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +57,15 @@ def test_an_official_fills_the_template_previews_and_confirms(client, official_f
     assert sheet[f"B{row}"].value == "普通高中在校生" and sheet[f"C{row}"].value == "万人"
     assert sheet.protection.sheet and sheet[f"B{row}"].protection.locked
     assert not sheet[f"G{row}"].protection.locked
+    value_rule = next(v for v in sheet.data_validations.dataValidation if f"G{row}" in v.sqref)
+    assert (value_rule.type, value_rule.formula1) == ("decimal", "0")
+    meta = workbook[excel.META_SHEET]
+    assert meta.sheet_state == "hidden"
+    assert [[c.value for c in line] for line in meta.iter_rows()][1:] == [
+        ["plan", "fujian-14th-education", None],
+        ["year", YEAR, None],
+        ["sheet", "福州", "350100"],
+    ]
     sheet[f"G{row}"] = 12.3
     # Typed into the template's text-formatted note cell, this stays text: Excel stores it as a string.
     sheet[f"I{row}"] = "=SUM(A1:A2) 只是文字"
@@ -107,3 +119,86 @@ def test_a_changed_figure_shows_old_and_new(client, official_fuzhou):
     response = client.get(reverse("indicators:import-preview"))
     assert "12.3 → 12.5" in response.content.decode()
     assert response.context["preview"].counts["changed"] == 1
+
+
+def long_csv(*lines):
+    text = "indicator,district,year,value,note,source\n" + "".join(line + "\n" for line in lines)
+    file = io.BytesIO(text.encode())
+    file.name = "年报.csv"
+    return file
+
+
+def test_an_analyst_uploads_a_long_table_for_any_district(client, analyst):
+    client.force_login(analyst)
+    response = upload(
+        client,
+        long_csv("general_high_school_enrolment,厦门,2024,6.5,,", "putonghua_rate,350000,2024,91,,统计公报"),
+    )
+    assert response.status_code == 302
+    assert preview_lines(client).counts == {"new": 2, "changed": 0, "unchanged": 0, "error": 0}
+    client.post(reverse("indicators:import-confirm"))
+    sources = dict(Observation.objects.filter(year=YEAR).values_list("district__code", "source"))
+    assert sources == {"350200": "年报.csv", "350000": "统计公报"}
+    assert set(Observation.objects.filter(year=YEAR).values_list("status", flat=True)) == {"draft"}
+
+
+def test_confirming_checks_the_stored_file_again(client, analyst, reviewer):
+    client.force_login(analyst)
+    upload(client, long_csv("putonghua_rate,350000,2024,91,,"))
+    assert preview_lines(client).ok
+    services.lock_year(plan=Plan.objects.current(), year=YEAR, by=reviewer, locked=True)
+    response = client.post(reverse("indicators:import-confirm"), follow=True)
+    assert "未导入任何数据" in response.content.decode() and "2024年度已锁定" in response.content.decode()
+    assert not Observation.objects.filter(year=YEAR).exists()
+
+
+def test_the_stored_file_belongs_to_the_session_that_uploaded_it(client, analyst, make_user):
+    client.force_login(analyst)
+    upload(client, long_csv("putonghua_rate,350000,2024,91,,"))
+    other = Client()
+    other.force_login(make_user("analyst_2", "分析员"))
+    response = other.post(reverse("indicators:import-confirm"), follow=True)
+    assert "没有待确认的文件" in response.content.decode()
+    assert not Observation.objects.filter(year=YEAR).exists()
+
+
+def test_after_confirming_the_file_is_gone(client, analyst):
+    client.force_login(analyst)
+    upload(client, long_csv("putonghua_rate,350000,2024,91,,"))
+    token = client.session[excel.SESSION_KEY]["token"]
+    client.post(reverse("indicators:import-confirm"))
+    assert not list(excel.UPLOADS.glob(f"*{token}*"))
+    assert client.get(reverse("indicators:import-preview")).status_code == 302
+
+
+@pytest.mark.parametrize("username,role", [("leader", "领导"), ("reviewer", "审核员")])
+def test_only_officials_and_analysts_upload(client, make_user, username, role):
+    client.force_login(make_user(username, role))
+    assert client.get(reverse("indicators:import")).status_code == 403
+    assert client.get(reverse("indicators:import-template"), {"year": YEAR}).status_code == 403
+
+
+def test_an_official_cannot_ask_for_another_districts_template(client, official_fuzhou):
+    client.force_login(official_fuzhou)
+    response = client.get(reverse("indicators:import-template"), {"year": YEAR, "district": "350200"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("with_demo", [False, True])
+def test_the_import_pages_queries_do_not_grow_with_the_data(
+    client, official_fuzhou, with_demo, django_assert_max_num_queries
+):
+    if with_demo:
+        call_command("load_demo", verbosity=0)
+    client.force_login(official_fuzhou)
+    # session, user, perms, demo banner, plan, districts and membership, years
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("indicators:import")).status_code == 200
+    workbook = download_template(client)
+    sheet = workbook["福州"]
+    sheet[f"G{row_of(sheet, 'general_high_school_enrolment')}"] = 15
+    upload(client, as_upload(workbook))
+    # session, user, perms, plan, districts the user may fill, the template's districts, then check_rows for the
+    # one row (indicators, districts, membership, lock, stored figure, last year's), the demo banner, the session
+    with django_assert_max_num_queries(22):
+        assert client.get(reverse("indicators:import-preview")).status_code == 200
