@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from indicators import roles, services
 from indicators.models import Indicator, Observation, ReportingYear
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +262,25 @@ def test_anonymous_visitors_are_sent_to_login_and_api_callers_get_401(client, fu
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/")
     assert client.get("/api/observations/").status_code == 401
+
+
+def test_an_official_changes_their_password_and_logs_out_on_chinese_pages(client, actor):
+    official = actor("own_official")
+    login_page = client.get(reverse("login")).content.decode()
+    assert "用户名" in login_page and "密码" in login_page
+    assert client.post(reverse("login"), {"username": "own", "password": PASSWORD}).status_code == 302
+
+    form = client.get(reverse("password_change")).content.decode()
+    assert "旧密码" in form and "新密码" in form
+    changed = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "闽教-2025-填报", "new_password2": "闽教-2025-填报"},
+        follow=True,
+    )
+    assert "密码已修改" in changed.content.decode()
+
+    logged_out = client.post(reverse("logout"), follow=True)
+    assert logged_out.redirect_chain[-1][0] == reverse("login")
+    assert client.get(reverse("indicators:report")).status_code == 302
+    official.refresh_from_db()
+    assert official.check_password("闽教-2025-填报") and not official.check_password(PASSWORD)
