@@ -903,6 +903,7 @@ def preview_upload(data, filename, *, plan, user, action):
                 line.errors = failed[number]
             else:
                 result = next(results)
+                line.indicator, line.district = result.indicator.name, result.district.name
                 line.change, line.new = result.change, result.value
                 line.old = result.existing.value if result.existing else None
             lines.append(line)

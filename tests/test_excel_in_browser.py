@@ -34,7 +34,7 @@ def test_an_official_fills_the_template_and_confirms_the_preview(browser_plan, m
     page.wait_for_url("**/import/preview/")
     preview_row = page.locator("table.import-preview tbody tr")
     assert preview_row.count() == 1
-    assert "新增" in preview_row.inner_text() and "general_high_school_enrolment" in preview_row.inner_text()
+    assert "新增" in preview_row.inner_text() and "普通高中在校生" in preview_row.inner_text()
     assert not Observation.objects.filter(year=2024).exists()
 
     page.get_by_role("button", name="确认导入").click()

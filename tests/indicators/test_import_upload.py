@@ -74,8 +74,8 @@ def test_an_official_fills_the_template_previews_and_confirms(client, official_f
     response = upload(client, as_upload(workbook))
     assert response.status_code == 302
     preview = preview_lines(client)
-    assert [(line.indicator, line.change, line.new) for line in preview.lines] == [
-        ("general_high_school_enrolment", "new", Decimal("12.3"))
+    assert [(line.indicator, line.district, line.change, line.new) for line in preview.lines] == [
+        ("普通高中在校生", "福州市", "new", Decimal("12.3"))
     ]
     assert not Observation.objects.filter(year=YEAR).exists()  # nothing saved before confirming
 
