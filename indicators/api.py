@@ -203,8 +203,8 @@ def _record_observation(request, plan):
     if errors:
         raise ValidationError(errors)
     cell = {"indicator": indicator, "district": district, "year": body.get("year")}
-    existed = Observation.objects.filter(indicator=indicator, district=district, year=_int_or_none(cell["year"]))
-    existed = existed.exists()
+    # 201 for a new figure, 200 for a change; a figure created meanwhile makes record_value refuse (409).
+    existed = Observation.objects.filter(**cell | {"year": _int_or_none(cell["year"])}).exists()
     observation = services.record_value(
         by=request.user,
         **cell,
