@@ -168,6 +168,8 @@ def review_completeness(request):
     plan = _current_plan()
     years = services.allowed_years(plan, request.user)
     year = _year_param(request, plan, years[-1])
+    if year not in years:
+        raise Http404(_("没有该年度。"))
     rows = submissions.missing_figures(plan, District.objects.all(), year)
     return render(
         request, "indicators/review_completeness.html", {"plan": plan, "year": year, "years": years, "rows": rows}
@@ -225,8 +227,12 @@ def year_locks(request):
 
 @require_POST
 def year_lock(request, year, locked):
-    services.lock_year(plan=_current_plan(), year=year, by=request.user, locked=locked)
-    messages.success(request, (_("%(year)d年度已锁定。") if locked else _("%(year)d年度已解锁。")) % {"year": year})
+    try:
+        services.lock_year(plan=_current_plan(), year=year, by=request.user, locked=locked)
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+    else:
+        messages.success(request, (_("%(year)d年度已锁定。") if locked else _("%(year)d年度已解锁。")) % {"year": year})
     return redirect("indicators:year-locks")
 
 

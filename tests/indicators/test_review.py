@@ -204,3 +204,11 @@ def test_review_pages_need_the_same_queries_with_few_or_many_figures(
     # session, user, 2 permissions, plan, districts, indicators (2), targets, figures, header (2), session save (3)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("indicators:completeness")).status_code == 200
+
+
+def test_years_outside_the_plan_are_refused_on_the_review_pages(client, reviewer, plan):
+    client.force_login(reviewer)
+    assert client.get(reverse("indicators:completeness"), {"year": 2031}).status_code == 404
+    refused = client.post(reverse("indicators:year-lock", args=[2031]), follow=True)
+    assert "年份必须在2020至2025年之间" in refused.content.decode()
+    assert not ReportingYear.objects.filter(year=2031).exists()
