@@ -88,7 +88,18 @@ def indicator_progress(*, indicator, base_year, values, milestones, assessment):
             )
         )
     path = sorted(milestones, key=lambda m: m.year)
-    if baseline and path:
+    if assessment.hold_level:
+        # The baseline already meets the target: the line to watch is the level to hold, not a path to it.
+        data.append(
+            go.Scatter(
+                x=[base_year, path[-1].year],
+                y=[path[-1].value, path[-1].value],
+                mode="lines",
+                name=_("须保持的目标"),
+                line={"dash": "dash", "width": 2, "color": TARGET_COLOUR},
+            )
+        )
+    elif baseline and path:
         years = list(range(base_year, path[-1].year + 1))
         data.append(
             go.Scatter(
@@ -222,7 +233,7 @@ def status_by_district(rows):
         barnorm="percent",
         yaxis={"autorange": "reversed", "type": "category"},
         xaxis={"ticksuffix": "%", "range": [0, 100], "gridcolor": "#e4e7eb"},
-        height=max(260, 90 + 30 * len(rows)),
+        height=max(180, 90 + 30 * len(rows)),
         margin={"l": 60, "r": 10, "t": 10, "b": 70},
         legend={"orientation": "h", "y": -0.12, "traceorder": "normal"},
         uniformtext={"minsize": 10, "mode": "hide"},

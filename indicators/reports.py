@@ -197,7 +197,8 @@ class IndicatorProgress:
     def path(self, district):
         """(year, actual, expected, target) from the base year to the final target's year, as the chart shows them.
 
-        `expected` is the plan's path (`progress.expected`); None where there is no baseline or target.
+        `expected` is the plan's path (`progress.expected`); None where there is no baseline or target, and for
+        a level already held, where the path would only run back towards the target.
         """
         assessment = self.assessment(district)
         milestones = self.milestones(district)
@@ -207,7 +208,7 @@ class IndicatorProgress:
         rows = []
         for year in range(self.plan.base_year, last + 1):
             expected = None
-            if assessment.baseline and milestones:
+            if assessment.baseline and milestones and not assessment.hold_level:
                 expected = progress.expected(self.plan.base_year, assessment.baseline[1], milestones, year)
             actual = values.get(year)
             if year == self.plan.base_year and assessment.baseline:

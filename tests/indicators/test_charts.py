@@ -1,7 +1,11 @@
 """The charts a leader reads: what each figure shows, built from progress.py's numbers."""
 
 import json
+import re
+from itertools import pairwise
 from types import SimpleNamespace
+
+from django.conf import settings
 
 from indicators import charts, progress
 
@@ -69,3 +73,32 @@ def test_the_status_chart_stacks_one_bar_per_status_present_in_the_plans_order()
     assert figure["data"][0]["x"] == [3, 0] and figure["data"][0]["y"] == ["全省", "福州"]
     assert figure["data"][1]["marker"]["color"] == progress.STATUS_COLOURS["lagging"]
     assert figure["layout"]["barmode"] == "stack"
+
+
+def test_badges_and_bars_in_the_stylesheet_use_the_same_colours_as_the_charts():
+    css = (settings.BASE_DIR / "static" / "css" / "planboard.css").read_text()
+
+    for status, colour in progress.STATUS_COLOURS.items():
+        assert re.search(rf"\.status-{status} \{{ background: {colour};", css), status
+        assert f".fill-{status} {{ fill: {colour}; }}" in css, status
+
+
+def test_the_status_colours_stay_apart_in_grey_scale_print():
+    def luma(colour):
+        red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.299 * red + 0.587 * green + 0.114 * blue
+
+    greys = sorted(luma(colour) for colour in progress.STATUS_COLOURS.values())
+    assert min(b - a for a, b in pairwise(greys)) >= 0.05
+
+
+def test_a_level_already_held_shows_the_level_to_hold_instead_of_a_path_down_to_it():
+    values = {2020: 99.36, 2022: 99.5}
+    target = [progress.Milestone(2025, 99, ">")]
+    figure = charts.indicator_progress(
+        indicator=RATE, base_year=2020, values=values, milestones=target, assessment=assessed(values, target, 2022)
+    )
+
+    shown = traces(figure)
+    assert "按进度应达" not in shown
+    assert shown["须保持的目标"]["x"] == [2020, 2025] and shown["须保持的目标"]["y"] == [99, 99]

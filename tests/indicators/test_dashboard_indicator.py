@@ -120,6 +120,16 @@ def test_an_official_sees_only_his_districts_figures(client, official_fuzhou, pl
     assert client.get(url, {"district": "350200"}).status_code == 404
 
 
+def test_a_district_without_targets_or_figures_gets_a_sentence_not_an_empty_chart(client, official_fuzhou):
+    client.force_login(official_fuzhou)
+
+    response = client.get(reverse("indicators:detail", args=["compulsory_retention"]))
+
+    assert "福州市没有该指标的目标和审核通过的数据。" in text(response)
+    assert 'data-chart="path-chart"' not in response.content.decode()
+    assert '<span class="badge status-no_target">无目标</span>' in response.content.decode()
+
+
 def test_an_unknown_indicator_is_not_found(client, leader):
     client.force_login(leader)
 
