@@ -315,11 +315,10 @@ def progress(request):
     district = reports.chosen_district(reports.visible_districts(request.user), request.GET.get("district"))
     year = reports.chosen_year(plan, request.GET.get("year"))
     section = request.GET.get("section")
-    targets, with_targets = {}, set()
-    for target in Target.objects.filter(indicator__plan=plan).order_by("year"):
-        with_targets.add(target.indicator_id)
-        if target.district_id == district.pk:
-            targets.setdefault(target.indicator_id, []).append(target)
+    with_targets = set(Target.objects.filter(indicator__plan=plan).values_list("indicator_id", flat=True).distinct())
+    targets = {}
+    for target in Target.objects.filter(indicator__plan=plan, district=district).order_by("year"):
+        targets.setdefault(target.indicator_id, []).append(target)
     rows = reports.PlanProgress(plan, as_of=year, districts=[district]).rows(district, all_indicators=True)
     return JsonResponse(
         {
