@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path, PurePath
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -156,36 +157,34 @@ class ReportData:
 
     plan: object
     year: int
-    district: District
+    district: District  # the overview's
     districts: list
     indicators: list
+    across: list  # the indicators of the district sheet: those districts other than the province have targets for
     assessments: dict
-    values: dict  # {(indicator_id, district_id): {year: value}}, approved figures up to `year`
+    values: dict  # {(indicator_id, district_id): {year: value}}, approved: the overview's district up to `year`,
+    # the others in `year` only
     targets: dict  # {(indicator_id, district_id): [Target, ...]} in year order
 
     @classmethod
     def load(cls, *, plan, year, district, districts):
+        """Only what the sheets show is read, so memory grows with the plan, not with the number of figures."""
         indicators = list(Indicator.objects.filter(plan=plan))
         ids = [d.pk for d in districts]
-        values = {}
-        figures = Observation.objects.approved().filter(indicator__plan=plan, district__in=ids, year__lte=year)
-        for indicator_id, district_id, figure_year, value in figures.values_list(
-            "indicator_id", "district_id", "year", "value"
-        ):
-            values.setdefault((indicator_id, district_id), {})[figure_year] = value
         targets = {}
         for target in Target.objects.filter(indicator__plan=plan, district__in=ids).order_by("year"):
             targets.setdefault((target.indicator_id, target.district_id), []).append(target)
-        return cls(
-            plan=plan,
-            year=year,
-            district=district,
-            districts=districts,
-            indicators=indicators,
-            assessments=plan.assess(as_of=year, districts=ids),
-            values=values,
-            targets=targets,
-        )
+        cities = {d.pk for d in districts if not d.is_province}
+        across = [i for i in indicators if any((i.pk, d) in targets for d in cities)]
+        values = {}
+        figures = Observation.objects.approved().filter(indicator__plan=plan, district__in=ids, year__lte=year)
+        for indicator_id, district_id, figure_year, value in figures.filter(
+            Q(district=district) | Q(year=year)
+        ).values_list("indicator_id", "district_id", "year", "value"):
+            values.setdefault((indicator_id, district_id), {})[figure_year] = value
+        assessments = plan.assess(as_of=year, districts=[district])
+        assessments.update(plan.assess(as_of=year, indicators=across, districts=ids))
+        return cls(plan, year, district, districts, indicators, across, assessments, values, targets)
 
     def reported(self, district):
         """The district's indicators as the dashboard lists them: all for 全省, otherwise those with targets."""
@@ -277,10 +276,7 @@ def _overview_sheet(workbook, data):
 def _district_sheet(workbook, data):
     """Districts down, indicators across (value, own target, status), for the indicators districts report."""
     sheet = workbook.create_sheet(_("分地区"))
-    indicators = [
-        i for i in data.indicators if any((i.pk, d.pk) in data.targets for d in data.districts if not d.is_province)
-    ]
-    indicators = indicators or data.reported(data.district)
+    indicators = data.across or data.reported(data.district)
     names = [_("地区")]
     subheader = [_("地区")]
     for indicator in indicators:

@@ -202,3 +202,32 @@ def test_the_import_pages_queries_do_not_grow_with_the_data(
     # one row (indicators, districts, membership, lock, stored figure, last year's), the demo banner, the session
     with django_assert_max_num_queries(22):
         assert client.get(reverse("indicators:import-preview")).status_code == 200
+
+
+def test_round_trip_from_template_to_report(client, analyst, reviewer):
+    """Template → fill → upload → preview → confirm → the report shows the figure; the same file again changes
+    nothing; once approved, the figure is in the district sheet too."""
+    client.force_login(analyst)
+    workbook = download_template(client, district="350200")
+    sheet = workbook["厦门"]
+    row = row_of(sheet, "general_high_school_enrolment")
+    sheet[f"G{row}"], sheet[f"J{row}"], sheet[f"K{row}"] = 6.8, "新校未投用", "加快建设"
+    upload(client, as_upload(workbook), action="submit")
+    assert preview_lines(client).counts["new"] == 1
+    client.post(reverse("indicators:import-confirm"))
+
+    figure = Observation.objects.get(year=YEAR, district__code="350200")
+    detail = report_sheets(client)["数据明细"]
+    assert ("厦门市", YEAR, 6.8, "已提交") in [(r[3], r[4], r[5], r[7]) for r in detail.iter_rows(values_only=True)]
+    upload(client, as_upload(workbook), action="submit")
+    assert preview_lines(client).counts == {"new": 0, "changed": 0, "unchanged": 1, "error": 0}
+
+    services.approve(observation=figure, by=reviewer)
+    districts = report_sheets(client)["分地区"]
+    xiamen = next(r for r in districts.iter_rows(min_row=3, values_only=True) if r[0] == "厦门市")
+    assert xiamen[1] == 6.8
+
+
+def report_sheets(client):
+    response = client.get(reverse("indicators:export-report"), {"year": YEAR})
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
