@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -72,6 +73,8 @@ def text_cell(sheet, value, **style):
 
 
 def cell(sheet, value, **style):
+    if isinstance(value, Promise):
+        value = str(value)  # lazy translations, such as an assessment's explanation
     if isinstance(value, str):
         return text_cell(sheet, value, **style)
     written = WriteOnlyCell(sheet, value=value)
@@ -163,7 +166,7 @@ class ReportData:
     across: list  # the indicators of the district sheet: those districts other than the province have targets for
     assessments: dict
     values: dict  # {(indicator_id, district_id): {year: value}}, approved: the overview's district up to `year`,
-    # the others in `year` only
+    # the district sheet's indicators in `year`
     targets: dict  # {(indicator_id, district_id): [Target, ...]} in year order
 
     @classmethod
@@ -179,7 +182,7 @@ class ReportData:
         values = {}
         figures = Observation.objects.approved().filter(indicator__plan=plan, district__in=ids, year__lte=year)
         for indicator_id, district_id, figure_year, value in figures.filter(
-            Q(district=district) | Q(year=year)
+            Q(district=district) | Q(year=year, indicator__in=[i.pk for i in across])
         ).values_list("indicator_id", "district_id", "year", "value"):
             values.setdefault((indicator_id, district_id), {})[figure_year] = value
         assessments = plan.assess(as_of=year, districts=[district])
@@ -684,6 +687,7 @@ def read_upload(data, filename, *, plan, user):
     for sheet in workbook.worksheets:
         contents[sheet.title] = _values(sheet, total)
         total += len(contents[sheet.title])
+    workbook.close()
     if META_SHEET in contents:
         return _template_sheets(contents, plan=plan, user=user, source=source)
     title, lines = next(iter(contents.items()))
