@@ -6,10 +6,16 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from indicators import roles
+from indicators import excel, roles
 from indicators.models import Observation
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(monkeypatch, tmp_path):
+    """Uploaded files waiting for confirmation go to the test's own folder."""
+    monkeypatch.setattr(excel, "UPLOADS", tmp_path / "uploads")
 
 
 def test_an_official_fills_the_template_and_confirms_the_preview(browser_plan, make_user, login, tmp_path):

@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 YEAR = 2024
 
 
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(monkeypatch, tmp_path):
+    """Uploaded files waiting for confirmation go to the test's own folder."""
+    monkeypatch.setattr(excel, "UPLOADS", tmp_path / "uploads")
+
+
 def download_template(client, **params):
     response = client.get(reverse("indicators:import-template"), {"year": YEAR, **params})
     assert response.status_code == 200, response.content[:500]

@@ -16,6 +16,12 @@ pytestmark = pytest.mark.django_db
 YEAR = 2024
 
 
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(monkeypatch, tmp_path):
+    """Uploaded files waiting for confirmation go to the test's own folder."""
+    monkeypatch.setattr(excel, "UPLOADS", tmp_path / "uploads")
+
+
 @pytest.fixture
 def fuzhou(client, official_fuzhou):
     client.force_login(official_fuzhou)
