@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators import standings
 from indicators.models import ApiToken, District, Indicator, Observation, Plan, ReportingYear, Target
 
 admin.site.site_header = "planboard 规划监测管理"
@@ -45,6 +46,21 @@ class ObservationAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "is_demo", "year", "district"]
     search_fields = ["indicator__code", "indicator__name"]
     list_select_related = ["indicator", "district", "entered_by"]
+
+    # The admin writes around the services, so it refreshes the precomputed statuses itself.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        standings.refresh_observation(obj)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        standings.refresh_observation(obj)
+
+    def delete_queryset(self, request, queryset):
+        pairs = list(queryset.select_related("indicator__plan"))
+        super().delete_queryset(request, queryset)
+        for observation in pairs:
+            standings.refresh_observation(observation)
 
 
 @admin.register(ReportingYear)

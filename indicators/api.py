@@ -6,7 +6,7 @@ import json
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
@@ -315,7 +315,9 @@ def progress(request):
     district = reports.chosen_district(reports.visible_districts(request.user), request.GET.get("district"))
     year = reports.chosen_year(plan, request.GET.get("year"))
     section = request.GET.get("section")
-    with_targets = set(Target.objects.filter(indicator__plan=plan).values_list("indicator_id", flat=True).distinct())
+    # One index probe per indicator, not a pass over every district's targets.
+    has_targets = Exists(Target.objects.filter(indicator=OuterRef("pk")))
+    with_targets = set(Indicator.objects.filter(plan=plan).filter(has_targets).values_list("pk", flat=True))
     targets = {}
     for target in Target.objects.filter(indicator__plan=plan, district=district).order_by("year"):
         targets.setdefault(target.indicator_id, []).append(target)

@@ -82,9 +82,31 @@ class Plan(models.Model):
         pass `indicators` or `districts` (querysets or lists) to narrow it. `candidates`
         ({(indicator_id, district_id): {year: value}}) judges figures not yet approved as if they were.
         """
+        by_id, milestones, values = self._progress_inputs(indicators, districts, up_to=as_of)
+        for key, figures_by_year in (candidates or {}).items():
+            values.setdefault(key, {}).update(figures_by_year)
+        return {
+            key: self._assess_pair(by_id[key[0]], milestones.get(key, []), values.get(key, {}), as_of)
+            for key in milestones.keys() | values.keys()
+            if key[0] in by_id
+        }
+
+    def statuses_by_year(self, *, indicators=None, districts=None):
+        """Yield (indicator_id, district_id, as_of, status) for every plan year; three queries.
+
+        What `Standing` keeps, so that overviews of many districts count statuses instead of judging figures.
+        """
+        by_id, milestones, values = self._progress_inputs(indicators, districts, up_to=self.target_year)
+        for key in milestones.keys() | values.keys():
+            if key[0] in by_id:
+                for as_of in range(self.base_year + 1, self.target_year + 1):
+                    assessment = self._assess_pair(by_id[key[0]], milestones.get(key, []), values.get(key, {}), as_of)
+                    yield (*key, as_of, assessment.status)
+
+    def _progress_inputs(self, indicators, districts, *, up_to):
         indicator_rows = Indicator.objects.filter(plan=self)
         targets = Target.objects.filter(indicator__plan=self)
-        figures = Observation.objects.approved().filter(indicator__plan=self, year__lte=as_of)
+        figures = Observation.objects.approved().filter(indicator__plan=self, year__lte=up_to)
         if indicators is not None:
             indicator_rows = indicator_rows.filter(pk__in=[getattr(i, "pk", i) for i in indicators])
             targets = targets.filter(indicator__in=indicator_rows)
@@ -100,23 +122,20 @@ class Plan(models.Model):
             "indicator_id", "district_id", "year", "value"
         ):
             values.setdefault((indicator_id, district_id), {})[year] = value
-        for key, figures_by_year in (candidates or {}).items():
-            values.setdefault(key, {}).update(figures_by_year)
-        return {
-            key: progress.assess(
-                values=values.get(key, {}),
-                milestones=milestones.get(key, []),
-                direction=by_id[key[0]].direction,
-                cumulative=by_id[key[0]].cumulative,
-                base_year=self.base_year,
-                as_of=as_of,
-                ahead_at=float(self.ahead_ratio),
-                on_track_at=float(self.on_track_ratio),
-                decimals=by_id[key[0]].decimals,
-            )
-            for key in milestones.keys() | values.keys()
-            if key[0] in by_id
-        }
+        return by_id, milestones, values
+
+    def _assess_pair(self, indicator, milestones, values, as_of):
+        return progress.assess(
+            values=values,
+            milestones=milestones,
+            direction=indicator.direction,
+            cumulative=indicator.cumulative,
+            base_year=self.base_year,
+            as_of=as_of,
+            ahead_at=float(self.ahead_ratio),
+            on_track_at=float(self.on_track_ratio),
+            decimals=indicator.decimals,
+        )
 
 
 class DistrictKind(models.TextChoices):
@@ -397,7 +416,11 @@ class Observation(models.Model):
                 name="observation_approved_at_only_when_approved",
             ),
         ]
-        indexes = [models.Index(fields=["district", "year", "status"], name="observation_district_year")]
+        indexes = [
+            models.Index(fields=["district", "year", "status"], name="observation_district_year"),
+            # The latest year with approved figures, read backwards from the top of this index.
+            models.Index(fields=["status", "year"], name="observation_status_year"),
+        ]
 
     def __str__(self):
         return f"{self.indicator} {self.district} {self.year}: {self.value}"
@@ -444,3 +467,29 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class Standing(models.Model):
+    """progress.py's status of an indicator in a district as of a year, kept up to date by the services.
+
+    Overviews of many districts count these rows instead of judging millions of figures on each request.
+    """
+
+    # The plan is the indicator's, repeated so that an overview reads one index and joins nothing.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("规划"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", verbose_name=_("指标"))
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", verbose_name=_("地区"))
+    as_of = models.PositiveSmallIntegerField(_("截至年份"))
+    status = models.CharField(_("进展状态"), max_length=20, choices=list(progress.STATUS_LABELS.items()))
+
+    class Meta:
+        verbose_name = _("进展状态")
+        verbose_name_plural = _("进展状态")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "district", "as_of"], name="standing_unique"),
+            models.CheckConstraint(condition=Q(status__in=list(progress.STATUS_LABELS)), name="standing_status_valid"),
+        ]
+        indexes = [models.Index(fields=["plan", "as_of", "district", "status"], name="standing_overview")]
+
+    def __str__(self):
+        return f"{self.indicator} {self.district} {self.as_of}: {self.status}"

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from indicators import standings
 from indicators.models import (
     NEEDS_REVIEW,
     District,
@@ -112,6 +113,8 @@ def load_plan(folder: Path, *, force=False) -> SyncReport:
             text_targets[row["code"]] = sync.row(
                 TextTarget, {"plan": plan, "code": row["code"]}, fields, f"文字目标 {row['code']}"
             )
+        # Targets may have changed, and a database from before `Standing` existed has none yet.
+        standings.refresh(plan)
     return report
 
 

@@ -20,6 +20,7 @@ import operator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -232,7 +233,10 @@ def assess(
         share=share,
         expected_share=expected_share,
         projection=_projection(baseline, observed, final, direction),
-        explanation=_explain(status, base_year, latest, final, expected_then, met, hold_level, direction, decimals),
+        # Built only when shown: overviews judge thousands of pairs and print none of their sentences.
+        explanation=_lazy_explain(
+            status, base_year, latest, final, expected_then, met, hold_level, direction, decimals
+        ),
     )
 
 
@@ -347,3 +351,6 @@ def _close(a, b):
 def _check_direction(direction):
     if direction not in (INCREASE, DECREASE):
         raise ValueError(f"unknown direction {direction!r}")
+
+
+_lazy_explain = lazy(_explain, str)

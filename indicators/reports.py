@@ -9,11 +9,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from indicators import charts, progress
+from indicators import charts, progress, standings
 from indicators.charts import STATUS_ORDER
 from indicators.models import District, Indicator, Observation, Target
 
@@ -52,7 +51,13 @@ def years(plan):
 
 def default_year(plan):
     """The latest year with approved figures, kept within the plan's years."""
-    latest = Observation.objects.approved().filter(indicator__plan=plan).aggregate(year=Max("year"))["year"]
+    latest = (
+        Observation.objects.approved()
+        .filter(indicator__plan=plan)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
     return min(max(latest or plan.base_year + 1, plan.base_year + 1), plan.target_year)
 
 
@@ -121,22 +126,6 @@ class PlanProgress:
         counted = Counter(row.status for row in self.rows(district))
         return [(status, counted[status]) for status in STATUS_ORDER if counted[status]]
 
-    def counts_by_district(self):
-        """(district name, {status: count}) for every district, counting the indicators it has targets for."""
-        return [
-            (str(district), Counter(row.status for row in self.rows(district) if row.assessment.final is not None))
-            for district in self.districts
-        ]
-
-    def status_chart(self):
-        return charts.status_by_district(self.counts_by_district())
-
-    def status_table(self):
-        """The status chart's numbers as a table: (statuses shown, [(district name, [count, ...]), ...])."""
-        counts = self.counts_by_district()
-        statuses = [s for s in STATUS_ORDER if any(c.get(s) for name, c in counts)]
-        return statuses, [(name, [c.get(s, 0) for s in statuses]) for name, c in counts]
-
     def by_district(self, indicator):
         """(district, assessment) for every district with targets or figures for the indicator."""
         return [
@@ -144,6 +133,31 @@ class PlanProgress:
             for district in self.districts
             if (indicator.pk, district.pk) in self.assessments
         ]
+
+
+class StatusOverview:
+    """How many indicators of each district stand in each status, read from the precomputed `Standing` rows.
+
+    One query however many districts and figures there are: the all-districts overview must stay fast at a
+    national scale, where judging every figure on each request would take minutes.
+    """
+
+    def __init__(self, plan, *, as_of, districts):
+        self.districts = list(districts)
+        self.counts = standings.counts_by_district(plan, as_of=as_of, districts=self.districts)
+
+    def counts_by_district(self):
+        """(district name, {status: count}) for every district, counting the indicators it has targets for."""
+        return [(str(district), self.counts[district.pk]) for district in self.districts]
+
+    def chart(self):
+        return charts.status_by_district(self.counts_by_district())
+
+    def table(self):
+        """The chart's numbers as a table: (statuses shown, [(district name, [count, ...]), ...])."""
+        counts = self.counts_by_district()
+        statuses = [s for s in STATUS_ORDER if any(c.get(s) for name, c in counts)]
+        return statuses, [(name, [c.get(s, 0) for s in statuses]) for name, c in counts]
 
 
 def _no_target():

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import progress
+from indicators import progress, standings
 from indicators.models import District, Indicator, Observation, ObservationStatus, ReportingYear
 
 
@@ -297,10 +297,14 @@ def record_value(*, by, demo=False, **fields):
         return save_checked(checked, by=by, demo=demo)
 
 
-def save_checked(checked, *, by, demo=False):
-    """Write a figure that `check_value` accepted. Call inside a transaction."""
+def save_checked(checked, *, by, demo=False, refresh=True):
+    """Write a figure that `check_value` accepted. Call inside a transaction.
+
+    With refresh=False the caller refreshes the standings of what it wrote itself, once for many figures.
+    """
     if checked.change == "unchanged":
         return checked.existing
+    was_approved = checked.existing is not None and checked.existing.status == ObservationStatus.APPROVED
     now = timezone.now()
     observation = checked.existing or Observation(
         indicator=checked.indicator, district=checked.district, year=checked.year, version=0
@@ -316,7 +320,15 @@ def save_checked(checked, *, by, demo=False):
         observation.approved_by, observation.approved_at = None, None
     observation._history_user = by
     observation.save()
+    if refresh:
+        _refresh_standings(observation, was_approved)
     return observation
+
+
+def _refresh_standings(observation, was_approved):
+    """Only approved figures count towards progress, so only they move the precomputed statuses."""
+    if was_approved or observation.status == ObservationStatus.APPROVED:
+        standings.refresh_observation(observation)
 
 
 class ImportRejected(Exception):
@@ -380,7 +392,10 @@ def import_rows(*, plan, rows, by, action=Action.APPROVE):
     with transaction.atomic():
         checked = check_rows(plan=plan, rows=rows, by=by, action=action)
         for row in checked:
-            save_checked(row, by=by)
+            save_checked(row, by=by, refresh=False)
+        if checked:
+            indicators = {row.indicator.pk for row in checked}
+            standings.refresh(plan, indicators=indicators, districts={row.district.pk for row in checked})
     return checked
 
 
@@ -461,6 +476,7 @@ def restore(*, observation, record, by, version=None):
         observation._history_user = by
         observation._change_reason = _("恢复为第%(version)d版") % {"version": record.version}
         observation.save()
+        standings.refresh_observation(observation)
         return observation
 
 
@@ -479,6 +495,7 @@ def _for_review(observation, by, version, expected_status, step):
 
 
 def _write_review(observation, by, status, comment, step):
+    was_approved = observation.status == ObservationStatus.APPROVED
     observation.status, observation.review_comment = status, comment
     if status != ObservationStatus.APPROVED:
         observation.approved_by, observation.approved_at = None, None
@@ -486,6 +503,7 @@ def _write_review(observation, by, status, comment, step):
     observation._history_user = by
     observation._change_reason = step
     observation.save()
+    _refresh_standings(observation, was_approved)
     return observation
 
 

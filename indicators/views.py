@@ -35,8 +35,9 @@ def dashboard(request):
     visible = reports.visible_districts(request.user)
     district = reports.chosen_district(visible, request.GET.get("district"))
     year = _year(request, plan)
-    standing = reports.PlanProgress(plan, as_of=year, districts=visible)
-    statuses, status_rows = standing.status_table()
+    standing = reports.PlanProgress(plan, as_of=year, districts=[district])
+    overview = reports.StatusOverview(plan, as_of=year, districts=visible)
+    statuses, status_rows = overview.table()
     context = {
         "plan": plan,
         "district": district,
@@ -45,7 +46,7 @@ def dashboard(request):
         "districts": visible,
         "rows": standing.rows(district),
         "counts": standing.counts(district),
-        "status_chart": standing.status_chart(),
+        "status_chart": overview.chart(),
         "chart_statuses": statuses,
         "chart_rows": status_rows,
     }

@@ -12,9 +12,10 @@ from indicators.models import Indicator, Target
 pytestmark = pytest.mark.django_db
 
 # session, user, the user's two permission lookups, the header's plan and demo flag, the session's save
-# (savepoint, update, release), then the page's own: plan, districts, default year, indicators and
-# Plan.assess's three. The same with no figures as with every district's figures for four years.
-PAGE_QUERIES = 16
+# (savepoint, update, release), then the page's own: plan, districts, default year, indicators,
+# Plan.assess's three and the dashboard's status overview. The same with no figures as with every
+# district's figures for four years.
+PAGE_QUERIES = 17
 
 
 def approve(plan, reviewer, district, code, year, value):

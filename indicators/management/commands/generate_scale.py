@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from indicators import standings
 from indicators.models import District, DistrictKind, Indicator, Observation, Plan, Target
 from indicators.plan_fixtures import system_user
 
@@ -131,6 +132,7 @@ class Command(BaseCommand):
                 ],
                 observations(),
             )
+        standings.refresh(plan)
         count = len(indicator_ids) * len(district_ids) * years
         self.stdout.write(
             f"{len(indicator_ids)} 个指标 × {len(district_ids)} 个地区 × {years} 年 = {count} 条数据，"

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from indicators import services
+from indicators import services, standings
 from indicators.models import DEMO_SOURCE, Indicator, Observation, Plan
 from indicators.plan_fixtures import system_user
 from indicators.progress import Milestone, expected
@@ -24,7 +24,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, remove, **options):
         if remove:
-            deleted, _ = Observation.objects.filter(is_demo=True).delete()
+            with transaction.atomic():
+                deleted, _ = Observation.objects.filter(is_demo=True).delete()
+                for plan in Plan.objects.all():
+                    standings.refresh(plan)
             self.stdout.write(f"已删除 {deleted} 条示例数据。")
             return
         plan = Plan.objects.current()
@@ -32,6 +35,7 @@ class Command(BaseCommand):
             raise CommandError("没有规划，请先运行 load_plan。")
         with transaction.atomic():
             written = self._load(plan)
+            standings.refresh(plan)
         self.stdout.write(f"示例数据：写入 {written} 条。")
 
     def _load(self, plan):
