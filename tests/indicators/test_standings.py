@@ -41,7 +41,8 @@ def test_approving_reopening_and_importing_keep_the_statuses_current(plan, revie
     services.reopen(observation=figure, by=reviewer, comment="口径有误")
     assert kept(plan)[key] == "no_data"
     services.import_rows(
-        plan=plan, rows=[(2, {"indicator": indicator.code, "district": "350100", "year": 2022, "value": "11.5"})],
+        plan=plan,
+        rows=[(2, {"indicator": indicator.code, "district": "350100", "year": 2022, "value": "11.5"})],
         by=reviewer,
     )
     assert kept(plan)[key] == "lagging"

@@ -1,0 +1,66 @@
+"""Time an import of 10,000 figures through the one write path (`services.import_rows`, as `import_values` does).
+
+    .venv/bin/python bench/import_bench.py              # 10,000 rows into a throwaway SQLite database
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/planboard_import .venv/bin/python bench/import_bench.py
+        the same on an empty PostgreSQL database (created by you; it is filled, then left as it is)
+
+The database gets a synthetic plan (`generate_scale`: 20 indicators x 400 districts, baselines only), then one
+approved figure per indicator, district and year 2021-2025 near its baseline is imported in one transaction:
+every row is validated, checked for permission, stored with its history, and the statuses refreshed.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/import.sqlite3")
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planboard.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from indicators import services
+    from indicators.models import Indicator, Observation, Plan
+    from indicators.plan_fixtures import system_user
+
+    call_command("migrate", verbosity=0)
+    districts = -(-args.rows // (20 * 5))  # 20 indicators x 5 years per district
+    call_command("generate_scale", indicators=20, districts=districts, years=1, verbosity=0)
+    plan = Plan.objects.get(code="synthetic-scale")
+    plan.target_year = 2025
+    plan.save()
+    baselines = Observation.objects.filter(indicator__plan=plan).values_list(
+        "indicator__code", "district__code", "value"
+    )
+    rows = []
+    for indicator, district, value in baselines:
+        for year in range(2021, 2026):
+            figure = round(float(value) + year - 2020, 2)
+            rows.append((len(rows) + 2, {"indicator": indicator, "district": district, "year": year, "value": figure}))
+    rows = rows[: args.rows]
+    started = time.perf_counter()
+    services.import_rows(plan=plan, rows=rows, by=system_user())
+    seconds = time.perf_counter() - started
+    stored = Observation.objects.filter(indicator__plan=plan, year__gt=2020).count()
+    assert stored == len(rows), (stored, len(rows))
+    print(f"database: {os.environ['DATABASE_URL'].rsplit('@', 1)[-1]}")
+    print(
+        f"{len(rows)} rows ({Indicator.objects.filter(plan=plan).count()} indicators x {districts} districts x 5 years)"
+    )
+    print(f"import_rows: {seconds:.1f} s ({len(rows) / seconds:.0f} rows/s)")
+
+
+if __name__ == "__main__":
+    main()
