@@ -336,7 +336,12 @@ def _explain(status, base_year, latest, final, expected_then, met, hold_level, d
         if direction == INCREASE:
             return gettext("%(year)s年实际值%(actual)s，未保持在目标%(target)s以上，%(status)s") % words
         return gettext("%(year)s年实际值%(actual)s，未保持在目标%(target)s以下，%(status)s") % words
-    words["expected"] = number(expected_then)
+    # The path passes between whole counts (1.33 counties by now): show it to two places, or "应达1" misleads.
+    words["expected"] = (
+        number(expected_then)
+        if _close(expected_then, round(expected_then, decimals))
+        else (f"{expected_then:.{max(decimals, 2)}f}")
+    )
     return gettext("%(year)s年实际值%(actual)s，按进度应达%(expected)s，%(status)s") % words
 
 

@@ -689,3 +689,17 @@ def test_decimal_values_accepted():
 def test_unknown_direction_rejected():
     with pytest.raises(ValueError):
         judge({2020: 80, 2023: 83}, [Milestone(2025, 85)], direction="up")
+
+
+def test_a_path_between_whole_counts_is_explained_to_two_places():
+    # A county count from 0 towards 4 by 2023: in 2022 the path expects 4 * 2/3 = 2.67, and 1 is behind it.
+    assessment = assess(
+        values={2022: 1},
+        milestones=[Milestone(2023, 4)],
+        direction="increase",
+        cumulative=True,
+        base_year=2020,
+        as_of=2022,
+        decimals=0,
+    )
+    assert str(assessment.explanation) == "2022年实际值1，按进度应达2.67，滞后"
