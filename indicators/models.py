@@ -105,8 +105,9 @@ class Plan(models.Model):
 
     def _progress_inputs(self, indicators, districts, *, up_to):
         indicator_rows = Indicator.objects.filter(plan=self)
-        targets = Target.objects.filter(indicator__plan=self)
-        figures = Observation.objects.approved().filter(indicator__plan=self, year__lte=up_to)
+        # No ordering: the models' default one would join districts and sort rows nobody reads in order.
+        targets = Target.objects.filter(indicator__plan=self).order_by()
+        figures = Observation.objects.approved().filter(indicator__plan=self, year__lte=up_to).order_by()
         if indicators is not None:
             indicator_rows = indicator_rows.filter(pk__in=[getattr(i, "pk", i) for i in indicators])
             targets = targets.filter(indicator__in=indicator_rows)
