@@ -6,27 +6,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from indicators import services
 from indicators.models import Indicator, Target
+from tests.figures import approve
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/progress/"
-
-
-def approve(plan, reviewer, district, code, year, value):
-    return services.record_value(
-        indicator=plan.indicators.get(code=code),
-        district=district,
-        year=year,
-        value=value,
-        by=reviewer,
-        action="approve",
-        confirm=True,
-        note="测试",
-        reason="测试",
-        measures="测试",
-    )
 
 
 def entry(response, code):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from indicators import progress, services
 from indicators.models import Indicator, Target
+from tests.figures import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -16,21 +17,6 @@ pytestmark = pytest.mark.django_db
 # Plan.assess's three and the dashboard's status overview. The same with no figures as with every
 # district's figures for four years.
 PAGE_QUERIES = 17
-
-
-def approve(plan, reviewer, district, code, year, value):
-    return services.record_value(
-        indicator=plan.indicators.get(code=code),
-        district=district,
-        year=year,
-        value=value,
-        by=reviewer,
-        action="approve",
-        confirm=True,
-        note="测试",
-        reason="测试",
-        measures="测试",
-    )
 
 
 def row_html(response, code):

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from indicators import services
+from tests.figures import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -15,21 +15,6 @@ pytestmark = pytest.mark.django_db
 # update, release), then the page's own: plan, indicator, districts, default year, indicators, Plan.assess's
 # three, targets and figures. The same with no figures as with every district's figures for four years.
 PAGE_QUERIES = 19
-
-
-def approve(plan, reviewer, district, code, year, value):
-    return services.record_value(
-        indicator=plan.indicators.get(code=code),
-        district=district,
-        year=year,
-        value=value,
-        by=reviewer,
-        action="approve",
-        confirm=True,
-        note="测试",
-        reason="测试",
-        measures="测试",
-    )
 
 
 def figure(response, element_id):

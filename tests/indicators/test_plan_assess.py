@@ -5,19 +5,9 @@ from django.core.management import call_command
 
 from indicators import services
 from indicators.models import Target
+from tests.figures import approve
 
 pytestmark = pytest.mark.django_db
-
-
-def approve(plan, reviewer, district, code, year, value):
-    return services.record_value(
-        indicator=plan.indicators.get(code=code),
-        district=district,
-        year=year,
-        value=value,
-        by=reviewer,
-        action="approve",
-    )
 
 
 def test_a_district_is_judged_against_its_own_milestones(plan, reviewer, district):

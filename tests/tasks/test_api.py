@@ -7,7 +7,7 @@ import pytest
 from indicators.models import ApiToken
 from tasks import services
 from tasks.models import Task, TaskStatus
-from tests.tasks.helpers import approve
+from tests.figures import approve
 
 pytestmark = pytest.mark.django_db
 

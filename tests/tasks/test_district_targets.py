@@ -9,7 +9,7 @@ from django.urls import reverse
 from indicators import roles
 from indicators.models import Observation, Target
 from tasks import districts
-from tests.tasks.helpers import approve, enter
+from tests.figures import approve, enter
 
 pytestmark = pytest.mark.django_db
 

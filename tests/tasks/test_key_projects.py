@@ -8,7 +8,7 @@ from django.urls import reverse
 from indicators.models import Indicator
 from tasks import districts
 from tasks.models import TextTarget
-from tests.tasks.helpers import approve
+from tests.figures import approve
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Small helpers shared by the tasks tests."""
+"""Figures entered through the one write path, for tests that need data behind a page."""
 
 from indicators import services
 
