@@ -36,7 +36,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             written = self._load(plan)
             standings.refresh(plan)
-        self.stdout.write(f"示例数据：写入 {written} 条。")
+        self.stdout.write(f"示例数据：写入 {written} 条（其余未变）。")
 
     def _load(self, plan):
         by = system_user()
@@ -62,7 +62,7 @@ class Command(BaseCommand):
                 for year, value in demo_values(indicator, baselines.get(district.id), milestones, pace, plan):
                     if (indicator.id, district.id, year) in real:
                         continue
-                    observation = services.record_value(
+                    checked = services.check_value(
                         indicator=indicator,
                         district=district,
                         year=year,
@@ -72,9 +72,10 @@ class Command(BaseCommand):
                         note=DEMO_SOURCE,
                         source=DEMO_SOURCE,
                         confirm=True,
-                        demo=True,
                     )
-                    written += observation.is_demo
+                    written += checked.change != "unchanged"
+                    # The statuses are refreshed once for the whole plan afterwards.
+                    services.save_checked(checked, by=by, demo=True, refresh=False)
         return written
 
 
