@@ -115,3 +115,13 @@ def test_the_history_page_needs_the_same_queries_however_long_the_history(
     assert figure.history.count() == 16
     with django_assert_max_num_queries(len(short)):
         client.get(url)
+
+
+def test_the_history_of_a_baseline_loaded_with_the_plan_shows_no_person(client, plan, reviewer):
+    """Baselines come from the plan files, not from a person, so their history has no user to name."""
+    baseline = Observation.objects.filter(indicator__plan=plan, year=plan.base_year).first()
+    assert baseline.history.get().history_user is None
+    client.force_login(reviewer)
+    page = client.get(reverse("indicators:observation-history", args=[baseline.pk]))
+    assert page.status_code == 200
+    assert "<td>—</td>" in page.content.decode()
