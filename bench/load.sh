@@ -56,6 +56,8 @@ run() {
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); non2xx=${non2xx:-0}
   errors=$(awk '/Socket errors/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out"); errors=${errors:-0}
   printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$CONNECTIONS" "$rps" "$p50" "$p99" "$((errors + non2xx))"
+  # Requests wrk gave up on are still queued in gunicorn: let them drain before the next endpoint.
+  curl -sf --max-time 120 "http://127.0.0.1:$PORT/healthz" >/dev/null || true
 }
 
 echo "database: ${DATABASE_URL##*@}, workers: $WORKERS, duration: $DURATION per endpoint"
