@@ -204,12 +204,13 @@ def _check_version(existing, version, *, required=False):
 
 
 def _check_explained(indicator, district, year, number, reason, measures):
-    """A submitted figure that leaves its indicator lagging or regressing must say why and what will be done."""
+    """A submitted figure that leaves its indicator lagging, regressing or short of its final target must say
+    why and what will be done."""
     key = (indicator.pk, district.pk)
     assessment = indicator.plan.assess(
         as_of=year, indicators=[indicator], districts=[district], candidates={key: {year: number}}
     ).get(key)
-    if assessment is None or assessment.status not in (progress.LAGGING, progress.REGRESSING):
+    if assessment is None or assessment.status not in (progress.LAGGING, progress.REGRESSING, progress.NOT_ACHIEVED):
         return
     words = {"status": progress.STATUS_LABELS[assessment.status], "why": assessment.explanation}
     errors = {}
@@ -255,9 +256,10 @@ def _range_problems(indicator, number):
 
 
 def _check_large_move(indicator, district, year, number, confirm, note):
-    """A yearly figure far from last year's is usually a typing or unit error: ask to confirm it."""
-    if indicator.cumulative:
-        return
+    """A yearly figure far from last year's is usually a typing or unit error: ask to confirm it.
+
+    A running total (cumulative count) that falls is as suspicious: what was built does not disappear.
+    """
     previous = (
         Observation.objects.filter(indicator=indicator, district=district, year=year - 1)
         .values_list("value", flat=True)
@@ -266,22 +268,23 @@ def _check_large_move(indicator, district, year, number, confirm, note):
     if previous is None:
         return
     plan = indicator.plan
-    if indicator.is_rate:
-        large = abs(number - previous) > plan.large_move_points
-        limit = _("%(points)s个百分点") % {"points": _fmt(plan.large_move_points)}
+    words = {"year": year - 1, "previous": _fmt(previous)}
+    if indicator.cumulative:
+        if number >= previous:
+            return
+        message = _("累计数不应比上年（%(year)d年：%(previous)s）少，请确认无误并在说明中写明原因。") % words
     else:
-        large = previous != 0 and abs(number - previous) / previous > plan.large_move_share
-        limit = f"{_fmt(plan.large_move_share * 100)}%"
-    if not large:
-        return
+        if indicator.is_rate:
+            large = abs(number - previous) > plan.large_move_points
+            words["limit"] = _("%(points)s个百分点") % {"points": _fmt(plan.large_move_points)}
+        else:
+            large = previous != 0 and abs(number - previous) / previous > plan.large_move_share
+            words["limit"] = f"{_fmt(plan.large_move_share * 100)}%"
+        if not large:
+            return
+        message = _("与上年（%(year)d年：%(previous)s）相比变动超过%(limit)s，请确认无误并在说明中写明原因。") % words
     if not confirm:
-        raise ValidationError(
-            {
-                "confirm": _("与上年（%(year)d年：%(previous)s）相比变动超过%(limit)s，请确认无误并在说明中写明原因。")
-                % {"year": year - 1, "previous": _fmt(previous), "limit": limit}
-            },
-            code="large_move",
-        )
+        raise ValidationError({"confirm": message}, code="large_move")
     if not note:
         raise ValidationError({"note": _("大幅变动需要在说明中写明原因。")}, code="large_move_note")
 

@@ -17,6 +17,11 @@ class TaskReportForm(forms.ModelForm):
             "text_target_notes": forms.Textarea(attrs={"rows": 4}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A report always has a status: offer the four, not Django's empty "---------" radio.
+        self.fields["status"].choices = self._meta.model._meta.get_field("status").choices
+
     def clean_evidence_links(self):
         """Every line is a web address, so the page can link it safely."""
         links = [line.strip() for line in self.cleaned_data["evidence_links"].splitlines() if line.strip()]

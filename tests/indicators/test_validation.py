@@ -153,15 +153,36 @@ def test_a_cumulative_count_may_jump(official_fuzhou, cell, plan, reviewer):
     assert services.check_value(by=official_fuzhou, **cell(indicator=counties, year=2022, value="5")).value == 5
 
 
-@pytest.mark.parametrize(("value", "status"), [("11.2", "滞后"), ("11.0", "倒退")])
-def test_submitting_a_lagging_or_regressing_figure_needs_reason_and_measures(official_fuzhou, cell, value, status):
-    assert services.check_value(by=official_fuzhou, **cell(value=value), action="save").status == "draft"
+def test_a_cumulative_count_that_falls_needs_confirm_and_a_note(official_fuzhou, cell, plan, reviewer):
+    counties = Indicator.objects.get(plan=plan, code="preschool_inclusive_inspection_counties")
+    services.record_value(by=reviewer, **cell(indicator=counties, value="5"), action="approve")
     with pytest.raises(ValidationError) as error:
-        services.check_value(by=official_fuzhou, **cell(value=value), action="submit")
+        services.check_value(by=official_fuzhou, **cell(indicator=counties, year=2022, value="1"))
+    assert "累计数不应比上年（2021年：5）少" in error.value.message_dict["confirm"][0]
+    with pytest.raises(ValidationError) as error:
+        services.check_value(by=official_fuzhou, **cell(indicator=counties, year=2022, value="1", confirm=True))
+    assert "note" in error.value.message_dict
+    checked = services.check_value(
+        by=official_fuzhou, **cell(indicator=counties, year=2022, value="1", confirm=True, note="撤销评估结论")
+    )
+    assert checked.confirmed_large_move
+
+
+@pytest.mark.parametrize(
+    ("value", "year", "status"), [("11.2", 2021, "滞后"), ("11.0", 2021, "倒退"), ("13.0", 2025, "未实现")]
+)
+def test_submitting_a_figure_behind_the_plan_needs_reason_and_measures(official_fuzhou, cell, value, year, status):
+    # 福州 2025 target 14.38: 13.0 in the final year is 未实现.
+    def cell_then(**fields):
+        return cell(year=year, **fields)
+
+    assert services.check_value(by=official_fuzhou, **cell_then(value=value), action="save").status == "draft"
+    with pytest.raises(ValidationError) as error:
+        services.check_value(by=official_fuzhou, **cell_then(value=value), action="submit")
     assert f"进度为“{status}”" in error.value.message_dict["reason"][0]
     assert "整改措施" in error.value.message_dict["measures"][0]
     checked = services.check_value(
-        by=official_fuzhou, **cell(value=value), action="submit", reason="生源外流", measures="扩大招生"
+        by=official_fuzhou, **cell_then(value=value), action="submit", reason="生源外流", measures="扩大招生"
     )
     assert (checked.status, checked.reason, checked.measures) == ("submitted", "生源外流", "扩大招生")
 
