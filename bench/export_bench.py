@@ -7,7 +7,7 @@ Runs from a clean clone after `make run` has installed the venv (or `pip install
 throwaway SQLite database in a temporary folder (never the project's): the plan, synthetic counties so that the
 figures fit the one-figure-per-cell rule, and `--rows` approved figures. Then it times
 
-* `excel.write_report`: the whole workbook (overview, districts, tasks, charts and every figure in 数据明细), and
+* `excel_report.write_report`: the whole workbook (overview, districts, tasks, charts and every figure in 数据明细), and
 * a bare loop: openpyxl's write-only mode writing the same 数据明细 cells from the same query, with no styles,
 
 and, in a second pass under tracemalloc, the peak memory Python allocates for the report.
@@ -42,8 +42,9 @@ def make_figures(rows):
     """`rows` approved figures spread over the plan's indicators, synthetic counties and the reporting years."""
     from django.utils import timezone
 
-    from indicators.models import District, Indicator, Observation, ObservationStatus, Plan
-    from indicators.plan_fixtures import system_user
+    from figures.models import Observation, ObservationStatus
+    from plans.loader import system_user
+    from plans.models import District, Indicator, Plan
 
     plan = Plan.objects.current()
     indicators = list(Indicator.objects.filter(plan=plan))
@@ -86,18 +87,18 @@ def make_figures(rows):
 
 
 def export(plan, by, path):
-    from indicators import excel
+    from dashboards import excel_report
 
     with open(path, "wb") as out:
-        excel.write_report(out, plan=plan, user=by, year=plan.target_year)
+        excel_report.write_report(out, plan=plan, user=by, year=plan.target_year)
 
 
 def bare_loop(plan, by, path):
     """The 数据明细 cells alone, written the plainest way openpyxl can."""
     from openpyxl import Workbook
 
-    from indicators.excel import DETAIL_FIELDS
-    from indicators.models import Observation
+    from dashboards.excel_report import DETAIL_FIELDS
+    from figures.models import Observation
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("数据明细")
@@ -134,7 +135,7 @@ def main():
         plan, by = make_figures(rows)
         print(f"{rows} figures created in {time.perf_counter() - start:.1f} s")
 
-        from indicators.models import Observation
+        from figures.models import Observation
 
         total = Observation.objects.count()
         report, bare = folder / "report.xlsx", folder / "bare.xlsx"
@@ -145,7 +146,7 @@ def main():
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         print(f"figures in 数据明细:        {total}")
-        print(f"excel.write_report:        {export_seconds:6.1f} s   {report.stat().st_size / 1e6:5.1f} MB file")
+        print(f"excel_report.write_report:        {export_seconds:6.1f} s   {report.stat().st_size / 1e6:5.1f} MB file")
         print(f"bare write-only loop:      {bare_seconds:6.1f} s   {bare.stat().st_size / 1e6:5.1f} MB file")
         print(f"report / bare:             {export_seconds / bare_seconds:6.2f}")
         print(f"peak Python memory (report, tracemalloc): {peak / 1e6:.1f} MB")

@@ -1,4 +1,4 @@
-"""Time an import of 10,000 figures through the one write path (`services.import_rows`, as `import_values` does).
+"""Time an import of 10,000 figures through the one write path (`pipeline.import_rows`, as `import_values` does).
 
     .venv/bin/python bench/import_bench.py              # 10,000 rows into a throwaway SQLite database
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/planboard_import .venv/bin/python bench/import_bench.py
@@ -31,9 +31,10 @@ def main():
     django.setup()
     from django.core.management import call_command
 
-    from indicators import services
-    from indicators.models import Indicator, Observation, Plan
-    from indicators.plan_fixtures import system_user
+    from figures import pipeline
+    from figures.models import Observation
+    from plans.loader import system_user
+    from plans.models import Indicator, Plan
 
     call_command("migrate", verbosity=0)
     districts = -(-args.rows // (20 * 5))  # 20 indicators x 5 years per district
@@ -51,7 +52,7 @@ def main():
             rows.append((len(rows) + 2, {"indicator": indicator, "district": district, "year": year, "value": figure}))
     rows = rows[: args.rows]
     started = time.perf_counter()
-    services.import_rows(plan=plan, rows=rows, by=system_user())
+    pipeline.import_rows(plan=plan, rows=rows, by=system_user())
     seconds = time.perf_counter() - started
     stored = Observation.objects.filter(indicator__plan=plan, year__gt=2020).count()
     assert stored == len(rows), (stored, len(rows))

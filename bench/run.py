@@ -44,7 +44,7 @@ def leader():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from indicators import roles
+    from planboard import roles
 
     roles.ensure_groups()
     user, _ = get_user_model().objects.get_or_create(username="bench_leader")
@@ -80,7 +80,8 @@ def main():
     from django.db.models import Count
     from django.test import Client
 
-    from indicators.models import District, Indicator, Observation, Plan
+    from figures.models import Observation
+    from plans.models import District, Indicator, Plan
 
     plan = Plan.objects.current()
     district = (

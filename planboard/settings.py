@@ -30,8 +30,14 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
-    "indicators",
+    # Apps in layers, each depending only on those above it in this list (README, "The layout").
+    "plans",
+    "figures",
+    "dashboards",
     "tasks",
+    "planboard",
+    # Holds only the migrations that created the first tables, so that databases from before the layout migrate.
+    "indicators",
 ]
 
 MIDDLEWARE = [
@@ -64,7 +70,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "indicators.context_processors.planboard",
+                "planboard.context_processors.planboard",
             ],
         },
     },

@@ -12,7 +12,9 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("status.css", views.status_css, name="status-css"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tasks.urls")),
-    path("", include("indicators.urls")),
+    path("", include("figures.urls")),
+    path("", include("dashboards.urls")),
 ]

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tasks.models import Task, TaskItem, TaskReport, TextTarget
+from plans.models import Task, TaskItem, TextTarget
+from tasks.models import TaskReport
 
 
 class TaskItemInline(admin.TabularInline):

@@ -7,11 +7,12 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import progress
-from indicators.api import api_view, number
-from indicators.models import District, DistrictKind, Indicator, Plan, Target
-from tasks import services
-from tasks.models import Task, TaskReport
+from figures.api_base import api_view, number
+from figures.assessments import assess
+from plans import progress
+from plans.models import District, Indicator, Plan, Target, Task
+from tasks.models import TaskReport
+from tasks.views import chosen_year
 
 
 def _plan():
@@ -19,17 +20,6 @@ def _plan():
     if plan is None:
         raise Http404("尚未载入规划。")
     return plan
-
-
-def _as_of(request, plan):
-    raw = request.GET.get("year") or services.current_year(plan)
-    try:
-        year = int(raw)
-    except ValueError:
-        raise Http404("没有该年份。") from None
-    if not plan.base_year < year <= plan.target_year:
-        raise Http404("没有该年份。")
-    return year
 
 
 def _figure(pair):
@@ -50,8 +40,8 @@ def _json(body):
 @api_view()
 def task_list(request):
     plan = _plan()
-    year = _as_of(request, plan)
-    province = District.objects.get(kind=DistrictKind.PROVINCE)
+    year = chosen_year(request, plan)
+    province = District.objects.province()
     tasks = Task.objects.filter(plan=plan).prefetch_related(
         "items",
         "indicators",
@@ -59,7 +49,7 @@ def task_list(request):
         Prefetch("reports", queryset=TaskReport.objects.select_related("entered_by").order_by("year")),
     )
     linked = Indicator.objects.filter(plan=plan, task__isnull=False)
-    assessments = {i: a for (i, _d), a in plan.assess(as_of=year, indicators=linked, districts=[province]).items()}
+    assessments = {i: a for (i, _d), a in assess(plan, as_of=year, indicators=linked, districts=[province]).items()}
     return _json({"as_of": year, "tasks": [_task(task, assessments, request) for task in tasks]})
 
 
@@ -111,8 +101,8 @@ def district_detail(request, code):
     district = District.objects.visible_to(request.user).filter(code=code).first()
     if district is None:
         raise Http404("没有这个地区。")
-    year = _as_of(request, plan)
-    assessments = plan.assess(as_of=year, districts=[district])
+    year = chosen_year(request, plan)
+    assessments = assess(plan, as_of=year, districts=[district])
     indicators = Indicator.objects.filter(pk__in=[i for i, _d in assessments]).prefetch_related(
         Prefetch("targets", queryset=Target.objects.filter(district=district).order_by("year"), to_attr="here")
     )

@@ -7,8 +7,11 @@ Statuses come from `Plan.assess`; this module only lays the verdicts out by dist
 from dataclasses import dataclass
 from decimal import Decimal
 
-from indicators import charts, progress
-from indicators.models import District, DistrictKind, Indicator, Observation, Target
+from dashboards import charts
+from figures.assessments import assess
+from figures.models import Observation
+from plans import progress
+from plans.models import District, Indicator, Target
 
 # The three metrics of the 附件2 district table, in the order the plan prints them.
 DISTRICT_METRICS = (
@@ -57,7 +60,7 @@ def sum_mismatches(*, plan, indicators=None):
     """
     indicators = metrics(plan) if indicators is None else indicators
     by_id = {i.pk: i for i in indicators}
-    province_ids = set(District.objects.filter(kind=DistrictKind.PROVINCE).values_list("pk", flat=True))
+    province_ids = set(District.objects.provinces().values_list("pk", flat=True))
     targets = Target.objects.filter(indicator__in=by_id).values_list("indicator_id", "district_id", "year", "value")
     figures = Observation.objects.filter(indicator__in=by_id).values_list(
         "indicator_id", "district_id", "year", "value"
@@ -124,7 +127,7 @@ def district_table(*, plan, as_of, visible):
         .values_list("indicator_id", "district_id", "value")
     ):
         baselines[(indicator_id, district_id)] = value
-    assessments = plan.assess(as_of=as_of, indicators=indicators, districts=visible_ids)
+    assessments = assess(plan, as_of=as_of, indicators=indicators, districts=visible_ids)
     years = sorted({year for cells in targets.values() for year in cells})
     rows = [
         (

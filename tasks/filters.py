@@ -1,7 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import Task, TaskStatus
+from plans.models import Task
+from tasks.models import TaskStatus
 
 NOT_REPORTED = "none"
 

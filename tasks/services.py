@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import District, DistrictKind, ReportingYear
-from indicators.services import Conflict
+from figures.models import ReportingYear
+from figures.pipeline import Conflict
+from plans.models import District
 from tasks.models import TaskReport
 
 REPORT_FIELDS = ("status", "summary", "evidence_links", "text_target_notes")
@@ -20,10 +21,7 @@ def can_report(user):
     """
     if user.has_perm("tasks.report_task"):
         return True
-    return (
-        user.has_perm("indicators.change_observation")
-        and District.objects.filter(kind=DistrictKind.PROVINCE, members=user).exists()
-    )
+    return user.has_perm("figures.change_observation") and District.objects.provinces().filter(members=user).exists()
 
 
 def current_year(plan):

@@ -2,9 +2,8 @@ import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from indicators import progress
-from indicators.models import Indicator
-from tasks.models import Task, TextTarget
+from plans import progress
+from plans.models import Indicator, Task, TextTarget
 
 # Template columns include their partial rather than name it: a named template is rendered with the request,
 # which runs the context processors (two queries) again for every cell.

@@ -7,12 +7,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from indicators.models import District, DistrictKind, Indicator, Plan, Target
-from indicators.services import Conflict
+from dashboards import overviews
+from figures.assessments import assess
+from figures.pipeline import Conflict
+from plans.models import District, Indicator, Plan, Target, Task, TextTarget
+from plans.shortcuts import year_or_404
 from tasks import districts, services
 from tasks.filters import TaskFilter
 from tasks.forms import TaskReportForm
-from tasks.models import Task, TaskReport, TextTarget
+from tasks.models import TaskReport, with_year_status
 from tasks.tables import KeyProjectTable, TaskTable, TextTargetTable
 
 
@@ -23,34 +26,23 @@ def _plan():
     return plan
 
 
-def _year(request, plan):
-    """`?year=` within the plan's reporting years, by default this year's."""
-    year = request.GET.get("year") or services.current_year(plan)
-    try:
-        year = int(year)
-    except ValueError:
-        raise Http404(_("没有该年份。")) from None
-    if not plan.base_year < year <= plan.target_year:
-        raise Http404(_("没有该年份。"))
-    return year
-
-
-def _province():
-    return District.objects.get(kind=DistrictKind.PROVINCE)
+def chosen_year(request, plan):
+    """`?year=` of the task pages and API: a year of the plan, by default the year being reported."""
+    return year_or_404(request.GET.get("year"), overviews.years(plan), default=services.current_year(plan))
 
 
 def _province_statuses(plan, year, indicators, province):
-    assessments = plan.assess(as_of=year, indicators=indicators, districts=[province])
+    assessments = assess(plan, as_of=year, indicators=indicators, districts=[province])
     return {indicator_id: a for (indicator_id, _d), a in assessments.items()}
 
 
 def task_list(request):
     plan = _plan()
-    year = _year(request, plan)
-    tasks = Task.objects.filter(plan=plan).with_year_status(year).prefetch_related("indicators")
+    year = chosen_year(request, plan)
+    tasks = with_year_status(Task.objects.filter(plan=plan), year).prefetch_related("indicators")
     task_filter = TaskFilter(request.GET, queryset=tasks, plan=plan)
     linked = Indicator.objects.filter(plan=plan, task__isnull=False)
-    statuses = {pk: a.status for pk, a in _province_statuses(plan, year, linked, _province()).items()}
+    statuses = {pk: a.status for pk, a in _province_statuses(plan, year, linked, District.objects.province()).items()}
     table = TaskTable(task_filter.qs, statuses=statuses, order_by="number")
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     context = {"plan": plan, "year": year, "years": services.report_years(plan), "filter": task_filter}
@@ -60,7 +52,7 @@ def task_list(request):
 def task_detail(request, number):
     plan = _plan()
     task = get_object_or_404(Task.objects.filter(plan=plan), number=number)
-    return _render_detail(request, plan, task, _year(request, plan))
+    return _render_detail(request, plan, task, chosen_year(request, plan))
 
 
 @require_POST
@@ -87,7 +79,7 @@ def task_report(request, number, year):
 
 
 def _render_detail(request, plan, task, year, *, form=None, status=200):
-    province = _province()
+    province = District.objects.province()
     indicators = task.indicators.prefetch_related(
         Prefetch("targets", queryset=Target.objects.filter(district=province), to_attr="province_targets")
     )
@@ -121,11 +113,11 @@ def task_evidence(request, number, year):
 
 def district_targets(request):
     plan = _plan()
-    year = _year(request, plan)
+    year = chosen_year(request, plan)
     visible = District.objects.visible_to(request.user)
     metrics, target_years, rows = districts.district_table(plan=plan, as_of=year, visible=visible)
     mismatches = None
-    if request.user.has_perm("indicators.review_observation"):
+    if request.user.has_perm("figures.review_observation"):
         mismatches = districts.sum_mismatches(plan=plan, indicators=metrics)
     context = {
         "plan": plan,
@@ -142,8 +134,8 @@ def district_targets(request):
 
 def key_projects(request):
     plan = _plan()
-    year = _year(request, plan)
-    province = _province()
+    year = chosen_year(request, plan)
+    province = District.objects.province()
     indicators = (
         Indicator.objects.filter(plan=plan)
         .exclude(section="专栏1")

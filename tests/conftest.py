@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from indicators import roles
-from indicators.models import District, Plan
+from planboard import roles
+from plans.models import District, Plan
 
 PASSWORD = "a-test-password-9"
 

@@ -5,8 +5,8 @@ from datetime import datetime
 import pytest
 from django.core.management import call_command
 
-from indicators.models import District, Indicator, Observation, Plan, Target
-from tasks.models import Task, TaskItem, TextTarget
+from figures.models import Observation
+from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget
 
 pytestmark = pytest.mark.django_db
 MODELS = [Plan, District, Indicator, Target, Observation, Observation.history.model, Task, TaskItem, TextTarget]
@@ -28,7 +28,7 @@ def test_dumpdata_and_loaddata_round_trip_the_whole_plan(tmp_path):
     call_command("load_demo")
     before = snapshot()
     backup = tmp_path / "planboard.json"
-    call_command("dumpdata", "indicators", "tasks", "auth.user", "--output", str(backup), verbosity=0)
+    call_command("dumpdata", "plans", "figures", "tasks", "auth.user", "--output", str(backup), verbosity=0)
     Observation.objects.all().delete()
     Observation.history.all().delete()
     Plan.objects.all().delete()

@@ -8,7 +8,7 @@ import os
 import pytest
 from django.core.management import call_command
 
-from indicators import roles
+from planboard import roles
 
 pytestmark = pytest.mark.browser
 

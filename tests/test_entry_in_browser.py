@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from indicators import roles
+from planboard import roles
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from indicators import excel, roles
-from indicators.models import Observation
+from figures import excel_import
+from figures.models import Observation
+from planboard import roles
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(autouse=True)
 def uploads_in_tmp(monkeypatch, tmp_path):
     """Uploaded files waiting for confirmation go to the test's own folder."""
-    monkeypatch.setattr(excel, "UPLOADS", tmp_path / "uploads")
+    monkeypatch.setattr(excel_import, "UPLOADS", tmp_path / "uploads")
 
 
 def test_an_official_fills_the_template_and_confirms_the_preview(browser_plan, make_user, login, tmp_path):

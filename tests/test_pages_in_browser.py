@@ -2,7 +2,7 @@
 
 import pytest
 
-from indicators import roles
+from planboard import roles
 
 pytestmark = pytest.mark.browser
 

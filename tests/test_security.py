@@ -73,7 +73,7 @@ def every_url(resolver=None, prefix=""):
                 yield "/" + path
 
 
-PUBLIC = {"/accounts/login/", "/healthz", "/i18n/setlang/"}
+PUBLIC = {"/accounts/login/", "/healthz", "/i18n/setlang/", "/status.css"}
 
 
 def test_every_page_and_endpoint_needs_a_login(client):

@@ -4,10 +4,11 @@ import hashlib
 
 import pytest
 
-from indicators.models import ApiToken
+from figures.models import ApiToken
+from plans.models import Task
 from tasks import services
-from tasks.models import Task, TaskStatus
-from tests.figures import approve
+from tasks.models import TaskStatus
+from tests.story import approve
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from indicators import roles
-from indicators.models import Observation, Target
+from figures.models import Observation
+from planboard import roles
+from plans.models import Target
 from tasks import districts
-from tests.figures import approve, enter
+from tests.story import approve, enter
 
 pytestmark = pytest.mark.django_db
 

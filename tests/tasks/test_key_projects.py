@@ -5,10 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from indicators.models import Indicator
+from plans.models import Indicator, TextTarget
 from tasks import districts
-from tasks.models import TextTarget
-from tests.figures import approve
+from tests.story import approve
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from plans.models import Task
 from tasks import services
-from tasks.models import Task, TaskStatus
-from tests.figures import approve
+from tasks.models import TaskStatus
+from tests.story import approve
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from indicators import roles
-from indicators import services as indicator_services
+from figures import pipeline
+from planboard import roles
+from plans.models import Task
 from tasks import services
-from tasks.models import Task, TaskReport, TaskStatus
+from tasks.models import TaskReport, TaskStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +171,7 @@ def test_evidence_of_the_wrong_type_or_too_large_is_refused(client, reviewer, na
 
 
 def test_a_locked_year_refuses_reports(client, reviewer, plan):
-    indicator_services.lock_year(plan=plan, year=2023, by=reviewer)
+    pipeline.lock_year(plan=plan, year=2023, by=reviewer)
     client.force_login(reviewer)
     response = post_report(client, 5, 2023)
 

@@ -1,0 +1,244 @@
+"""Plotly figures as plain dicts: views put them in the context, templates emit them with `json_script`,
+and static/js/charts.js draws every `[data-chart]` element.
+
+The numbers come from `progress.py` (statuses, expected path, projection); this module only lays them out.
+Every series differs by line style or marker shape as well as colour, so the charts survive grey-scale print.
+"""
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+from plans import progress
+
+# The order statuses are stacked and listed in: settled good news first, then the pace, then the gaps.
+STATUS_ORDER = [
+    progress.ACHIEVED,
+    progress.AHEAD,
+    progress.ON_TRACK,
+    progress.IN_PROGRESS,
+    progress.LAGGING,
+    progress.REGRESSING,
+    progress.NOT_ACHIEVED,
+    progress.NO_DATA,
+    progress.NO_TARGET,
+]
+
+FONT = {
+    "family": "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif",
+    "size": 13,
+    "color": "#1f2933",
+}
+INK = "#1d4e89"  # actual values: the darkest line
+PATH_GREY = "#616e7c"  # expected path
+TARGET_COLOUR = "#7f0000"
+
+
+def _figure(data, **layout):
+    """A figure with planboard's plain look; "none" keeps plotly's 7 kB default template out of the page."""
+    base = {
+        "template": "none",
+        "font": FONT,
+        "margin": {"l": 60, "r": 20, "t": 36, "b": 40},
+        "legend": {"orientation": "h", "y": -0.18},
+        "hovermode": "closest",
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+    }
+    return go.Figure(data=data, layout={**base, **layout}).to_plotly_json()
+
+
+def _unit_note(unit):
+    """The unit above the value axis, written level: a rotated axis title turns 个 into an arrow."""
+    if not unit:
+        return []
+    text = _("单位：%(unit)s") % {"unit": unit}
+    return [
+        {
+            "text": text,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": 1.02,
+            "xanchor": "right",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": 12, "color": "#616e7c"},
+        }
+    ]
+
+
+def indicator_progress(*, indicator, base_year, values, milestones, assessment):
+    """Baseline, actual values, the expected path (dashed), milestones, final target and projection (dotted).
+
+    `values` are one district's approved figures {year: value}; `milestones` its `progress.Milestone`s;
+    `assessment` the `progress.Assessment` that `Plan.assess` made of them.
+    """
+    unit = indicator.unit
+    data = []
+    baseline = assessment.baseline
+    actual = sorted((year, float(value)) for year, value in values.items() if year > base_year)
+    if baseline:
+        data.append(
+            go.Scatter(
+                x=[baseline[0]],
+                y=[baseline[1]],
+                mode="markers",
+                name=_("基期值"),
+                marker={"symbol": "square", "size": 11, "color": PATH_GREY},
+            )
+        )
+    path = sorted(milestones, key=lambda m: m.year)
+    if assessment.hold_level:
+        # The baseline already meets the target: the line to watch is the level to hold, not a path to it.
+        data.append(
+            go.Scatter(
+                x=[base_year, path[-1].year],
+                y=[path[-1].value, path[-1].value],
+                mode="lines",
+                name=_("须保持的目标"),
+                line={"dash": "dash", "width": 2, "color": TARGET_COLOUR},
+            )
+        )
+    elif baseline and path:
+        years = list(range(base_year, path[-1].year + 1))
+        data.append(
+            go.Scatter(
+                x=years,
+                y=[progress.expected(base_year, baseline[1], path, year) for year in years],
+                mode="lines",
+                name=_("按进度应达"),
+                line={"dash": "dash", "width": 2, "color": PATH_GREY},
+            )
+        )
+    if actual:
+        line = [baseline] + actual if baseline else actual
+        data.append(
+            go.Scatter(
+                x=[year for year, value in line],
+                y=[value for year, value in line],
+                mode="lines+markers",
+                name=_("实际值"),
+                line={"width": 3, "color": INK},
+                marker={"symbol": "circle", "size": 8},
+            )
+        )
+    if len(path) > 1:
+        data.append(
+            go.Scatter(
+                x=[m.year for m in path[:-1]],
+                y=[m.value for m in path[:-1]],
+                mode="markers",
+                name=_("阶段目标"),
+                marker={"symbol": "diamond-open", "size": 12, "color": TARGET_COLOUR, "line": {"width": 2}},
+            )
+        )
+    if path:
+        data.append(
+            go.Scatter(
+                x=[path[-1].year],
+                y=[path[-1].value],
+                mode="markers",
+                name=_("最终目标"),
+                marker={"symbol": "star", "size": 15, "color": TARGET_COLOUR},
+            )
+        )
+    projection = assessment.projection
+    if projection and assessment.latest and projection.year > assessment.latest[0]:
+        data.append(
+            go.Scatter(
+                x=[assessment.latest[0], projection.year],
+                y=[assessment.latest[1], projection.value],
+                mode="lines+markers",
+                name=_("趋势推算"),
+                line={"dash": "dot", "width": 2, "color": INK},
+                marker={"symbol": ["circle", "triangle-up-open"], "size": [1, 11]},
+            )
+        )
+    return _figure(
+        data,
+        xaxis={"dtick": 1, "tickformat": "d", "showgrid": False},
+        yaxis={"gridcolor": "#e4e7eb", "zeroline": False},
+        annotations=_unit_note(unit),
+        height=380,
+    )
+
+
+def district_comparison(*, indicator, rows):
+    """Each district's latest value beside its own final target.
+
+    `rows` are (district name, assessment) pairs; a bar's colour is its status, the target a marker on it.
+    """
+    rows = [(name, a) for name, a in rows if a.latest is not None or a.final is not None]
+    names = [name for name, a in rows]
+    bars = go.Bar(
+        x=names,
+        y=[a.latest[1] if a.latest else None for name, a in rows],
+        name=_("最新实际值"),
+        marker={
+            "color": [progress.STATUS_COLOURS[a.status] for name, a in rows],
+            "line": {"color": "#1f2933", "width": 1},
+        },
+        customdata=[[str(progress.STATUS_LABELS[a.status]), a.latest[0] if a.latest else ""] for name, a in rows],
+        hovertemplate="%{x} %{customdata[1]}年：%{y}<br>%{customdata[0]}<extra></extra>",
+    )
+    targets = go.Scatter(
+        x=names,
+        y=[a.final.value if a.final else None for name, a in rows],
+        mode="markers",
+        name=_("本地区目标"),
+        marker={"symbol": "line-ew-open", "size": 26, "color": TARGET_COLOUR, "line": {"width": 3}},
+    )
+    return _figure(
+        [bars, targets],
+        yaxis={"gridcolor": "#e4e7eb"},
+        annotations=_unit_note(indicator.unit),
+        xaxis={"type": "category"},
+        height=340,
+        bargap=0.35,
+    )
+
+
+def status_by_district(rows):
+    """The share of each district's indicators in each status, as 100% stacked horizontal bars.
+
+    `rows` are (district name, {status: count}) pairs, drawn top to bottom in the given order. The province
+    has every indicator and a city only a few, so bars show shares (making districts comparable) and are
+    labelled with the counts.
+    """
+    names = [name for name, counts in rows]
+    data = []
+    for status in STATUS_ORDER:
+        counts = [counts.get(status, 0) for name, counts in rows]
+        if not any(counts):
+            continue
+        label = str(progress.STATUS_LABELS[status])
+        data.append(
+            go.Bar(
+                y=names,
+                x=counts,
+                name=label,
+                orientation="h",
+                text=[count or "" for count in counts],
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
+                textfont={"color": progress.STATUS_TEXT_COLOURS[status]},
+                marker={"color": progress.STATUS_COLOURS[status], "line": {"color": "#ffffff", "width": 1}},
+                hovertemplate="%{y}：%{x}项（%{percent}）<extra>" + label + "</extra>",
+            )
+        )
+    return _figure(
+        data,
+        barmode="stack",
+        barnorm="percent",
+        yaxis={"autorange": "reversed", "type": "category"},
+        xaxis={"ticksuffix": "%", "range": [0, 100], "gridcolor": "#e4e7eb"},
+        height=max(180, 90 + 30 * len(rows)),
+        margin={"l": 60, "r": 10, "t": 10, "b": 70},
+        legend={"orientation": "h", "y": -0.12, "traceorder": "normal"},
+        uniformtext={"minsize": 10, "mode": "hide"},
+    )
+
+
+def _total(row):
+    return sum(row[1].values())

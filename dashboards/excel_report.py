@@ -1,0 +1,345 @@
+"""The Excel report (导出报表): the dashboard's statuses, the districts, the tasks, every figure and charts."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.utils import get_column_letter
+
+from dashboards.charts import STATUS_ORDER
+from figures.assessments import assess
+from figures.excel_files import BadFile
+from figures.models import Observation, ObservationStatus
+from plans import progress
+from plans.models import District, Indicator, Target, Task, TaskItem
+from plans.xlsx import (
+    HEADER_FONT,
+    TITLE_FONT,
+    WRAP,
+    cell,
+    header_cells,
+    local_time,
+    number_format,
+    print_setup,
+    safe_row,
+    set_widths,
+    status_style,
+    text_cell,
+    width,
+)
+from tasks.models import TaskReport, TaskStatus
+
+# ---------------------------------------------------------------------------------------------------------------
+# The report
+
+
+@dataclass
+class ReportData:
+    """Everything the report's small sheets need, read in a fixed number of queries."""
+
+    plan: object
+    year: int
+    district: District  # the overview's
+    districts: list
+    indicators: list
+    across: list  # the indicators of the district sheet: those districts other than the province have targets for
+    assessments: dict
+    values: dict  # {(indicator_id, district_id): {year: value}}, approved: the overview's district up to `year`,
+    # the district sheet's indicators in `year`
+    targets: dict  # {(indicator_id, district_id): [Target, ...]} in year order
+
+    @classmethod
+    def load(cls, *, plan, year, district, districts):
+        """Only what the sheets show is read, so memory grows with the plan, not with the number of figures."""
+        indicators = list(Indicator.objects.filter(plan=plan))
+        ids = [d.pk for d in districts]
+        targets = {}
+        for target in Target.objects.filter(indicator__plan=plan, district__in=ids).order_by("year"):
+            targets.setdefault((target.indicator_id, target.district_id), []).append(target)
+        cities = {d.pk for d in districts if not d.is_province}
+        across = [i for i in indicators if any((i.pk, d) in targets for d in cities)]
+        values = {}
+        figures = Observation.objects.approved().filter(indicator__plan=plan, district__in=ids, year__lte=year)
+        for indicator_id, district_id, figure_year, value in figures.filter(
+            Q(district=district) | Q(year=year, indicator__in=[i.pk for i in across])
+        ).values_list("indicator_id", "district_id", "year", "value"):
+            values.setdefault((indicator_id, district_id), {})[figure_year] = value
+        assessments = assess(plan, as_of=year, districts=[district])
+        assessments.update(assess(plan, as_of=year, indicators=across, districts=ids))
+        return cls(plan, year, district, districts, indicators, across, assessments, values, targets)
+
+    def reported(self, district):
+        """The district's indicators as the dashboard lists them: all for 全省, otherwise those with targets."""
+        return [i for i in self.indicators if district.is_province or (i.pk, district.pk) in self.targets]
+
+    def assessment(self, indicator, district):
+        return self.assessments.get((indicator.pk, district.pk))
+
+    def status(self, indicator, district):
+        assessment = self.assessment(indicator, district)
+        return assessment.status if assessment else progress.NO_TARGET
+
+    def final_target(self, indicator, district):
+        targets = self.targets.get((indicator.pk, district.pk))
+        return targets[-1] if targets else None
+
+
+def write_report(out, *, plan, user, year, district=None):
+    """Write the report workbook for `user` to the binary file `out`, as of `year`.
+
+    With a `district`, every sheet covers that district only; otherwise the overview is the province's and the
+    other sheets cover every district the user may see.
+    """
+    visible = list(District.objects.visible_to(user))
+    if district is not None:
+        districts = [district]
+    else:
+        districts = visible
+        district = next((d for d in visible if d.is_province), visible[0] if visible else None)
+    if district is None:
+        raise BadFile(_("没有可导出的地区。"))
+    data = ReportData.load(plan=plan, year=year, district=district, districts=districts)
+    workbook = Workbook(write_only=True)
+    _overview_sheet(workbook, data)
+    _district_sheet(workbook, data)
+    _task_sheet(workbook, plan, year)
+    _detail_sheet(workbook, plan, user, districts)
+    _chart_sheet(workbook, data)
+    workbook.save(out)
+
+
+def _figure(sheet, value, fmt, **style):
+    return cell(sheet, float(value) if value is not None else None, number_format=fmt, **style)
+
+
+def _overview_sheet(workbook, data):
+    """Title, counts by status, then one line per indicator of the chosen district."""
+    sheet = workbook.create_sheet(_("总览"))
+    plan, district, year = data.plan, data.district, data.year
+    years = list(range(plan.base_year + 1, year + 1))
+    header = [_("序号"), _("出处"), _("指标"), _("单位"), _("%(year)d年基期") % {"year": plan.base_year}]
+    header += [_("%(year)d年") % {"year": y} for y in years]
+    header += [_("最终目标"), _("应达值"), _("状态"), _("说明")]
+    indicators = data.reported(district)
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for indicator in indicators:
+        counts[data.status(indicator, district)] += 1
+    set_widths(sheet, [header[:-1]] + [[0, i.section, i.name, i.unit] for i in indicators], least=8, most=40)
+    sheet.column_dimensions[get_column_letter(len(header))].width = 60
+    sheet.freeze_panes = "D6"
+    print_setup(sheet, "5:5")
+    sheet.append([text_cell(sheet, plan.name, font=TITLE_FONT)])
+    sheet.append(safe_row(sheet, [_("文号"), plan.document_number, _("地区"), district.name]))
+    exported = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    sheet.append(safe_row(sheet, [_("截至年度"), year, _("导出时间"), exported]))
+    summary = [text_cell(sheet, _("各状态指标数"), font=HEADER_FONT)]
+    for status in STATUS_ORDER:
+        if counts[status]:
+            summary.append(
+                text_cell(sheet, f"{progress.STATUS_LABELS[status]} {counts[status]}", **status_style(status))
+            )
+    sheet.append(summary)
+    sheet.append(header_cells(sheet, header))
+    for number, indicator in enumerate(indicators, start=1):
+        assessment = data.assessment(indicator, district)
+        status = data.status(indicator, district)
+        figures = data.values.get((indicator.pk, district.pk), {})
+        final = data.final_target(indicator, district)
+        fmt = number_format(indicator)
+        row = [number] + safe_row(sheet, [indicator.section, indicator.name, indicator.unit])
+        row += [_figure(sheet, figures.get(y), fmt) for y in [plan.base_year, *years]]
+        row.append(cell(sheet, f"{final.year}: {final.display}" if final else ""))
+        row.append(_figure(sheet, assessment.expected if assessment else None, fmt))
+        row.append(text_cell(sheet, str(progress.STATUS_LABELS[status]), **status_style(status)))
+        row.append(cell(sheet, assessment.explanation if assessment else ""))
+        sheet.append(row)
+
+
+def _district_sheet(workbook, data):
+    """Districts down, indicators across (value, own target, status), for the indicators districts report."""
+    sheet = workbook.create_sheet(_("分地区"))
+    indicators = data.across or data.reported(data.district)
+    names = [_("地区")]
+    subheader = [_("地区")]
+    for indicator in indicators:
+        names += [f"{indicator.name}（{indicator.unit}）", "", ""]
+        subheader += [_("%(year)d年数值") % {"year": data.year}, _("目标"), _("状态")]
+    sheet.column_dimensions["A"].width = 12
+    for index in range(len(indicators)):
+        for offset, size in enumerate((12, 12, 10)):
+            sheet.column_dimensions[get_column_letter(2 + index * 3 + offset)].width = size
+    sheet.freeze_panes = "B3"
+    print_setup(sheet, "1:2")
+    sheet.append(header_cells(sheet, names))
+    sheet.append(header_cells(sheet, subheader))
+    for district in data.districts:
+        row = [text_cell(sheet, district.name)]
+        for indicator in indicators:
+            value = data.values.get((indicator.pk, district.pk), {}).get(data.year)
+            final = data.final_target(indicator, district)
+            status = data.status(indicator, district)
+            row.append(_figure(sheet, value, number_format(indicator)))
+            row.append(cell(sheet, f"{final.year}: {final.display}" if final else ""))
+            row.append(text_cell(sheet, str(progress.STATUS_LABELS[status]), **status_style(status)))
+        sheet.append(row)
+
+
+def _task_sheet(workbook, plan, year):
+    """The plan's tasks and their items, one line per item, with each year's reported status of the task."""
+    sheet = workbook.create_sheet(_("任务清单"))
+    years = list(range(plan.base_year + 1, year + 1))
+    header = [_("序号"), _("类别"), _("任务"), _("责任单位"), _("内容序号"), _("内容"), _("量化目标")]
+    header += [_("%(year)d年进展") % {"year": y} for y in years]
+    for index, size in enumerate((6, 24, 36, 20, 8, 80, 24) + (10,) * len(years), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = size
+    sheet.freeze_panes = "D2"
+    print_setup(sheet, "1:1")
+    sheet.append(header_cells(sheet, header))
+    items = {}
+    for item in TaskItem.objects.filter(task__plan=plan).order_by("task__number", "order"):
+        items.setdefault(item.task_id, []).append(item)
+    labels = dict(TaskStatus.choices)
+    statuses = {
+        (task_id, report_year): str(labels[status])
+        for task_id, report_year, status in TaskReport.objects.filter(task__plan=plan, year__in=years).values_list(
+            "task_id", "year", "status"
+        )
+    }
+    for task in Task.objects.filter(plan=plan).order_by("number"):
+        title = task.title or _("（原文缺失）")
+        for item in items.get(task.pk) or [None]:
+            row = [task.number] + safe_row(sheet, [task.category, title, task.department])
+            if item is None:
+                row += [None, "", ""]
+            else:
+                row += [item.order, cell(sheet, item.content, alignment=WRAP), cell(sheet, item.quantitative_target)]
+            row += [statuses.get((task.pk, y), "") for y in years]
+            sheet.append(row)
+
+
+DETAIL_FIELDS = [
+    "indicator__code",
+    "indicator__name",
+    "district__code",
+    "district__name",
+    "year",
+    "value",
+    "indicator__unit",
+    "status",
+    "note",
+    "source",
+    "entered_by__username",
+    "entered_at",
+    "approved_by__username",
+    "approved_at",
+]
+
+
+def _detail_sheet(workbook, plan, user, districts):
+    """Every figure the user may see, one per line, streamed from the database in chunks."""
+    sheet = workbook.create_sheet(_("数据明细"))
+    header = [
+        _("指标代码"),
+        _("指标名称"),
+        _("地区代码"),
+        _("地区名称"),
+        _("年份"),
+        _("数值"),
+        _("单位"),
+        _("状态"),
+        _("说明"),
+        _("数据来源"),
+        _("填报人"),
+        _("填报时间"),
+        _("审核人"),
+        _("审核时间"),
+    ]
+    longest = max((width(i.name) for i in Indicator.objects.filter(plan=plan).only("name")), default=20)
+    sizes = (30, min(longest + 2, 50), 10, 14, 6, 12, 8, 8, 40, 24, 12, 17, 12, 17)
+    for letter, size in zip("ABCDEFGHIJKLMN", sizes, strict=True):
+        sheet.column_dimensions[letter].width = size
+    sheet.freeze_panes = "A2"
+    print_setup(sheet, "1:1")
+    sheet.append(header_cells(sheet, header))
+    labels = dict(ObservationStatus.choices)
+    figures = (
+        Observation.objects.visible_to(user)
+        .filter(indicator__plan=plan, district__in=[d.pk for d in districts])
+        .order_by("indicator__order", "indicator__code", "district__order", "year")
+        .values_list(*DETAIL_FIELDS)
+    )
+    for (
+        code,
+        name,
+        d_code,
+        d_name,
+        year,
+        value,
+        unit,
+        status,
+        note,
+        source,
+        by,
+        at,
+        approver,
+        approved,
+    ) in figures.iterator(chunk_size=2000):
+        sheet.append(
+            safe_row(sheet, [code, name, d_code, d_name, year, float(value), unit, str(labels[status]), note, source])
+            + [by, _date_cell(sheet, at), approver, _date_cell(sheet, approved)]
+        )
+
+
+def _date_cell(sheet, moment):
+    return cell(sheet, local_time(moment), number_format="yyyy-mm-dd hh:mm") if moment else None
+
+
+def _chart_sheet(workbook, data):
+    """A native line chart per main indicator (专栏1) of the chosen district: baseline, actuals and final target."""
+    sheet = workbook.create_sheet(_("趋势图"))
+    plan, district = data.plan, data.district
+    years = list(range(plan.base_year, plan.target_year + 1))
+    main = [i for i in data.reported(district) if i.section == "专栏1"] or data.reported(district)
+    for letter, size in zip("ABCD", (8, 12, 12, 12), strict=True):
+        sheet.column_dimensions[letter].width = size
+    print_setup(sheet, None)
+    block = 16  # rows per indicator: its table, then room for the chart beside it
+    row_number = 0
+    for indicator in main:
+        figures = data.values.get((indicator.pk, district.pk), {})
+        baseline = figures.get(plan.base_year)
+        final = data.final_target(indicator, district)
+        fmt = number_format(indicator)
+        top = row_number + 1
+        sheet.append([text_cell(sheet, f"{indicator.name}（{indicator.unit}）", font=HEADER_FONT)])
+        sheet.append(header_cells(sheet, [_("年份"), _("基期值"), _("实际值"), _("目标值")]))
+        for year in years:
+            sheet.append(
+                [
+                    text_cell(sheet, str(year)),
+                    _figure(sheet, baseline, fmt),
+                    _figure(sheet, figures.get(year), fmt),
+                    _figure(sheet, final.value if final else None, fmt),
+                ]
+            )
+        for _blank in range(block - 2 - len(years)):
+            sheet.append([])
+        row_number += block
+        chart = LineChart()
+        chart.title = indicator.name
+        chart.y_axis.title = indicator.unit
+        chart.height, chart.width = 7.5, 16
+        chart.add_data(
+            Reference(sheet, min_col=2, max_col=4, min_row=top + 1, max_row=top + 1 + len(years)), titles_from_data=True
+        )
+        chart.set_categories(Reference(sheet, min_col=1, min_row=top + 2, max_row=top + 1 + len(years)))
+        sheet.add_chart(chart, f"F{top}")
+
+
+def report_filename(plan, year, district):
+    stamp = datetime.now().strftime("%Y%m%d")
+    return f"{plan.name}-{district.short_name if district else ''}{year}年报表-{stamp}.xlsx"

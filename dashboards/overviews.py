@@ -1,0 +1,259 @@
+"""The plan's progress as pages and the API read it: `Plan.assess` joined to indicators and districts.
+
+Nothing here judges progress; `progress.py` does, through `Plan.assess`. This module picks the as-of year and
+district a request asks for, and lays the assessments out as rows, counts and per-district summaries with a
+fixed number of queries whatever the number of years, districts or figures.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from dashboards import charts
+from dashboards.charts import STATUS_ORDER
+from figures import standings
+from figures.assessments import assess
+from figures.models import Observation
+from plans import progress
+from plans.models import District, Indicator, Target
+from plans.shortcuts import year_or_404
+from plans.years import parse_year
+
+
+@dataclass(frozen=True)
+class Row:
+    """One indicator in one district, with its verdict as of `as_of`."""
+
+    indicator: Indicator
+    assessment: progress.Assessment
+    as_of: int
+
+    @property
+    def heading(self):
+        """The plan's grouping: 专栏1 · 职业教育."""
+        indicator = self.indicator
+        return f"{indicator.section} · {indicator.group}" if indicator.group else indicator.section
+
+    @property
+    def status(self):
+        return self.assessment.status
+
+    @property
+    def stale(self):
+        """The latest figure is from before the as-of year, so its year must be shown."""
+        latest = self.assessment.latest
+        return latest is not None and latest[0] < self.as_of
+
+
+def years(plan):
+    """The as-of years one can choose: every year after the base year up to the target year."""
+    return list(range(plan.base_year + 1, plan.target_year + 1))
+
+
+def default_year(plan):
+    """The latest year with approved figures, kept within the plan's years."""
+    latest = (
+        Observation.objects.approved()
+        .filter(indicator__plan=plan)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return min(max(latest or plan.base_year + 1, plan.base_year + 1), plan.target_year)
+
+
+def chosen_year(plan, raw):
+    """The as-of year a request asks for (`?year=`), or the default; ValidationError if it is not a plan year."""
+    return parse_year(raw, years(plan), default=None) or default_year(plan)
+
+
+def chosen_year_or_404(plan, raw):
+    return year_or_404(raw, years(plan), default=None) or default_year(plan)
+
+
+def chosen_district(visible, code):
+    """The district a request asks for (`?district=`) among those the user may see; Http404 otherwise.
+
+    Without a code: 全省 if visible, else the user's first district.
+    """
+    if code:
+        for district in visible:
+            if district.code == code:
+                return district
+        raise Http404(_("没有该地区，或无权查看。"))
+    for district in visible:
+        if district.is_province:
+            return district
+    if not visible:
+        raise Http404(_("没有可查看的地区。"))
+    return visible[0]
+
+
+class PlanProgress:
+    """Every assessment of a plan as of a year for the given districts, with the indicators behind them.
+
+    Four queries: the indicators, then `Plan.assess`'s three.
+    """
+
+    def __init__(self, plan, *, as_of, districts, indicators=None):
+        self.plan = plan
+        self.as_of = as_of
+        self.districts = list(districts)
+        rows = Indicator.objects.filter(plan=plan)
+        if indicators is not None:
+            rows = rows.filter(pk__in=[i.pk for i in indicators])
+        self.indicators = list(rows)
+        self.assessments = assess(plan, as_of=as_of, indicators=self.indicators, districts=self.districts)
+
+    def assessment(self, indicator, district):
+        """The verdict for a pair; a pair with neither targets nor figures has no target."""
+        return self.assessments.get((indicator.pk, district.pk)) or _no_target()
+
+    def rows(self, district, *, all_indicators=False):
+        """The district's indicators in the plan's order: those it has targets for (all of them for 全省)."""
+        return [
+            Row(indicator, self.assessment(indicator, district), self.as_of)
+            for indicator in self.indicators
+            if all_indicators or district.is_province or self.assessment(indicator, district).final is not None
+        ]
+
+    def counts(self, district):
+        """How many of the district's indicators are in each status, in the order statuses are listed."""
+        counted = Counter(row.status for row in self.rows(district))
+        return [(status, counted[status]) for status in STATUS_ORDER if counted[status]]
+
+    def by_district(self, indicator):
+        """(district, assessment) for every district with targets or figures for the indicator."""
+        return [
+            (district, self.assessments[(indicator.pk, district.pk)])
+            for district in self.districts
+            if (indicator.pk, district.pk) in self.assessments
+        ]
+
+
+class StatusOverview:
+    """How many indicators of each district stand in each status, read from the precomputed `Standing` rows.
+
+    One query however many districts and figures there are: the all-districts overview must stay fast at a
+    national scale, where judging every figure on each request would take minutes.
+    """
+
+    def __init__(self, plan, *, as_of, districts):
+        self.districts = list(districts)
+        self.counts = standings.counts_by_district(plan, as_of=as_of, districts=self.districts)
+
+    def counts_by_district(self):
+        """(district name, {status: count}) for every district, counting the indicators it has targets for."""
+        return [(str(district), self.counts[district.pk]) for district in self.districts]
+
+    def chart(self):
+        return charts.status_by_district(self.counts_by_district())
+
+    def table(self):
+        """The chart's numbers as a table: (statuses shown, [(district name, [count, ...]), ...])."""
+        counts = self.counts_by_district()
+        statuses = [s for s in STATUS_ORDER if any(c.get(s) for name, c in counts)]
+        return statuses, [(name, [c.get(s, 0) for s in statuses]) for name, c in counts]
+
+
+def _no_target():
+    """The verdict on a pair the plan sets no target for and nobody reported on."""
+    return progress.Assessment(
+        status=progress.NO_TARGET,
+        baseline=None,
+        latest=None,
+        final=None,
+        expected=None,
+        ratio=None,
+        met=None,
+        hold_level=False,
+        share=None,
+        expected_share=None,
+        projection=None,
+        explanation=_("该地区无目标值"),
+    )
+
+
+class IndicatorProgress:
+    """One indicator across the districts a user may see: its figures, targets and verdicts as of a year.
+
+    Six queries: `PlanProgress`'s four, the targets and the approved figures.
+    """
+
+    def __init__(self, plan, indicator, *, as_of, districts):
+        self.plan = plan
+        self.indicator = indicator
+        self.as_of = as_of
+        self.standing = PlanProgress(plan, as_of=as_of, districts=districts, indicators=[indicator])
+        self.districts = self.standing.districts
+        self.targets = {}
+        for target in Target.objects.filter(indicator=indicator, district__in=self.districts).order_by("year"):
+            self.targets.setdefault(target.district_id, []).append(target)
+        self.figures = {}
+        approved = Observation.objects.approved().filter(indicator=indicator, district__in=self.districts)
+        for district_id, year, value in approved.values_list("district_id", "year", "value"):
+            self.figures.setdefault(district_id, {})[year] = value
+
+    def assessment(self, district):
+        return self.standing.assessment(self.indicator, district)
+
+    def milestones(self, district):
+        return [progress.Milestone(t.year, t.value, t.operator, t.upper) for t in self.targets.get(district.pk, [])]
+
+    def values(self, district):
+        """The district's approved figures up to the as-of year, {year: float}."""
+        return {year: float(value) for year, value in self.figures.get(district.pk, {}).items() if year <= self.as_of}
+
+    def path(self, district):
+        """(year, actual, expected, target) from the base year to the final target's year, as the chart shows them.
+
+        `expected` is the plan's path (`progress.expected`); None where there is no baseline or target, and for
+        a level already held, where the path would only run back towards the target.
+        """
+        assessment = self.assessment(district)
+        milestones = self.milestones(district)
+        targets = {t.year: t for t in self.targets.get(district.pk, [])}
+        values = self.values(district)
+        last = max([self.plan.target_year, *targets, *values])
+        rows = []
+        for year in range(self.plan.base_year, last + 1):
+            expected = None
+            if assessment.baseline and milestones and not assessment.hold_level:
+                expected = progress.expected(self.plan.base_year, assessment.baseline[1], milestones, year)
+            actual = values.get(year)
+            if year == self.plan.base_year and assessment.baseline:
+                actual = assessment.baseline[1]
+            rows.append((year, actual, expected, targets.get(year)))
+        return rows
+
+    def chart(self, district):
+        return charts.indicator_progress(
+            indicator=self.indicator,
+            base_year=self.plan.base_year,
+            values=self.values(district),
+            milestones=self.milestones(district),
+            assessment=self.assessment(district),
+        )
+
+    def comparison(self):
+        """(district, assessment) for every district with targets or figures for the indicator.
+
+        The province drops out when districts are compared: its figure is their total or their average,
+        and beside them its bar would dwarf theirs.
+        """
+        rows = self.standing.by_district(self.indicator)
+        districts = [(d, a) for d, a in rows if not d.is_province]
+        return districts if len(districts) > 1 else rows
+
+    def comparison_chart(self):
+        return charts.district_comparison(indicator=self.indicator, rows=[(str(d), a) for d, a in self.comparison()])
+
+    def years(self):
+        """Every year with a figure in any district, base year first."""
+        return sorted({year for values in self.figures.values() for year in values})
+
+
+def visible_districts(user):
+    return list(District.objects.visible_to(user))

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from dashboards import api, views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("indicators/<slug:code>/", views.indicator_detail, name="indicator"),
+    path("districts/<str:code>/", views.district_detail, name="district"),
+    path("api/plan/", api.plan_detail, name="api-plan"),
+    path("api/progress/", api.progress, name="api-progress"),
+    path("export/", views.export_form, name="export"),
+    path("export/report.xlsx", views.export_report, name="export-report"),
+]

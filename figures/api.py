@@ -1,0 +1,150 @@
+"""The figure API: list and record figures, review them, lock years (docs/api.md)."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+
+from figures import pipeline
+from figures.api_base import api_view, iso_time, json_body, number
+from figures.models import Observation
+from plans.models import District, Indicator, Plan
+
+
+@api_view(methods=("GET", "POST"))
+def observations(request):
+    """GET lists the figures the caller may see; POST creates or updates one through pipeline.record_value."""
+    plan = Plan.objects.current()
+    if plan is None:
+        raise Http404("尚未载入规划。")
+    if request.method == "POST":
+        return _record_observation(request, plan)
+    rows = (
+        Observation.objects.visible_to(request.user)
+        .filter(indicator__plan=plan)
+        .select_related("indicator", "district", "entered_by", "approved_by")
+    )
+    if request.GET.get("district"):
+        district = District.objects.visible_to(request.user).filter(code=request.GET["district"]).first()
+        if district is None:
+            raise Http404("没有这个地区。")
+        rows = rows.filter(district=district)
+    if request.GET.get("year"):
+        try:
+            rows = rows.filter(year=int(request.GET["year"]))
+        except ValueError:
+            raise ValidationError({"year": ["年份必须是整数。"]}) from None
+    if request.GET.get("indicator"):
+        rows = rows.filter(indicator__code=request.GET["indicator"])
+    return JsonResponse(
+        {"observations": [observation_json(o) for o in rows]}, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _record_observation(request, plan):
+    body = json_body(request)
+    indicator = Indicator.objects.select_related("plan").filter(plan=plan, code=str(body.get("indicator", ""))).first()
+    district = District.objects.filter(code=str(body.get("district", ""))).first()
+    errors = {}
+    if indicator is None:
+        errors["indicator"] = [f"没有指标“{body.get('indicator', '')}”。"]
+    if district is None:
+        errors["district"] = [f"没有地区“{body.get('district', '')}”。"]
+    if errors:
+        raise ValidationError(errors)
+    cell = {"indicator": indicator, "district": district, "year": body.get("year")}
+    # 201 for a new figure, 200 for a change; a figure created meanwhile makes record_value refuse (409).
+    existed = Observation.objects.filter(**cell | {"year": _int_or_none(cell["year"])}).exists()
+    observation = pipeline.record_value(
+        by=request.user,
+        **cell,
+        value=body.get("value"),
+        note=body.get("note") or "",
+        source=body.get("source") or "",
+        reason=body.get("reason") or "",
+        measures=body.get("measures") or "",
+        action=body.get("action") or pipeline.Action.SAVE,
+        version=body.get("version"),
+        confirm=body.get("confirm") or False,
+        require_version=True,
+    )
+    return JsonResponse(
+        observation_json(observation), status=200 if existed else 201, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _int_or_none(year):
+    try:
+        return int(str(year).strip())
+    except ValueError:
+        return None
+
+
+def observation_json(o):
+    return {
+        "indicator": o.indicator.code,
+        "district": o.district.code,
+        "year": o.year,
+        "value": number(o.value),
+        "status": o.status,
+        "version": o.version,
+        "note": o.note,
+        "source": o.source,
+        "reason": o.reason,
+        "measures": o.measures,
+        "review_comment": o.review_comment,
+        "confirmed_large_move": o.confirmed_large_move,
+        "entered_by": o.entered_by.username,
+        "entered_at": iso_time(o.entered_at),
+        "approved_by": o.approved_by.username if o.approved_by else None,
+        "approved_at": iso_time(o.approved_at),
+    }
+
+
+REVIEW_STEPS = {"approve": pipeline.approve, "return": pipeline.return_for_revision, "reopen": pipeline.reopen}
+
+
+@api_view(methods=("POST",))
+def observation_review(request):
+    """A reviewer approves, returns or reopens one figure, named by its cell, with the version they read."""
+    body = json_body(request)
+    step = REVIEW_STEPS.get(body.get("step"))
+    if step is None:
+        raise ValidationError({"step": ["step 必须是 approve、return 或 reopen。"]})
+    if body.get("version") is None:
+        raise ValidationError({"version": ["请提供读取数据时的 version。"]})
+    observation = (
+        Observation.objects.visible_to(request.user)
+        .filter(
+            indicator__plan=Plan.objects.current(),
+            indicator__code=str(body.get("indicator", "")),
+            district__code=str(body.get("district", "")),
+            year=_int_or_none(body.get("year")),
+        )
+        .first()
+    )
+    if observation is None:
+        raise Http404("没有这项数据。")
+    observation = step(
+        observation=observation, by=request.user, comment=body.get("comment") or "", version=body["version"]
+    )
+    return JsonResponse(observation_json(observation), json_dumps_params={"ensure_ascii": False})
+
+
+@api_view(methods=("POST",))
+def year_lock(request, year):
+    """A reviewer locks (`{"locked": true}`) or unlocks (`false`) a reporting year."""
+    locked = json_body(request).get("locked", True)
+    if not isinstance(locked, bool):
+        raise ValidationError({"locked": ["locked 必须是 true 或 false。"]})
+    plan = Plan.objects.current()
+    if plan is None:
+        raise Http404("尚未载入规划。")
+    reporting_year = pipeline.lock_year(plan=plan, year=year, by=request.user, locked=locked)
+    return JsonResponse(
+        {
+            "year": reporting_year.year,
+            "locked": reporting_year.locked,
+            "locked_by": reporting_year.locked_by.username if reporting_year.locked_by else None,
+            "locked_at": iso_time(reporting_year.locked_at),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,0 +1,70 @@
+"""Verdicts of a plan's (indicator, district) pairs from their approved figures: the queries around progress.py."""
+
+from figures.models import Observation
+from plans import progress
+from plans.models import Indicator, Target
+
+
+def assess(plan, *, as_of, indicators=None, districts=None, candidates=None):
+    """Progress of each (indicator, district) pair that has targets or approved figures, as of a year.
+
+    Returns {(indicator_id, district_id): progress.Assessment}. Three queries, whatever the data size;
+    pass `indicators` or `districts` (querysets or lists) to narrow it. `candidates`
+    ({(indicator_id, district_id): {year: value}}) judges figures not yet approved as if they were.
+    """
+    by_id, milestones, values = _inputs(plan, indicators, districts, up_to=as_of)
+    for key, figures_by_year in (candidates or {}).items():
+        values.setdefault(key, {}).update(figures_by_year)
+    return {
+        key: _assess_pair(plan, by_id[key[0]], milestones.get(key, []), values.get(key, {}), as_of)
+        for key in milestones.keys() | values.keys()
+        if key[0] in by_id
+    }
+
+
+def statuses_by_year(plan, *, indicators=None, districts=None):
+    """Yield (indicator_id, district_id, as_of, status) for every plan year; three queries.
+
+    What `Standing` keeps, so that overviews of many districts count statuses instead of judging figures.
+    """
+    by_id, milestones, values = _inputs(plan, indicators, districts, up_to=plan.target_year)
+    for key in milestones.keys() | values.keys():
+        if key[0] in by_id:
+            for as_of in range(plan.base_year + 1, plan.target_year + 1):
+                assessment = _assess_pair(plan, by_id[key[0]], milestones.get(key, []), values.get(key, {}), as_of)
+                yield (*key, as_of, assessment.status)
+
+
+def _inputs(plan, indicators, districts, *, up_to):
+    indicator_rows = Indicator.objects.filter(plan=plan)
+    # No ordering: the models' default one would join districts and sort rows nobody reads in order.
+    targets = Target.objects.filter(indicator__plan=plan).order_by()
+    figures = Observation.objects.approved().filter(indicator__plan=plan, year__lte=up_to).order_by()
+    if indicators is not None:
+        indicator_rows = indicator_rows.filter(pk__in=[getattr(i, "pk", i) for i in indicators])
+        targets = targets.filter(indicator__in=indicator_rows)
+        figures = figures.filter(indicator__in=indicator_rows)
+    if districts is not None:
+        ids = [getattr(d, "pk", d) for d in districts]
+        targets, figures = targets.filter(district__in=ids), figures.filter(district__in=ids)
+    by_id = {i.pk: i for i in indicator_rows}
+    milestones, values = {}, {}
+    for t in targets.values_list("indicator_id", "district_id", "year", "value", "operator", "upper"):
+        milestones.setdefault(t[:2], []).append(progress.Milestone(t[2], t[3], t[4], t[5]))
+    for indicator_id, district_id, year, value in figures.values_list("indicator_id", "district_id", "year", "value"):
+        values.setdefault((indicator_id, district_id), {})[year] = value
+    return by_id, milestones, values
+
+
+def _assess_pair(plan, indicator, milestones, values, as_of):
+    return progress.assess(
+        values=values,
+        milestones=milestones,
+        direction=indicator.direction,
+        cumulative=indicator.cumulative,
+        base_year=plan.base_year,
+        as_of=as_of,
+        ahead_at=float(plan.ahead_ratio),
+        on_track_at=float(plan.on_track_ratio),
+        decimals=indicator.decimals,
+    )

@@ -1,0 +1,273 @@
+"""Reading figure files: the long format of `import_values`, and uploads, with their safety checks."""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from figures import access
+from figures.excel_template import META_SHEET, TEMPLATE_COLUMNS, TEMPLATE_HEADER_ROW, TEMPLATE_INPUTS, TEMPLATE_MARK
+from plans.models import District
+
+LONG_COLUMNS = ["indicator", "district", "year", "value", "note", "source", "confirm", "reason", "measures"]
+REQUIRED_COLUMNS = ["indicator", "district", "year", "value"]
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+# A 5 MB upload that unpacks to more than this is a zip bomb, not a table of figures.
+MAX_UNPACKED = 50 * 1024 * 1024
+MAX_PARTS = 500
+
+
+class BadFile(Exception):
+    """The file as a whole cannot be read; the message says why, for the person who uploaded it."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading files: the long format of `import_values`, and uploads (the template or the long format)
+
+
+def read_long_table(file, filename):
+    """Yield (row number, {column: value}) from a long-format CSV or XLSX with a header row."""
+    if filename.lower().endswith(".csv"):
+        lines = _csv_lines(file.read())
+    else:
+        sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
+        lines = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header = _long_header(lines[0] if lines else None)
+    yield from _long_rows(header, lines[1:], start=2)
+
+
+def _csv_lines(data):
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadFile(_("CSV 文件须为 UTF-8 编码（在 Excel 中另存为“CSV UTF-8”）。")) from None
+    return list(csv.reader(io.StringIO(data)))
+
+
+def _long_header(first_line):
+    if not first_line:
+        raise BadFile(_("文件是空的。"))
+    header = [str(value or "").strip().lower() for value in first_line]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise BadFile(_("缺少列：%(columns)s。") % {"columns": "、".join(missing)})
+    extra = [name for name in header if name and name not in LONG_COLUMNS]
+    if extra:
+        raise BadFile(_("无法识别的列：%(columns)s。") % {"columns": "、".join(extra)})
+    duplicated = sorted({name for name in header if name and header.count(name) > 1})
+    if duplicated:
+        raise BadFile(_("列重复：%(columns)s。") % {"columns": "、".join(duplicated)})
+    return header
+
+
+def _long_rows(header, lines, *, start):
+    for number, line in enumerate(lines, start=start):
+        if not any(value not in (None, "") for value in line):
+            continue
+        _no_cells_beyond(line, len(header), number)
+        yield number, {name: value for name, value in zip(header, line, strict=False) if name}
+
+
+def _no_cells_beyond(line, columns, number, sheet=""):
+    for index, value in enumerate(line[columns:], start=columns + 1):
+        if value not in (None, ""):
+            raise BadFile(
+                _("%(sheet)s第%(row)d行%(column)s列在表头之外有内容：多出的列不能导入。")
+                % {"sheet": sheet, "row": number, "column": get_column_letter(index)}
+            )
+
+
+@dataclass
+class Sheet:
+    """The filled rows of one sheet of an upload, ready for `services.check_rows`."""
+
+    title: str
+    rows: list  # [(row number, {field: value})]
+    columns: dict  # {field: (column letter, header)}, to name the cell an error is about
+
+    def locate(self, number, name, message):
+        letter, header = self.columns.get(name) or self.columns.get("value")
+        return _("工作表“%(sheet)s”第%(row)d行%(column)s列（%(header)s）：%(message)s") % {
+            "sheet": self.title,
+            "row": number,
+            "column": letter,
+            "header": header,
+            "message": message,
+        }
+
+
+def read_upload(data, filename, *, plan, user):
+    """The sheets of an uploaded file, or BadFile saying what is wrong with the file as a whole."""
+    name = PurePath(filename).name.lower()
+    if len(data) > MAX_BYTES:
+        raise BadFile(_("文件超过 %(mb)d MB，请拆分后再上传。") % {"mb": MAX_BYTES // (1024 * 1024)})
+    source = PurePath(filename).name[:200]
+    if name.endswith(".csv"):
+        lines = _csv_lines(data)
+        _check_row_count(len(lines))
+        header = _long_header(lines[0] if lines else None)
+        return [_long_sheet(source, header, lines[1:], source)]
+    if name.endswith((".xlsm", ".xltm", ".xlsb", ".xlam")):
+        raise BadFile(_("不接受含宏的文件（%(name)s），请另存为 .xlsx 后上传。") % {"name": source})
+    if not name.endswith(".xlsx"):
+        raise BadFile(_("只接受 .xlsx 或 .csv 文件。"))
+    workbook = _open_xlsx(data)
+    contents, total = {}, 0
+    for sheet in workbook.worksheets:
+        contents[sheet.title] = _values(sheet, total)
+        total += len(contents[sheet.title])
+    workbook.close()
+    if META_SHEET in contents:
+        return _template_sheets(contents, plan=plan, user=user, source=source)
+    title, lines = next(iter(contents.items()))
+    header = _long_header(lines[0] if lines else None)
+    return [_long_sheet(title, header, lines[1:], source)]
+
+
+def _long_sheet(title, header, lines, source):
+    rows = list(_long_rows(header, lines, start=2))
+    for _number, row in rows:
+        row["source"] = row.get("source") or source
+    columns = {name: (get_column_letter(index), name) for index, name in enumerate(header, start=1) if name}
+    return Sheet(title, rows, columns)
+
+
+def _check_row_count(count):
+    if count > MAX_ROWS + 1:
+        raise BadFile(_("文件超过 %(rows)d 行，请拆分后再上传。") % {"rows": MAX_ROWS})
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b")
+
+
+def _open_xlsx(data):
+    """Open an .xlsx in read-only mode after checking it is one: a plain, unencrypted, macro-free, sane zip."""
+    if data.startswith(OLE_MAGIC):
+        # Password-protected workbooks are OLE containers with an EncryptionInfo stream; so are old .xls files.
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise BadFile(_("文件设置了打开密码，请取消密码后再上传。"))
+        raise BadFile(_("这是旧版 Excel（.xls）文件，请另存为 .xlsx 后上传。"))
+    if not data.startswith(b"PK\x03\x04"):
+        raise BadFile(_("文件不是有效的 .xlsx 文件（可能是改了扩展名的 CSV 或其他文件），请在 Excel 中另存为 .xlsx。"))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except zipfile.BadZipFile:
+        raise BadFile(_("文件已损坏，无法读取。")) from None
+    if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED:
+        raise BadFile(_("文件解压后过大（可能是压缩炸弹），已拒绝。"))
+    names = {part.filename.lower() for part in parts}
+    if any(n.endswith("vbaproject.bin") for n in names) or b"macroEnabled" in archive.read("[Content_Types].xml"):
+        raise BadFile(_("文件含有宏，请另存为不含宏的 .xlsx 后上传。"))
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds of error on a broken package; all mean the same to the user
+        raise BadFile(_("无法读取该 Excel 文件，请在 Excel 中重新保存为 .xlsx 后上传。")) from None
+    for sheet in workbook.worksheets:
+        if _has_merged_cells(archive, sheet._worksheet_path):
+            raise BadFile(_("工作表“%(sheet)s”有合并单元格，请取消合并后再上传。") % {"sheet": sheet.title})
+    return workbook
+
+
+def _has_merged_cells(archive, path):
+    tail = b""
+    with archive.open(path.lstrip("/")) as part:
+        while chunk := part.read(1 << 16):
+            if MERGE_CELL.search(tail + chunk):
+                return True
+            tail = chunk[-32:]
+    return False
+
+
+def _values(sheet, rows_so_far):
+    """The sheet's values as lists, refusing formulas (we only take typed values) and too many rows."""
+    lines = []
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        if rows_so_far + number > MAX_ROWS + 1:
+            _check_row_count(rows_so_far + number)
+        values = []
+        for position, read in enumerate(row, start=1):
+            if read.data_type == "f":
+                raise BadFile(
+                    _("工作表“%(sheet)s”%(cell)s是公式，请复制后“粘贴为数值”再上传。")
+                    % {"sheet": sheet.title, "cell": f"{get_column_letter(position)}{number}"}
+                )
+            value = read.value
+            values.append(value.strip() if isinstance(value, str) else value)
+        lines.append(values)
+    while lines and not any(v not in (None, "") for v in lines[-1]):
+        lines.pop()
+    return lines
+
+
+def _template_sheets(contents, *, plan, user, source):
+    meta = contents.pop(META_SHEET)
+    if not meta or meta[0][:1] != [TEMPLATE_MARK]:
+        raise BadFile(_("文件中的“%(sheet)s”工作表不是本系统生成的。") % {"sheet": META_SHEET})
+    settings = {line[0]: line[1:] for line in meta[1:] if line and line[0] in ("plan", "year")}
+    if (settings.get("plan") or [None])[0] != plan.code:
+        raise BadFile(_("这是另一个规划的填报表，请下载当前规划的模板。"))
+    year = (settings.get("year") or [None])[0]
+    mapping = {line[1]: str(line[2]) for line in meta[1:] if len(line) >= 3 and line[0] == "sheet"}
+    districts = {d.code: d for d in District.objects.filter(code__in=mapping.values())}
+    allowed = {d.pk for d in access.upload_districts(user)}
+    sheets = []
+    for title, lines in contents.items():
+        code = mapping.get(title)
+        if code is None:
+            raise BadFile(_("工作表“%(sheet)s”不是模板中的工作表，请勿增加或重命名工作表。") % {"sheet": title})
+        district = districts.get(code)
+        if district is None:
+            raise BadFile(_("工作表“%(sheet)s”对应的地区“%(code)s”不存在。") % {"sheet": title, "code": code})
+        if district.pk not in allowed:
+            raise BadFile(
+                _("工作表“%(sheet)s”是%(district)s的填报表，您无权填报该地区的数据。")
+                % {"sheet": title, "district": district.name}
+            )
+        sheets.append(_template_sheet_rows(title, lines, district, year, source))
+    if len({s.rows[0][1]["district"] for s in sheets if s.rows}) < len([s for s in sheets if s.rows]):
+        raise BadFile(_("同一地区出现在多个工作表中。"))
+    return sheets
+
+
+def _template_sheet_rows(title, lines, district, year, source):
+    expected = [header for _f, header in TEMPLATE_COLUMNS]
+    header = [str(v or "") for v in (lines[TEMPLATE_HEADER_ROW - 1] if len(lines) >= TEMPLATE_HEADER_ROW else [])]
+    while header and not header[-1]:
+        header.pop()
+    if header != expected:
+        missing = [h for h in expected if h not in header]
+        extra = [h for h in header if h not in expected]
+        problem = []
+        if missing:
+            problem.append(_("缺少列：%(columns)s") % {"columns": "、".join(missing)})
+        if extra:
+            problem.append(_("多出列：%(columns)s") % {"columns": "、".join(h or _("（空白）") for h in extra)})
+        if not problem:
+            problem.append(_("列的顺序被改动"))
+        raise BadFile(
+            _("工作表“%(sheet)s”第%(row)d行的列与模板不一致（%(problem)s），请使用下载的模板。")
+            % {"sheet": title, "row": TEMPLATE_HEADER_ROW, "problem": "；".join(problem)}
+        )
+    fields = [f for f, _h in TEMPLATE_COLUMNS]
+    rows = []
+    for number, line in enumerate(lines[TEMPLATE_HEADER_ROW:], start=TEMPLATE_HEADER_ROW + 1):
+        _no_cells_beyond(line, len(fields), number, sheet=_("工作表“%(sheet)s”") % {"sheet": title})
+        row = dict(zip(fields, line, strict=False))
+        if all(row.get(name) in (None, "") for name in TEMPLATE_INPUTS):
+            continue  # an indicator left blank is simply not reported this time
+        row.update(district=district.code, year=year, source=source)
+        rows.append((number, row))
+    columns = {f: (get_column_letter(i), h) for i, (f, h) in enumerate(TEMPLATE_COLUMNS, start=1)}
+    columns["year"] = columns["district"] = columns["value"]
+    return Sheet(title, rows, columns)

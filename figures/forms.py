@@ -1,0 +1,179 @@
+"""Forms for entering and reviewing figures.
+
+They only give shape to what people type; every rule (numbers, ranges, years, locks, versions, large moves,
+reasons for lagging figures) lives in `pipeline.check_value`, shared with the Excel upload and the API.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from figures import pipeline
+from figures.models import Observation, ObservationStatus, ReportingYear
+from plans.models import Indicator, Target
+
+
+class EntryForm(forms.Form):
+    """One cell of the entry grid: an indicator's figure for the grid's district and year."""
+
+    indicator = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Text, not a number field: pipeline.parse_number accepts '98.5%', '９８．５' and '1,234.5'.
+    value = forms.CharField(label=_("数值"), required=False, max_length=40)
+    confirm = forms.BooleanField(label=_("确认大幅变动"), required=False)
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    source = forms.CharField(label=_("数据来源"), required=False, max_length=200)
+    reason = forms.CharField(label=_("原因分析"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    measures = forms.CharField(label=_("整改措施"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+
+EntryFormSet = forms.formset_factory(EntryForm, extra=0)
+
+
+@dataclass
+class GridRow:
+    indicator: Indicator
+    past: list  # the stored figure (or None) of each earlier year, base year first
+    target: Target | None
+    current: Observation | None
+    locked: bool
+    form: EntryForm | None = None
+
+    @property
+    def status(self):
+        """The cell's state as the page shows it: empty, a figure's status, or locked."""
+        if self.locked:
+            return "locked"
+        return self.current.status if self.current else "empty"
+
+    @property
+    def status_label(self):
+        if self.locked:
+            return _("已锁定")
+        return self.current.get_status_display() if self.current else _("未填报")
+
+
+class EntryGrid:
+    """The entry page of one district and year: every indicator the district reports, its figures of the
+    earlier years, its target and the cell's status, with a form for each cell that may still change.
+
+    Five queries whatever the number of indicators. Approved cells stay read-only here: a reviewer reopens
+    them first, so saving a grid never undoes an approval.
+    """
+
+    ACTIONS = {"save": pipeline.Action.SAVE, "submit": pipeline.Action.SUBMIT}
+
+    def __init__(self, *, plan, district, year, data=None):
+        self.plan, self.district, self.year = plan, district, year
+        self.years = list(range(plan.base_year, year))
+        self.locked = ReportingYear.objects.filter(plan=plan, year=year, locked=True).exists()
+        indicators = list(Indicator.objects.for_plan(plan).reported_by(district).order_by("order", "code"))
+        targets = {}
+        for target in Target.objects.filter(indicator__plan=plan, district=district).order_by("year"):
+            # The milestone of this year if there is one, else the next one, else the last.
+            chosen = targets.get(target.indicator_id)
+            if chosen is None or chosen.year < year:
+                targets[target.indicator_id] = target
+        figures = {
+            (o.indicator_id, o.year): o
+            for o in Observation.objects.filter(indicator__plan=plan, district=district, year__lte=year)
+        }
+        self.rows = [
+            GridRow(
+                indicator=i,
+                past=[figures.get((i.pk, y)) for y in self.years],
+                target=targets.get(i.pk),
+                current=figures.get((i.pk, year)),
+                locked=self.locked,
+            )
+            for i in indicators
+        ]
+        editable = [r for r in self.rows if not r.locked and r.status != ObservationStatus.APPROVED]
+        self.formset = EntryFormSet(data, initial=[self._initial(r) for r in editable])
+        for row, form in zip(editable, self.formset.forms, strict=False):
+            row.form = form
+        self._editable = {r.indicator.code: r for r in editable}
+
+    @staticmethod
+    def _initial(row):
+        initial = {"indicator": row.indicator.code}
+        if row.current:
+            initial.update(
+                version=row.current.version,
+                value=format(row.current.value.normalize(), "f"),
+                confirm=row.current.confirmed_large_move,
+                **{name: getattr(row.current, name) for name in ("note", "source", "reason", "measures")},
+            )
+        return initial
+
+    def save(self, *, by, action):
+        """Store the filled cells through the one write path; False (with errors on the forms) if refused."""
+        if action not in self.ACTIONS or not self.formset.is_valid():
+            return False
+        rows, forms_by_code = [], {}
+        for form in self.formset.forms:
+            data = form.cleaned_data
+            row = self._editable.get(data["indicator"])
+            if row is None:  # a cell that is not open for entry here (tampered or changed meanwhile)
+                form.add_error(None, _("该指标不在本页可填报范围内，请刷新页面。"))
+                return False
+            if not data["value"].strip():
+                continue  # an empty cell is left as it is
+            forms_by_code[row.indicator.code] = form
+            fields = {name: data[name] for name in ("value", "note", "source", "reason", "measures", "confirm")}
+            fields.update(indicator=row.indicator, district=self.district, year=self.year, version=data["version"])
+            rows.append((row.indicator.code, fields))
+        try:
+            self.saved = pipeline.record_values(rows=rows, by=by, action=self.ACTIONS[action])
+        except pipeline.ImportRejected as rejected:
+            for code, name, message in rejected.errors:
+                form = forms_by_code[code]
+                form.add_error(name if name in form.fields else None, message)
+            return False
+        return True
+
+
+class ReviewForm(forms.Form):
+    """Approve or return the ticked submitted figures, or one figure through its own row's buttons."""
+
+    step = forms.ChoiceField(choices=[("approve", _("审核通过")), ("return", _("退回"))])
+    selected = forms.ModelMultipleChoiceField(
+        queryset=Observation.objects.none(), error_messages={"required": _("请至少选择一项数据。")}
+    )
+    comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, data=None, *, queryset):
+        if data is not None and data.get("one"):
+            # A row's own button ("approve-12") acts on that figure with that row's comment.
+            step, _sep, pk = data["one"].partition("-")
+            data = data.copy()
+            data["step"] = step
+            data.setlist("selected", [pk])
+            data["comment"] = data.get(f"comment-{pk}") or data.get("comment", "")
+        super().__init__(data)
+        self.fields["selected"].queryset = queryset
+
+    @property
+    def versions(self):
+        """The version of each figure the reviewer saw, so a figure changed meanwhile is not approved blind."""
+        return {o.pk: self.data.get(f"version-{o.pk}") for o in self.cleaned_data["selected"]}
+
+
+class ReviewStepForm(forms.Form):
+    """One review step on one figure (its page): approve, return or reopen, with a comment."""
+
+    comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class UploadForm(forms.Form):
+    """An Excel file (the fill-in template or the long format) and what to do with its figures."""
+
+    file = forms.FileField(label=_("文件"), help_text=_("填报模板（.xlsx）或长表（.xlsx/.csv），不超过 5 MB。"))
+    action = forms.ChoiceField(
+        label=_("导入后"),
+        choices=[(pipeline.Action.SAVE, _("存为草稿")), (pipeline.Action.SUBMIT, _("提交审核"))],
+        initial=pipeline.Action.SAVE,
+        widget=forms.RadioSelect,
+    )

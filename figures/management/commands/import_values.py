@@ -1,0 +1,44 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from figures import pipeline
+from figures.excel_files import BadFile, read_long_table
+from plans.loader import system_user
+from plans.models import Plan
+
+
+class Command(BaseCommand):
+    help = "从长表 CSV 或 XLSX 导入审核通过的数据；有一行出错则全部不导入。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--user", help="记为此用户导入（默认：系统用户）")
+        parser.add_argument("--plan", help="规划代码（默认：当前规划）")
+
+    def handle(self, *args, file, user, plan, **options):
+        by = self._user(user)
+        plan = Plan.objects.filter(code=plan).first() if plan else Plan.objects.current()
+        if plan is None:
+            raise CommandError("没有规划，请先运行 load_plan。")
+        try:
+            with open(file, "rb") as f:
+                checked = pipeline.import_rows(plan=plan, rows=list(read_long_table(f, file.name)), by=by)
+        except FileNotFoundError:
+            raise CommandError(f"找不到文件 {file}。") from None
+        except BadFile as error:
+            raise CommandError(str(error)) from None
+        except pipeline.ImportRejected as rejected:
+            lines = "\n".join(f"  第{row}行 {column}：{message}" for row, column, message in rejected.errors)
+            raise CommandError(f"文件有错误，未导入任何数据：\n{lines}") from None
+        changed = sum(row.change != "unchanged" for row in checked)
+        self.stdout.write(f"导入 {len(checked)} 行，其中 {changed} 行有变化。")
+
+    def _user(self, username):
+        if not username:
+            return system_user()
+        try:
+            return get_user_model().objects.get(username=username)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"没有用户 {username}。") from None

@@ -1,0 +1,194 @@
+"""What was reported: yearly figures with their history, the reporting years, API keys and precomputed statuses."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Round
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from plans import progress
+from plans.models import District, Indicator, Plan
+
+
+class ObservationStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已审核")
+
+
+DEMO_SOURCE = "示例数据"
+
+
+class ObservationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Reviewers and analysts see every figure, leaders every approved one; officials their own districts'."""
+        if user.has_perm("figures.view_all_districts"):
+            if user.has_perm("figures.review_observation") or user.has_perm("figures.enter_all_districts"):
+                return self
+            # Work in progress stays with its district and the reviewers until it is approved.
+            return self.approved()
+        return self.filter(district__members=user)
+
+    def approved(self):
+        return self.filter(status=ObservationStatus.APPROVED)
+
+    def with_previous(self):
+        """Annotate the same cell's figure of the year before (`previous_value`) and the change from it."""
+        previous = Observation.objects.filter(
+            indicator=models.OuterRef("indicator"),
+            district=models.OuterRef("district"),
+            year=models.OuterRef("year") - 1,
+        )
+        figure = models.DecimalField(max_digits=18, decimal_places=4)
+        # Rounded because SQLite subtracts decimals as floats (12.2 - 11.09 = 1.1099999...).
+        change = Round(models.F("value") - models.F("previous_value"), 4, output_field=figure)
+        return self.annotate(
+            previous_value=models.Subquery(previous.values("value")[:1], output_field=figure)
+        ).annotate(change=change)
+
+
+class Observation(models.Model):
+    """One figure: an indicator's value in one district and year, with who entered and approved it."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="observations", verbose_name=_("指标")
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="observations", verbose_name=_("地区")
+    )
+    year = models.PositiveSmallIntegerField(_("年份"))
+    value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ObservationStatus.choices, default=ObservationStatus.DRAFT
+    )
+    note = models.TextField(_("说明"), blank=True)
+    source = models.CharField(_("数据来源"), max_length=200, blank=True)
+    reason = models.TextField(_("原因分析"), blank=True)
+    measures = models.TextField(_("整改措施"), blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    confirmed_large_move = models.BooleanField(_("已确认大幅变动"), default=False)
+    is_demo = models.BooleanField(_("示例数据"), default=False, db_index=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+    )
+    entered_at = models.DateTimeField(_("填报时间"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    history = HistoricalRecords(verbose_name=_("数据修改记录"), table_name="indicators_historicalobservation")
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        # Tables keep the names of the app these models were first created in (see plans.models.Plan).
+        db_table = "indicators_observation"
+        verbose_name = _("数据")
+        verbose_name_plural = _("数据")
+        ordering = ["indicator", "district__order", "year"]
+        permissions = [
+            ("view_all_districts", _("查看所有地区的数据")),
+            ("enter_all_districts", _("为所有地区填报数据")),
+            ("review_observation", _("审核数据（通过、退回、重新打开）")),
+            ("change_baseline", _("修改基期数据")),
+            ("lock_year", _("锁定或解锁填报年度")),
+            ("export_report", _("导出报表")),
+            ("import_values", _("批量导入数据")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "district", "year"], name="observation_unique_cell"),
+            models.CheckConstraint(condition=Q(status__in=ObservationStatus.values), name="observation_status_valid"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="observation_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status=ObservationStatus.APPROVED) | Q(approved_at__isnull=True),
+                name="observation_approved_at_only_when_approved",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["district", "year", "status"], name="observation_district_year"),
+            # The latest year with approved figures, read backwards from the top of this index.
+            models.Index(fields=["status", "year"], name="observation_status_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.district} {self.year}: {self.value}"
+
+
+class ReportingYear(models.Model):
+    """A reporting year of a plan; once locked, its figures can no longer change."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reporting_years", verbose_name=_("规划"))
+    year = models.PositiveSmallIntegerField(_("年份"))
+    locked = models.BooleanField(_("已锁定"), default=False)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("锁定人"),
+    )
+    locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+
+    class Meta:
+        db_table = "indicators_reportingyear"
+        verbose_name = _("填报年度")
+        verbose_name_plural = _("填报年度")
+        ordering = ["plan", "year"]
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="reportingyear_unique")]
+
+    def __str__(self):
+        return f"{self.plan} {self.year}"
+
+
+class ApiToken(models.Model):
+    """A per-user key for other systems calling the API; only its SHA-256 digest is stored."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token", verbose_name=_("用户")
+    )
+    digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        db_table = "indicators_apitoken"
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Standing(models.Model):
+    """progress.py's status of an indicator in a district as of a year, kept up to date by the services.
+
+    Overviews of many districts count these rows instead of judging millions of figures on each request.
+    """
+
+    # The plan is the indicator's, repeated so that an overview reads one index and joins nothing.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("规划"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", verbose_name=_("指标"))
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", verbose_name=_("地区"))
+    as_of = models.PositiveSmallIntegerField(_("截至年份"))
+    status = models.CharField(_("进展状态"), max_length=20, choices=list(progress.STATUS_LABELS.items()))
+
+    class Meta:
+        db_table = "indicators_standing"
+        verbose_name = _("进展状态")
+        verbose_name_plural = _("进展状态")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "district", "as_of"], name="standing_unique"),
+            models.CheckConstraint(condition=Q(status__in=list(progress.STATUS_LABELS)), name="standing_status_valid"),
+        ]
+        indexes = [models.Index(fields=["plan", "as_of", "district", "status"], name="standing_overview")]
+
+    def __str__(self):
+        return f"{self.indicator} {self.district} {self.as_of}: {self.status}"

@@ -1,0 +1,215 @@
+"""Entering, reviewing and uploading figures. Every write goes through the pipeline; views scope, call and render."""
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from figures import access, excel_files, excel_import, excel_template, pipeline, submissions
+from figures.forms import EntryGrid, ReviewForm, ReviewStepForm, UploadForm
+from figures.models import Observation, ObservationStatus, ReportingYear
+from plans.models import District
+from plans.shortcuts import current_plan, require, year_or_404
+
+
+def entry_index(request):
+    plan = current_plan()
+    districts = access.enterable_districts(request.user)
+    if not districts.exists():
+        raise PermissionDenied(_("您的角色不填报数据。"))
+    years = access.allowed_years(plan, request.user)
+    rows = submissions.entry_overview(plan, districts, years)
+    return render(request, "figures/entry_index.html", {"plan": plan, "rows": rows, "years": years})
+
+
+def entry_grid(request, code, year):
+    plan = current_plan()
+    district = get_object_or_404(District.objects.visible_to(request.user), code=code)
+    if not access.can_enter(request.user, district):
+        raise PermissionDenied(_("您没有填报该地区数据的权限。"))
+    if year not in access.allowed_years(plan, request.user):
+        raise Http404(_("该年度不可填报。"))
+    grid = EntryGrid(plan=plan, district=district, year=year, data=request.POST or None)
+    if request.method == "POST" and grid.save(by=request.user, action=request.POST.get("action")):
+        messages.success(request, _("已保存 %(n)d 项数据。") % {"n": len(grid.saved)})
+        return redirect(request.path)
+    return render(request, "figures/entry_grid.html", {"plan": plan, "grid": grid})
+
+
+def review_list(request):
+    require(request.user, "figures.review_observation")
+    plan = current_plan()
+    pending = (
+        Observation.objects.filter(indicator__plan=plan, status=ObservationStatus.SUBMITTED)
+        .with_previous()
+        .select_related("indicator", "district", "entered_by")
+        .order_by("year", "district__order", "indicator__order")
+    )
+    form = ReviewForm(request.POST or None, queryset=pending)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = pipeline.review_many(
+                observations=data["selected"],
+                step=data["step"],
+                by=request.user,
+                comment=data["comment"],
+                versions=form.versions,
+            )
+        except pipeline.Conflict as conflict:
+            messages.error(request, str(conflict))
+        except ValidationError as invalid:
+            form.add_error(None, invalid)
+        else:
+            messages.success(request, _("已处理 %(n)d 项数据。") % {"n": len(done)})
+            return redirect(request.get_full_path())
+    return render(request, "figures/review_list.html", {"plan": plan, "pending": pending, "form": form})
+
+
+def review_completeness(request):
+    require(request.user, "figures.review_observation")
+    plan = current_plan()
+    years = access.allowed_years(plan, request.user)
+    year = year_or_404(request.GET.get("year"), years, default=years[-1])
+    rows = submissions.missing_figures(plan, District.objects.all(), year)
+    return render(
+        request, "figures/review_completeness.html", {"plan": plan, "year": year, "years": years, "rows": rows}
+    )
+
+
+def observation_history(request, pk):
+    observation = get_object_or_404(
+        Observation.objects.visible_to(request.user).select_related("indicator", "district", "entered_by"), pk=pk
+    )
+    form = ReviewStepForm(initial={"version": observation.version})
+    context = {"observation": observation, "records": submissions.history_of(observation), "form": form}
+    return render(request, "figures/observation_history.html", context)
+
+
+REVIEW_STEPS = {"approve": pipeline.approve, "return": pipeline.return_for_revision, "reopen": pipeline.reopen}
+
+
+@require_POST
+def observation_review(request, pk, step):
+    observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
+    if step not in REVIEW_STEPS:
+        raise Http404(_("没有这个操作。"))
+    require(request.user, "figures.review_observation")
+    form = ReviewStepForm(request.POST)
+    if not form.is_valid():
+        raise BadRequest(_("请求不完整，请刷新页面后重试。"))
+    try:
+        REVIEW_STEPS[step](observation=observation, by=request.user, **form.cleaned_data)
+    except (pipeline.Conflict, ValidationError) as refused:
+        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+    return redirect("figures:observation-history", pk=pk)
+
+
+@require_POST
+def observation_restore(request, pk, history_id):
+    observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
+    record = get_object_or_404(observation.history, history_id=history_id)
+    try:
+        pipeline.restore(observation=observation, record=record, by=request.user, version=request.POST.get("version"))
+    except pipeline.Conflict as conflict:
+        messages.error(request, str(conflict))
+    else:
+        messages.success(request, _("已恢复为第%(version)d版。") % {"version": record.version})
+    return redirect("figures:observation-history", pk=pk)
+
+
+def year_locks(request):
+    require(request.user, "figures.lock_year")
+    plan = current_plan()
+    locks = {y.year: y for y in ReportingYear.objects.filter(plan=plan).select_related("locked_by")}
+    years = [(year, locks.get(year)) for year in range(plan.base_year, plan.target_year + 1)]
+    return render(request, "figures/year_locks.html", {"plan": plan, "years": years})
+
+
+@require_POST
+def year_lock(request, year, locked):
+    try:
+        pipeline.lock_year(plan=current_plan(), year=year, by=request.user, locked=locked)
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+    else:
+        messages.success(request, (_("%(year)d年度已锁定。") if locked else _("%(year)d年度已解锁。")) % {"year": year})
+    return redirect("figures:year-locks")
+
+
+def import_template(request):
+    plan = current_plan()
+    years = access.allowed_years(plan, request.user)
+    # Figures are reported for the year just ended.
+    year = year_or_404(
+        request.GET.get("year"), years, default=max(years[0], min(years[-1], timezone.localdate().year - 1))
+    )
+    code = request.GET.get("district")
+    district = get_object_or_404(District.objects.visible_to(request.user), code=code) if code else None
+    districts = excel_template.template_districts(request.user, district)
+    if not districts:
+        raise PermissionDenied(_("您没有可填报的地区。"))
+    out = io.BytesIO()
+    excel_template.write_template(out, plan=plan, year=year, districts=districts)
+    name = f"{plan.name}-{districts[0].short_name if district else ''}{year}年填报模板.xlsx"
+    return FileResponse(io.BytesIO(out.getvalue()), as_attachment=True, filename=name)
+
+
+def import_upload(request):
+    plan = current_plan()
+    districts = access.upload_districts(request.user)
+    if not districts:
+        raise PermissionDenied(_("您没有可填报的地区。"))
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        upload, action = form.cleaned_data["file"], form.cleaned_data["action"]
+        data = upload.read(excel_files.MAX_BYTES + 1)
+        try:
+            excel_import.preview_upload(data, upload.name, plan=plan, user=request.user, action=action)
+        except excel_files.BadFile as bad:
+            form.add_error("file", str(bad))
+        else:
+            excel_import.stash_upload(request.session, request.user, data, upload.name, action)
+            return redirect("figures:import-preview")
+    years = access.allowed_years(plan, request.user)
+    context = {"plan": plan, "form": form, "districts": districts, "years": years, "year": years[-1]}
+    return render(request, "figures/import_upload.html", context)
+
+
+def import_preview(request):
+    plan = current_plan()
+    stashed = excel_import.stashed_upload(request.session, request.user)
+    if stashed is None:
+        messages.error(request, _("没有待确认的文件，请重新上传。"))
+        return redirect("figures:import")
+    data, name, action = stashed
+    try:
+        preview = excel_import.preview_upload(data, name, plan=plan, user=request.user, action=action)
+    except excel_files.BadFile as bad:
+        messages.error(request, str(bad))
+        return redirect("figures:import")
+    return render(request, "figures/import_preview.html", {"plan": plan, "preview": preview, "action": action})
+
+
+@require_POST
+def import_confirm(request):
+    plan = current_plan()
+    stashed = excel_import.stashed_upload(request.session, request.user)
+    if stashed is None:
+        messages.error(request, _("没有待确认的文件，请重新上传。"))
+        return redirect("figures:import")
+    data, name, action = stashed
+    try:
+        saved = excel_import.save_upload(data, name, plan=plan, user=request.user, action=action)
+    except (excel_files.BadFile, excel_import.UploadRejected) as refused:
+        messages.error(request, _("未导入任何数据：") + "；".join(getattr(refused, "errors", [str(refused)])))
+        return redirect("figures:import-preview")
+    excel_import.drop_upload(request.session, request.user)
+    changed = sum(row.change != "unchanged" for row in saved)
+    messages.success(request, _("已导入 %(n)d 行，其中 %(changed)d 行有变化。") % {"n": len(saved), "changed": changed})
+    return redirect("figures:import")

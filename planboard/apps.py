@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlanboardConfig(AppConfig):
+    name = "planboard"
+    verbose_name = "站点"

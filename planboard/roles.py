@@ -1,0 +1,52 @@
+"""The four roles of planboard as Django groups, and what each may do."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+OFFICIAL, REVIEWER, LEADER, ANALYST = "填报员", "审核员", "领导", "分析员"
+
+ROLE_PERMISSIONS = {
+    # Officials enter and submit their own districts' figures (the district scoping is in the querysets).
+    OFFICIAL: ["view_observation", "add_observation", "change_observation"],
+    REVIEWER: [
+        "view_observation",
+        "add_observation",
+        "change_observation",
+        "view_all_districts",
+        "enter_all_districts",
+        "review_observation",
+        "change_baseline",
+        "lock_year",
+        "export_report",
+        "tasks.report_task",
+    ],
+    LEADER: ["view_observation", "view_all_districts", "export_report"],
+    ANALYST: [
+        "view_observation",
+        "add_observation",
+        "change_observation",
+        "view_all_districts",
+        "enter_all_districts",
+        "export_report",
+        "import_values",
+    ],
+}
+
+
+def ensure_groups():
+    """Create the role groups with exactly their permissions; safe to run again."""
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = Permission.objects.filter(_named(codenames))
+        if len(permissions) != len(codenames):
+            raise LookupError(f"{name}: permissions missing, run migrate first")
+        group.permissions.set(permissions)
+
+
+def _named(codenames):
+    """A bare codename is a figures permission; another app's is written in full ("tasks.report_task")."""
+    query = Q(pk__in=[])
+    for name in codenames:
+        app_label, _, codename = name.rpartition(".")
+        query |= Q(content_type__app_label=app_label or "figures", codename=codename)
+    return query

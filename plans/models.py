@@ -1,0 +1,363 @@
+"""The plan as data: plans, districts, indicators, their targets, and the tasks and text targets of its annexes."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from plans import progress
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", _("高")
+    MEDIUM = "medium", _("中")
+    LOW = "low", _("低")
+    MISSING = "missing", _("缺失")
+
+
+# Restorations the reference marks as guesses or absent need an administrator's eye.
+NEEDS_REVIEW = {Confidence.LOW, Confidence.MISSING}
+
+
+class PlanQuerySet(models.QuerySet):
+    def current(self):
+        """The plan people work on now: the latest one loaded."""
+        return self.order_by("-base_year", "-pk").first()
+
+
+class Plan(models.Model):
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    base_year = models.PositiveSmallIntegerField(_("基期年份"))
+    target_year = models.PositiveSmallIntegerField(_("目标年份"))
+    ahead_ratio = models.DecimalField(
+        _("快于预期阈值"),
+        max_digits=4,
+        decimal_places=2,
+        default=1.10,
+        help_text=_("实际进展与应达进展之比不低于此值为快于预期。"),
+    )
+    on_track_ratio = models.DecimalField(
+        _("符合预期阈值"),
+        max_digits=4,
+        decimal_places=2,
+        default=0.90,
+        help_text=_("实际进展与应达进展之比不低于此值为符合预期。"),
+    )
+    large_move_share = models.DecimalField(
+        _("大幅变动比例"),
+        max_digits=4,
+        decimal_places=2,
+        default=0.20,
+        help_text=_("与上年相比变动超过此比例的数值需确认并说明。"),
+    )
+    large_move_points = models.DecimalField(
+        _("大幅变动百分点"),
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        help_text=_("百分比指标与上年相比变动超过此百分点需确认并说明。"),
+    )
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        # Tables keep the names of the apps these models were first created in, so existing databases move
+        # to this layout without copying a row (migrations 0001 of plans and figures).
+        db_table = "indicators_plan"
+        verbose_name = _("规划")
+        verbose_name_plural = _("规划")
+        constraints = [
+            models.CheckConstraint(condition=Q(target_year__gt=models.F("base_year")), name="plan_target_after_base"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DistrictKind(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("设区市")
+    ZONE = "zone", _("综合实验区")
+    COUNTY = "county", _("县（市、区）")
+
+
+class DistrictQuerySet(models.QuerySet):
+    def provinces(self):
+        return self.filter(kind=DistrictKind.PROVINCE)
+
+    def province(self):
+        """The division whose plan this is: the one district of kind 省."""
+        return self.provinces().get()
+
+    def visible_to(self, user):
+        if user.has_perm("figures.view_all_districts"):
+            return self
+        return self.filter(members=user)
+
+
+class District(models.Model):
+    """An administrative division. Divisions outlive plans, so districts are shared by every plan."""
+
+    code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    short_name = models.CharField(_("简称"), max_length=20)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    slug = models.SlugField(_("英文简称"), max_length=50, unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=DistrictKind.choices)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="districts", verbose_name=_("填报人员")
+    )
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        db_table = "indicators_district"
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DistrictKind.values), name="district_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    @property
+    def is_province(self):
+        return self.kind == DistrictKind.PROVINCE
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", _("越高越好")
+    DECREASE = "decrease", _("越低越好")
+
+
+class Attribute(models.TextChoices):
+    UNKNOWN = "", _("未知")
+    BINDING = "约束性", _("约束性")
+    EXPECTED = "预期性", _("预期性")
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_plan(self, plan):
+        return self.filter(plan=plan)
+
+    def reported_by(self, district):
+        """What a district reports: the province reports everything, others what they have targets for."""
+        if district.is_province:
+            return self
+        return self.filter(targets__district=district).distinct()
+
+
+class Indicator(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("规划"))
+    code = models.SlugField(_("代码"), max_length=80)
+    group = models.CharField(_("分组"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
+    unit = models.CharField(_("单位"), max_length=30, blank=True)
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.INCREASE)
+    decimals = models.PositiveSmallIntegerField(_("小数位数"), default=2)
+    min_value = models.DecimalField(_("合理下限"), max_digits=18, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(_("合理上限"), max_digits=18, decimal_places=4, null=True, blank=True)
+    whole_number = models.BooleanField(_("只取整数"), default=False, help_text=_("学校数、县数等计数。"))
+    attribute = models.CharField(_("属性"), max_length=10, choices=Attribute.choices, blank=True)
+    definition = models.TextField(_("指标解释（统计口径）"), blank=True)
+    section = models.CharField(_("出处"), max_length=20, help_text=_("如 专栏1、附件2。"))
+    source_detail = models.CharField(_("出处详情"), max_length=200, blank=True)
+    cumulative = models.BooleanField(_("累计值"), default=False, help_text=_("自基期年起的累计数，逐年填报累计总数。"))
+    task = models.ForeignKey(
+        "Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("所属任务"),
+    )
+    confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
+    needs_review = models.BooleanField(_("待核实"), default=False)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        db_table = "indicators_indicator"
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["plan", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="indicator_code_unique_in_plan"),
+            models.CheckConstraint(condition=Q(direction__in=Direction.values), name="indicator_direction_valid"),
+            models.CheckConstraint(condition=Q(attribute__in=Attribute.values), name="indicator_attribute_valid"),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(min_value__lte=models.F("max_value")),
+                name="indicator_bounds_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("dashboards:indicator", args=[self.code])
+
+    @property
+    def is_rate(self):
+        return self.unit == "%"
+
+
+class Operator(models.TextChoices):
+    PLAIN = "", _("达到")
+    GE = "≥", "≥"
+    GT = ">", ">"
+    LE = "≤", "≤"
+    LT = "<", "<"
+
+
+class Target(models.Model):
+    """A milestone: the value an indicator should reach in one district by one year."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("指标"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="targets", verbose_name=_("地区"))
+    year = models.PositiveSmallIntegerField(_("年份"))
+    value = models.DecimalField(_("目标值"), max_digits=18, decimal_places=4)
+    upper = models.DecimalField(
+        _("目标上限"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("“力争3~5个”这类区间目标的上限；按下限判断是否达成。"),
+    )
+    operator = models.CharField(_("运算符"), max_length=1, choices=Operator.choices, blank=True)
+
+    class Meta:
+        db_table = "indicators_target"
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        ordering = ["indicator", "district__order", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "district", "year"], name="target_unique_cell"),
+            models.CheckConstraint(condition=Q(operator__in=Operator.values), name="target_operator_valid"),
+            models.CheckConstraint(
+                condition=Q(upper__isnull=True) | Q(upper__gte=models.F("value")), name="target_range_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.district} {self.year}: {self.display}"
+
+    @property
+    def display(self):
+        return progress.target_text(self.operator, self.value, self.upper)
+
+
+class Task(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("规划"))
+    number = models.PositiveSmallIntegerField(_("序号"))
+    category = models.CharField(_("类别"), max_length=100)
+    title = models.CharField(_("任务"), max_length=200, blank=True)
+    title_en = models.CharField(_("英文名称"), max_length=300, blank=True)
+    department = models.CharField(
+        _("责任单位"), max_length=200, blank=True, help_text=_("规划原文未载明的留空，由管理员补充。")
+    )
+    confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
+    needs_review = models.BooleanField(_("待核实"), default=False)
+
+    class Meta:
+        db_table = "tasks_task"
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="task_number_unique_in_plan"),
+            models.CheckConstraint(condition=Q(confidence__in=Confidence.values), name="task_confidence_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title or _('（原文缺失）')}"
+
+    def get_absolute_url(self):
+        return reverse("tasks:detail", args=[self.number])
+
+
+class TaskItem(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="items", verbose_name=_("任务"))
+    order = models.PositiveSmallIntegerField(_("排序"))
+    content = models.TextField(_("内容"))
+    quantitative_target = models.CharField(_("量化目标"), max_length=200, blank=True)
+    confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
+    needs_review = models.BooleanField(_("待核实"), default=False)
+
+    class Meta:
+        db_table = "tasks_taskitem"
+        verbose_name = _("任务内容")
+        verbose_name_plural = _("任务内容")
+        ordering = ["task", "order"]
+        constraints = [models.UniqueConstraint(fields=["task", "order"], name="taskitem_order_unique")]
+
+    def __str__(self):
+        return f"{self.task.number}.{self.order}"
+
+
+# Why a key-project row is followed in task reports rather than judged as a number (fixtures REFERENCE.md §5).
+UNTRACKED_REASONS = {
+    "per_unit_standard": _("每县、每校或每生须达到的标准，无全省单一数值"),
+    "annual_change": _("逐年变化量，无全省单一目标值"),
+    "threshold": _("条件，不是目标"),
+    "meaning_lost": _("原文缺损，不能确定计量对象"),
+}
+
+
+class TextTarget(models.Model):
+    """A key-project target that has no single province number to judge, followed in task reports."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="text_targets", verbose_name=_("规划"))
+    code = models.SlugField(_("代码"), max_length=80)
+    task = models.ForeignKey(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="text_targets", verbose_name=_("任务")
+    )
+    same_as = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="other_years",
+        verbose_name=_("同一目标"),
+        help_text=_("同一目标在另一年份的表述。"),
+    )
+    section = models.CharField(_("出处"), max_length=20)
+    source_detail = models.CharField(_("出处详情"), max_length=200, blank=True)
+    project = models.CharField(_("重点项目"), max_length=200, blank=True)
+    text = models.CharField(_("目标表述"), max_length=300)
+    value = models.CharField(_("数值"), max_length=30, blank=True)
+    unit = models.CharField(_("单位"), max_length=30, blank=True)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    kind = models.CharField(_("类型"), max_length=30)
+    operator = models.CharField(_("运算符"), max_length=1, choices=Operator.choices, blank=True)
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, blank=True)
+    untracked_reason = models.CharField(_("不量化跟踪的原因"), max_length=30, blank=True)
+    confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
+    needs_review = models.BooleanField(_("待核实"), default=False)
+
+    class Meta:
+        db_table = "tasks_texttarget"
+        verbose_name = _("文字目标")
+        verbose_name_plural = _("文字目标")
+        ordering = ["plan", "section", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="texttarget_code_unique_in_plan"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def untracked_reason_label(self):
+        return UNTRACKED_REASONS.get(self.untracked_reason, self.untracked_reason)
