@@ -43,7 +43,7 @@ def make_figures(rows):
     from django.utils import timezone
 
     from figures.models import Observation, ObservationStatus
-    from plans.loader import system_user
+    from figures.plan_loading import system_user
     from plans.models import District, Indicator, Plan
 
     plan = Plan.objects.current()
@@ -87,7 +87,7 @@ def make_figures(rows):
 
 
 def export(plan, by, path):
-    from dashboards import excel_report
+    from exports import excel_report
 
     with open(path, "wb") as out:
         excel_report.write_report(out, plan=plan, user=by, year=plan.target_year)
@@ -97,7 +97,7 @@ def bare_loop(plan, by, path):
     """The 数据明细 cells alone, written the plainest way openpyxl can."""
     from openpyxl import Workbook
 
-    from dashboards.excel_report import DETAIL_FIELDS
+    from exports.excel_report import DETAIL_FIELDS
     from figures.models import Observation
 
     workbook = Workbook(write_only=True)

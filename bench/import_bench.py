@@ -33,7 +33,7 @@ def main():
 
     from figures import pipeline
     from figures.models import Observation
-    from plans.loader import system_user
+    from figures.plan_loading import system_user
     from plans.models import Indicator, Plan
 
     call_command("migrate", verbosity=0)

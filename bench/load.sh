@@ -37,7 +37,7 @@ user.groups.add(Group.objects.get(name=roles.LEADER))
 s = SessionStore(); s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
 s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create(); print(s.session_key)")
 DISTRICT=${DISTRICT:-$($PY manage.py shell -v0 -c "
-from indicators.models import District; print(District.objects.filter(kind='province').order_by('-pk').first().code)")}
+from plans.models import District; print(District.objects.filter(kind='province').order_by('-pk').first().code)")}
 
 .venv/bin/gunicorn planboard.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
   --log-level warning &

@@ -106,6 +106,7 @@ class PlanProgress:
             rows = rows.filter(pk__in=[i.pk for i in indicators])
         self.indicators = list(rows)
         self.assessments = assess(plan, as_of=as_of, indicators=self.indicators, districts=self.districts)
+        self.targeted = {key for key, assessment in self.assessments.items() if assessment.final is not None}
 
     def assessment(self, indicator, district):
         """The verdict for a pair; a pair with neither targets nor figures has no target."""
@@ -116,7 +117,7 @@ class PlanProgress:
         return [
             Row(indicator, self.assessment(indicator, district), self.as_of)
             for indicator in self.indicators
-            if all_indicators or district.is_province or self.assessment(indicator, district).final is not None
+            if all_indicators or district.reports(indicator, self.targeted)
         ]
 
     def counts(self, district):

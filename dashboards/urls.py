@@ -10,6 +10,4 @@ urlpatterns = [
     path("districts/<str:code>/", views.district_detail, name="district"),
     path("api/plan/", api.plan_detail, name="api-plan"),
     path("api/progress/", api.progress, name="api-progress"),
-    path("export/", views.export_form, name="export"),
-    path("export/report.xlsx", views.export_report, name="export-report"),
 ]

@@ -1,14 +1,11 @@
 """The read side's pages: the dashboard, an indicator, a district, and the Excel report."""
 
-import tempfile
-
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 
-from dashboards import excel_report, overviews
+from dashboards import overviews
 from dashboards.tables import ValuesTable
 from plans.models import Indicator
-from plans.shortcuts import current_plan, require
+from plans.shortcuts import current_plan
 
 
 def dashboard(request):
@@ -16,7 +13,7 @@ def dashboard(request):
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
-    standing = overviews.PlanProgress(plan, as_of=year, districts=[district])
+    verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
     overview = overviews.StatusOverview(plan, as_of=year, districts=visible)
     statuses, status_rows = overview.table()
     context = {
@@ -25,8 +22,8 @@ def dashboard(request):
         "year": year,
         "years": overviews.years(plan),
         "districts": visible,
-        "rows": standing.rows(district),
-        "counts": standing.counts(district),
+        "rows": verdicts.rows(district),
+        "counts": verdicts.counts(district),
         "status_chart": overview.chart(),
         "chart_statuses": statuses,
         "chart_rows": status_rows,
@@ -63,39 +60,14 @@ def district_detail(request, code):
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, code)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
-    standing = overviews.PlanProgress(plan, as_of=year, districts=[district])
+    verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
     context = {
         "plan": plan,
         "district": district,
         "year": year,
         "years": overviews.years(plan),
         "districts": visible,
-        "rows": standing.rows(district),
-        "counts": standing.counts(district),
+        "rows": verdicts.rows(district),
+        "counts": verdicts.counts(district),
     }
     return render(request, "dashboards/district_detail.html", context)
-
-
-def export_form(request):
-    require(request.user, "figures.export_report")
-    plan = current_plan()
-    districts = overviews.visible_districts(request.user)
-    context = {
-        "plan": plan,
-        "years": overviews.years(plan),
-        "year": overviews.chosen_year_or_404(plan, request.GET.get("year")),
-        "districts": districts,
-    }
-    return render(request, "dashboards/export_form.html", context)
-
-
-def export_report(request):
-    require(request.user, "figures.export_report")
-    plan = current_plan()
-    year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
-    code = request.GET.get("district")
-    district = overviews.chosen_district(overviews.visible_districts(request.user), code) if code else None
-    out = tempfile.TemporaryFile()
-    excel_report.write_report(out, plan=plan, user=request.user, year=year, district=district)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=excel_report.report_filename(plan, year, district))

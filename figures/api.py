@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 
-from figures import pipeline
+from figures import pipeline, review
 from figures.api_base import api_view, iso_time, json_body, number
 from figures.models import Observation
 from plans.models import District, Indicator, Plan
@@ -99,14 +99,11 @@ def observation_json(o):
     }
 
 
-REVIEW_STEPS = {"approve": pipeline.approve, "return": pipeline.return_for_revision, "reopen": pipeline.reopen}
-
-
 @api_view(methods=("POST",))
 def observation_review(request):
     """A reviewer approves, returns or reopens one figure, named by its cell, with the version they read."""
     body = json_body(request)
-    step = REVIEW_STEPS.get(body.get("step"))
+    step = review.REVIEW_STEPS.get(body.get("step"))
     if step is None:
         raise ValidationError({"step": ["step 必须是 approve、return 或 reopen。"]})
     if body.get("version") is None:
@@ -138,7 +135,7 @@ def year_lock(request, year):
     plan = Plan.objects.current()
     if plan is None:
         raise Http404("尚未载入规划。")
-    reporting_year = pipeline.lock_year(plan=plan, year=year, by=request.user, locked=locked)
+    reporting_year = review.lock_year(plan=plan, year=year, by=request.user, locked=locked)
     return JsonResponse(
         {
             "year": reporting_year.year,

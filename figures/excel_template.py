@@ -61,7 +61,7 @@ def write_template(out, *, plan, year, districts):
         for o in Observation.objects.filter(indicator__plan=plan, district__in=ids, year__in=[year - 1, year])
     }
     for district in districts:
-        reported = [i for i in indicators if district.is_province or (i.pk, district.pk) in targets]
+        reported = [i for i in indicators if district.reports(i, targets)]
         _template_sheet(workbook.create_sheet(district.short_name), plan, year, district, reported, targets, stored)
     meta = workbook.create_sheet(META_SHEET)
     meta.append([TEMPLATE_MARK])

@@ -15,17 +15,12 @@ REPORTED = (ObservationStatus.SUBMITTED, ObservationStatus.APPROVED)
 
 
 def reported_indicator_ids(plan, districts):
-    """{district_id: [indicator ids it reports]}: the province reports everything, others what they have targets for."""
+    """{district_id: [indicator ids it reports]}, in the plan's order."""
     every = list(Indicator.objects.filter(plan=plan).values_list("pk", flat=True))
-    with_targets = {}
-    for indicator_id, district_id in (
-        Target.objects.filter(indicator__plan=plan, district__in=districts)
-        .values_list("indicator_id", "district_id")
-        .distinct()
-        .order_by("indicator__order", "indicator__code")
-    ):
-        with_targets.setdefault(district_id, []).append(indicator_id)
-    return {d.pk: every if d.is_province else with_targets.get(d.pk, []) for d in districts}
+    targeted = set(
+        Target.objects.filter(indicator__plan=plan, district__in=districts).values_list("indicator_id", "district_id")
+    )
+    return {d.pk: [pk for pk in every if d.reports(pk, targeted)] for d in districts}
 
 
 @dataclass

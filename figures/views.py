@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from figures import access, excel_files, excel_import, excel_template, pipeline, submissions
+from figures import access, excel_files, excel_import, excel_template, pipeline, review, submissions
 from figures.forms import EntryGrid, ReviewForm, ReviewStepForm, UploadForm
 from figures.models import Observation, ObservationStatus, ReportingYear
 from plans.models import District
@@ -54,7 +54,7 @@ def review_list(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            done = pipeline.review_many(
+            done = review.review_many(
                 observations=data["selected"],
                 step=data["step"],
                 by=request.user,
@@ -91,20 +91,17 @@ def observation_history(request, pk):
     return render(request, "figures/observation_history.html", context)
 
 
-REVIEW_STEPS = {"approve": pipeline.approve, "return": pipeline.return_for_revision, "reopen": pipeline.reopen}
-
-
 @require_POST
 def observation_review(request, pk, step):
     observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
-    if step not in REVIEW_STEPS:
+    if step not in review.REVIEW_STEPS:
         raise Http404(_("没有这个操作。"))
     require(request.user, "figures.review_observation")
     form = ReviewStepForm(request.POST)
     if not form.is_valid():
         raise BadRequest(_("请求不完整，请刷新页面后重试。"))
     try:
-        REVIEW_STEPS[step](observation=observation, by=request.user, **form.cleaned_data)
+        review.REVIEW_STEPS[step](observation=observation, by=request.user, **form.cleaned_data)
     except (pipeline.Conflict, ValidationError) as refused:
         messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
     return redirect("figures:observation-history", pk=pk)
@@ -115,7 +112,7 @@ def observation_restore(request, pk, history_id):
     observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
     record = get_object_or_404(observation.history, history_id=history_id)
     try:
-        pipeline.restore(observation=observation, record=record, by=request.user, version=request.POST.get("version"))
+        review.restore(observation=observation, record=record, by=request.user, version=request.POST.get("version"))
     except pipeline.Conflict as conflict:
         messages.error(request, str(conflict))
     else:
@@ -134,7 +131,7 @@ def year_locks(request):
 @require_POST
 def year_lock(request, year, locked):
     try:
-        pipeline.lock_year(plan=current_plan(), year=year, by=request.user, locked=locked)
+        review.lock_year(plan=current_plan(), year=year, by=request.user, locked=locked)
     except ValidationError as invalid:
         messages.error(request, " ".join(invalid.messages))
     else:
@@ -181,11 +178,17 @@ def import_upload(request):
     return render(request, "figures/import_upload.html", context)
 
 
-def import_preview(request):
-    plan = current_plan()
+def _stashed(request):
     stashed = excel_import.stashed_upload(request.session, request.user)
     if stashed is None:
         messages.error(request, _("没有待确认的文件，请重新上传。"))
+    return stashed
+
+
+def import_preview(request):
+    plan = current_plan()
+    stashed = _stashed(request)
+    if stashed is None:
         return redirect("figures:import")
     data, name, action = stashed
     try:
@@ -199,9 +202,8 @@ def import_preview(request):
 @require_POST
 def import_confirm(request):
     plan = current_plan()
-    stashed = excel_import.stashed_upload(request.session, request.user)
+    stashed = _stashed(request)
     if stashed is None:
-        messages.error(request, _("没有待确认的文件，请重新上传。"))
         return redirect("figures:import")
     data, name, action = stashed
     try:

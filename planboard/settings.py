@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "figures",
     "dashboards",
     "tasks",
+    "exports",
     "planboard",
     # Holds only the migrations that created the first tables, so that databases from before the layout migrate.
     "indicators",

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("tasks.urls")),
     path("", include("figures.urls")),
     path("", include("dashboards.urls")),
+    path("", include("exports.urls")),
 ]

@@ -130,6 +130,12 @@ class District(models.Model):
     def is_province(self):
         return self.kind == DistrictKind.PROVINCE
 
+    def reports(self, indicator, targeted):
+        """Does this district report `indicator`? The province reports every indicator, other districts those
+        they have a target for; `targeted` holds the (indicator id, district id) pairs with targets.
+        `IndicatorQuerySet.reported_by` is the same rule in SQL."""
+        return self.is_province or (getattr(indicator, "pk", indicator), self.pk) in targeted
+
 
 class Direction(models.TextChoices):
     INCREASE = "increase", _("越高越好")
@@ -147,7 +153,7 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(plan=plan)
 
     def reported_by(self, district):
-        """What a district reports: the province reports everything, others what they have targets for."""
+        """What a district reports, in SQL (`District.reports` says it for rows already read)."""
         if district.is_province:
             return self
         return self.filter(targets__district=district).distinct()

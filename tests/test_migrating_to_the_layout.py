@@ -99,13 +99,13 @@ print(json.dumps({"rows": rows, "types": types, "permissions": permissions}))
 WORK_AFTERWARDS = """
 import json
 from django.contrib.auth.models import User
-from figures import pipeline
+from figures import pipeline, review
 from figures.models import Observation
 from plans.models import District, Indicator
 
 reviewer, official = User.objects.get(username="reviewer"), User.objects.get(username="official")
 submitted = Observation.objects.get(year=2021)
-approved = pipeline.approve(observation=submitted, by=reviewer, version=submitted.version)
+approved = review.approve(observation=submitted, by=reviewer, version=submitted.version)
 entered = pipeline.record_value(by=official, indicator=Indicator.objects.get(code="rate"),
                                 district=District.objects.get(code="110100"), year=2023, value="84",
                                 action="submit")

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from figures import pipeline
+from figures import review
 from figures.models import Observation, ReportingYear
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_listing_shows_only_what_the_caller_may_see(client, official_fuzhou, off
     post(client, {**CELL, "value": 12})
     client.force_login(official_xiamen)
     post(client, {**CELL, "district": "350200", "value": 6.5, "action": "submit"})
-    pipeline.approve(observation=Observation.objects.get(district__code="350200", year=2021), by=reviewer)
+    review.approve(observation=Observation.objects.get(district__code="350200", year=2021), by=reviewer)
 
     def listed(user, **query):
         client.force_login(user)

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from figures import pipeline
+from figures import review
 from figures.models import Observation, ReportingYear
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +113,7 @@ def test_a_returned_figure_shows_the_reviewers_comment_beside_the_cell(client, o
     client.force_login(official_fuzhou)
     post_grid(client, grid_url(), {ENROLMENT: {"value": "12"}})
     figure = Observation.objects.get(year=2021)
-    pipeline.return_for_revision(observation=figure, by=reviewer, comment="请核对统计口径")
+    review.return_for_revision(observation=figure, by=reviewer, comment="请核对统计口径")
     text = client.get(grid_url()).content.decode()
     assert "已退回" in text and "请核对统计口径" in text
 
@@ -121,7 +121,7 @@ def test_a_returned_figure_shows_the_reviewers_comment_beside_the_cell(client, o
 def test_approved_cells_and_locked_years_are_read_only(client, official_fuzhou, reviewer, plan):
     client.force_login(official_fuzhou)
     post_grid(client, grid_url(), {ENROLMENT: {"value": "12"}})
-    pipeline.approve(observation=Observation.objects.get(year=2021), by=reviewer)
+    review.approve(observation=Observation.objects.get(year=2021), by=reviewer)
     grid = client.get(grid_url()).context["grid"]
     assert [r.form is None for r in grid.rows] == [True, False, False]
 

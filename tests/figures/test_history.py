@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from figures import pipeline
+from figures import pipeline, review
 from figures.models import Observation, ReportingYear
 from plans.models import Indicator
 
@@ -23,9 +23,9 @@ def figure_through_its_life(plan, district, official_fuzhou, reviewer):
     }
     figure = pipeline.record_value(by=official_fuzhou, **cell, value="12")
     figure = pipeline.record_value(by=official_fuzhou, **cell, value="12", action="submit", version=1)
-    figure = pipeline.return_for_revision(observation=figure, by=reviewer, comment="请核对")
+    figure = review.return_for_revision(observation=figure, by=reviewer, comment="请核对")
     figure = pipeline.record_value(by=official_fuzhou, **cell, value="12.4", action="submit", version=3)
-    return pipeline.approve(observation=figure, by=reviewer, version=4)
+    return review.approve(observation=figure, by=reviewer, version=4)
 
 
 def test_every_change_keeps_who_when_the_value_and_the_status(figure_through_its_life, official_fuzhou, reviewer):
@@ -72,16 +72,14 @@ def test_a_reviewer_restores_an_earlier_version_as_a_new_recorded_change(client,
 def test_restoring_over_a_change_made_meanwhile_is_refused(figure_through_its_life, reviewer):
     figure = figure_through_its_life
     with pytest.raises(pipeline.Conflict, match="请刷新后再改"):
-        pipeline.restore(observation=figure, record=figure.history.get(version=1), by=reviewer, version=4)
+        review.restore(observation=figure, record=figure.history.get(version=1), by=reviewer, version=4)
     assert Observation.objects.get(pk=figure.pk).version == 5
 
 
 def test_restoring_in_a_locked_year_is_refused(figure_through_its_life, reviewer, plan):
     ReportingYear.objects.create(plan=plan, year=2021, locked=True)
     with pytest.raises(pipeline.Conflict, match="已锁定"):
-        pipeline.restore(
-            observation=figure_through_its_life, record=figure_through_its_life.history.first(), by=reviewer
-        )
+        review.restore(observation=figure_through_its_life, record=figure_through_its_life.history.first(), by=reviewer)
 
 
 def test_officials_may_read_their_history_but_not_restore(client, figure_through_its_life, official_fuzhou):
@@ -103,7 +101,7 @@ def test_the_history_page_needs_the_same_queries_however_long_the_history(
     url = reverse("figures:observation-history", args=[figure.pk])
     with django_assert_max_num_queries(20) as short:
         client.get(url)
-    figure = pipeline.reopen(observation=figure, by=reviewer, comment="再核")
+    figure = review.reopen(observation=figure, by=reviewer, comment="再核")
     for step in range(10):
         figure = pipeline.record_value(
             by=reviewer,

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from figures import excel_import, excel_template, pipeline
+from figures import excel_import, excel_template, review
 from figures.models import Observation, ObservationStatus
 from plans.models import Plan
 
@@ -153,7 +153,7 @@ def test_confirming_checks_the_stored_file_again(client, analyst, reviewer):
     client.force_login(analyst)
     upload(client, long_csv("putonghua_rate,350000,2024,91,,"))
     assert preview_lines(client).ok
-    pipeline.lock_year(plan=Plan.objects.current(), year=YEAR, by=reviewer, locked=True)
+    review.lock_year(plan=Plan.objects.current(), year=YEAR, by=reviewer, locked=True)
     response = client.post(reverse("figures:import-confirm"), follow=True)
     assert "未导入任何数据" in response.content.decode() and "2024年度已锁定" in response.content.decode()
     assert not Observation.objects.filter(year=YEAR).exists()
@@ -229,12 +229,12 @@ def test_round_trip_from_template_to_report(client, analyst, reviewer):
     upload(client, as_upload(workbook), action="submit")
     assert preview_lines(client).counts == {"new": 0, "changed": 0, "unchanged": 1, "error": 0}
 
-    pipeline.approve(observation=figure, by=reviewer)
+    review.approve(observation=figure, by=reviewer)
     districts = report_sheets(client)["分地区"]
     xiamen = next(r for r in districts.iter_rows(min_row=3, values_only=True) if r[0] == "厦门市")
     assert xiamen[1] == 6.8
 
 
 def report_sheets(client):
-    response = client.get(reverse("dashboards:export-report"), {"year": YEAR})
+    response = client.get(reverse("exports:export-report"), {"year": YEAR})
     return load_workbook(io.BytesIO(b"".join(response.streaming_content)))

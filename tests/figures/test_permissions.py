@@ -9,7 +9,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from figures import pipeline
+from figures import pipeline, review
 from figures.models import Observation, ReportingYear
 from planboard import roles
 from plans.models import Indicator
@@ -52,7 +52,7 @@ def fuzhou_figure(plan, district, make_user):
             action="save" if status == "draft" else "submit",
         )
         if status == "approved":
-            figure = pipeline.approve(observation=figure, by=checker)
+            figure = review.approve(observation=figure, by=checker)
         return figure
 
     return make
@@ -134,7 +134,7 @@ APPROVE = {
 
 def resubmitted(figure, reviewer):
     """After an approval: reopen the figure and submit it again, to try the next door."""
-    figure = pipeline.reopen(observation=figure, by=reviewer, comment="再审")
+    figure = review.reopen(observation=figure, by=reviewer, comment="再审")
     return pipeline.record_value(
         by=reviewer, indicator=figure.indicator, district=figure.district, year=2021, value=12, action="submit"
     )
@@ -188,7 +188,7 @@ def test_reopen(client, actor, fuzhou_figure, role):
     figure.refresh_from_db()
     assert (figure.status == "returned") == (page == 302)
     if figure.status == "returned":
-        figure = pipeline.approve(observation=resubmitted_after_return(figure, user), by=user)
+        figure = review.approve(observation=resubmitted_after_return(figure, user), by=user)
     body = {**CELL, "step": "reopen", "comment": "数据有误", "version": figure.version}
     assert api_post(client, body, "/api/observations/review/").status_code == api
     figure.refresh_from_db()

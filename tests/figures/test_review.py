@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from figures import pipeline
+from figures import pipeline, review
 from figures.models import Observation, ReportingYear
 from plans.models import Indicator
 
@@ -131,7 +131,7 @@ def test_a_bulk_step_refused_for_one_figure_changes_none(client, reviewer, offic
 
 
 def test_reopening_an_approved_figure_hands_it_back_to_the_district(client, reviewer, official_fuzhou, submit):
-    figure = pipeline.approve(observation=submit(official_fuzhou, "fuzhou", "12"), by=reviewer)
+    figure = review.approve(observation=submit(official_fuzhou, "fuzhou", "12"), by=reviewer)
     client.force_login(reviewer)
     url = reverse("figures:observation-review", args=[figure.pk, "reopen"])
     client.post(url, {"version": figure.version, "comment": "统计局更正了数据"})
@@ -143,7 +143,7 @@ def test_reopening_an_approved_figure_hands_it_back_to_the_district(client, revi
 
 
 def test_an_approved_figure_cannot_be_changed_by_its_official_until_reopened(reviewer, official_fuzhou, submit):
-    figure = pipeline.approve(observation=submit(official_fuzhou, "fuzhou", "12"), by=reviewer)
+    figure = review.approve(observation=submit(official_fuzhou, "fuzhou", "12"), by=reviewer)
     with pytest.raises(pipeline.Conflict, match="需审核员重新打开"):
         submit(official_fuzhou, "fuzhou", "13", version=figure.version)
 
@@ -151,10 +151,10 @@ def test_an_approved_figure_cannot_be_changed_by_its_official_until_reopened(rev
 def test_steps_out_of_order_are_refused(reviewer, official_fuzhou, submit):
     figure = submit(official_fuzhou, "fuzhou", "12")
     with pytest.raises(pipeline.Conflict, match="不能重新打开"):
-        pipeline.reopen(observation=figure, by=reviewer, comment="x")
-    pipeline.approve(observation=figure, by=reviewer)
+        review.reopen(observation=figure, by=reviewer, comment="x")
+    review.approve(observation=figure, by=reviewer)
     with pytest.raises(pipeline.Conflict, match="不能审核通过"):
-        pipeline.approve(observation=figure, by=reviewer)
+        review.approve(observation=figure, by=reviewer)
 
 
 def test_the_completeness_page_names_what_each_district_still_owes(
@@ -181,13 +181,13 @@ def test_locking_a_year_stops_entry_and_review_until_unlocked(client, reviewer, 
     year = ReportingYear.objects.get(plan=plan, year=2021)
     assert (year.locked, year.locked_by) == (True, reviewer)
     with pytest.raises(pipeline.Conflict, match="2021年度已锁定"):
-        pipeline.approve(observation=figure, by=reviewer)
+        review.approve(observation=figure, by=reviewer)
     with pytest.raises(pipeline.Conflict, match="2021年度已锁定"):
         submit(official_fuzhou, "fuzhou", "12.5", version=figure.version)
     assert "已锁定" in client.get(reverse("figures:year-locks")).content.decode()
 
     client.post(reverse("figures:year-unlock", args=[2021]))
-    assert pipeline.approve(observation=figure, by=reviewer).status == "approved"
+    assert review.approve(observation=figure, by=reviewer).status == "approved"
 
 
 @pytest.mark.parametrize("demo", [False, True])

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from figures import pipeline
+from figures import pipeline, review
 from figures.assessments import assess
 from figures.models import Standing
 
@@ -37,9 +37,9 @@ def test_approving_reopening_and_importing_keep_the_statuses_current(plan, revie
         indicator=indicator, district=fuzhou, year=2022, value="12.9", by=official_fuzhou, action="submit"
     )
     assert kept(plan)[key] == "no_data"  # submitted figures don't count yet
-    figure = pipeline.approve(observation=figure, by=reviewer)
+    figure = review.approve(observation=figure, by=reviewer)
     assert kept(plan)[key] == "on_track" and kept(plan)[key[:2] + (2025,)] == "on_track"
-    pipeline.reopen(observation=figure, by=reviewer, comment="口径有误")
+    review.reopen(observation=figure, by=reviewer, comment="口径有误")
     assert kept(plan)[key] == "no_data"
     pipeline.import_rows(
         plan=plan,

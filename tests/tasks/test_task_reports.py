@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from figures import pipeline
+from figures import review
 from planboard import roles
 from plans.models import Task
 from tasks import services
@@ -171,7 +171,7 @@ def test_evidence_of_the_wrong_type_or_too_large_is_refused(client, reviewer, na
 
 
 def test_a_locked_year_refuses_reports(client, reviewer, plan):
-    pipeline.lock_year(plan=plan, year=2023, by=reviewer)
+    review.lock_year(plan=plan, year=2023, by=reviewer)
     client.force_login(reviewer)
     response = post_report(client, 5, 2023)
 

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from figures import standings
 from figures.models import Observation
-from plans.loader import system_user
+from figures.plan_loading import system_user
 from plans.models import District, DistrictKind, Indicator, Plan, Target
 
 PLAN_CODE = "synthetic-scale"

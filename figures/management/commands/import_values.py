@@ -1,11 +1,10 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from figures import pipeline
 from figures.excel_files import BadFile, read_long_table
-from plans.loader import system_user
+from figures.plan_loading import acting_user
 from plans.models import Plan
 
 
@@ -18,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--plan", help="规划代码（默认：当前规划）")
 
     def handle(self, *args, file, user, plan, **options):
-        by = self._user(user)
+        by = acting_user(user)
         plan = Plan.objects.filter(code=plan).first() if plan else Plan.objects.current()
         if plan is None:
             raise CommandError("没有规划，请先运行 load_plan。")
@@ -34,11 +33,3 @@ class Command(BaseCommand):
             raise CommandError(f"文件有错误，未导入任何数据：\n{lines}") from None
         changed = sum(row.change != "unchanged" for row in checked)
         self.stdout.write(f"导入 {len(checked)} 行，其中 {changed} 行有变化。")
-
-    def _user(self, username):
-        if not username:
-            return system_user()
-        try:
-            return get_user_model().objects.get(username=username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"没有用户 {username}。") from None

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from figures import pipeline, standings
 from figures.models import DEMO_SOURCE, Observation
-from plans.loader import system_user
+from figures.plan_loading import system_user
 from plans.models import Indicator, Plan
 from plans.progress import Milestone, expected
 

@@ -2,8 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from planboard import roles
-from plans.loader import load_plan, plan_folders
+from figures.plan_loading import load_plan, plan_folders
 
 
 class Command(BaseCommand):
@@ -14,7 +13,6 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="用基础数据覆盖数据库中不一致的值")
 
     def handle(self, *args, folders, force, **options):
-        roles.ensure_groups()
         folders = folders or plan_folders()
         if not folders:
             raise CommandError("fixtures/ 中没有规划目录。")

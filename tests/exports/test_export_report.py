@@ -23,7 +23,7 @@ SHEETS = ["总览", "分地区", "任务清单", "数据明细", "趋势图"]
 
 
 def export(client, **params):
-    response = client.get(reverse("dashboards:export-report"), {"year": YEAR, **params})
+    response = client.get(reverse("exports:export-report"), {"year": YEAR, **params})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return b"".join(response.streaming_content)
@@ -193,13 +193,13 @@ def test_one_district_only(client, analyst, demo):
 
 def test_officials_cannot_export(client, official_fuzhou):
     client.force_login(official_fuzhou)
-    assert client.get(reverse("dashboards:export-report"), {"year": YEAR}).status_code == 403
-    assert client.get(reverse("dashboards:export")).status_code == 403
+    assert client.get(reverse("exports:export-report"), {"year": YEAR}).status_code == 403
+    assert client.get(reverse("exports:export")).status_code == 403
 
 
 def test_a_year_outside_the_plan_is_not_found(client, analyst):
     client.force_login(analyst)
-    assert client.get(reverse("dashboards:export-report"), {"year": 2031}).status_code == 404
+    assert client.get(reverse("exports:export-report"), {"year": 2031}).status_code == 404
 
 
 @pytest.mark.parametrize("with_demo", [False, True])

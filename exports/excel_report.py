@@ -74,7 +74,7 @@ class ReportData:
 
     def reported(self, district):
         """The district's indicators as the dashboard lists them: all for 全省, otherwise those with targets."""
-        return [i for i in self.indicators if district.is_province or (i.pk, district.pk) in self.targets]
+        return [i for i in self.indicators if district.reports(i, self.targets)]
 
     def assessment(self, indicator, district):
         return self.assessments.get((indicator.pk, district.pk))

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 
 from figures.models import Observation
-from plans.loader import FIXTURES_DIR
+from figures.plan_loading import FIXTURES_DIR
 from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget
 
 REFERENCE = FIXTURES_DIR / "fujian-14th-education"

@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboards import excel_report, overviews
-from plans.loader import system_user
+from dashboards import overviews
+from exports import excel_report
+from figures.plan_loading import acting_user
 from plans.models import District, Plan
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         plan = Plan.objects.current()
         if plan is None:
             raise CommandError("没有规划，请先运行 load_plan。")
-        by = self._user(user)
+        by = acting_user(user)
         year = year or overviews.default_year(plan)
         if not plan.base_year < year <= plan.target_year:
             raise CommandError(f"年份须在 {plan.base_year + 1} 至 {plan.target_year} 之间。")
@@ -33,11 +33,3 @@ class Command(BaseCommand):
         with open(file, "wb") as out:
             excel_report.write_report(out, plan=plan, user=by, year=year, district=chosen)
         self.stdout.write(f"已导出 {file}（截至 {year} 年）。")
-
-    def _user(self, username):
-        if not username:
-            return system_user()
-        try:
-            return get_user_model().objects.get(username=username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"没有用户 {username}。") from None

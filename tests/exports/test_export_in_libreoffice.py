@@ -53,7 +53,7 @@ def report(client, analyst, official_fuzhou, tmp_path):
     )
     Observation.objects.filter(pk=figure.pk).update(note="=1+2", source="@SUM(A1:A3)")
     client.force_login(analyst)
-    response = client.get(reverse("dashboards:export-report"), {"year": YEAR})
+    response = client.get(reverse("exports:export-report"), {"year": YEAR})
     path = tmp_path / "report.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
     return path

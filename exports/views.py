@@ -1,0 +1,35 @@
+"""The export page and the Excel report download."""
+
+import tempfile
+
+from django.http import FileResponse
+from django.shortcuts import render
+
+from dashboards import overviews
+from exports import excel_report
+from plans.shortcuts import current_plan, require
+
+
+def export_form(request):
+    require(request.user, "figures.export_report")
+    plan = current_plan()
+    districts = overviews.visible_districts(request.user)
+    context = {
+        "plan": plan,
+        "years": overviews.years(plan),
+        "year": overviews.chosen_year_or_404(plan, request.GET.get("year")),
+        "districts": districts,
+    }
+    return render(request, "exports/export_form.html", context)
+
+
+def export_report(request):
+    require(request.user, "figures.export_report")
+    plan = current_plan()
+    year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
+    code = request.GET.get("district")
+    district = overviews.chosen_district(overviews.visible_districts(request.user), code) if code else None
+    out = tempfile.TemporaryFile()
+    excel_report.write_report(out, plan=plan, user=request.user, year=year, district=district)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=excel_report.report_filename(plan, year, district))
