@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Round
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -181,8 +182,22 @@ class District(models.Model):
         return self.short_name or self.name
 
     @property
+    def display_name(self):
+        return in_english(self.name, self.name_en)
+
+    @property
+    def display_short_name(self):
+        """What str() shows (简称), in English on English pages."""
+        return in_english(str(self), self.name_en)
+
+    @property
     def is_province(self):
         return self.kind == DistrictKind.PROVINCE
+
+
+def in_english(name, name_en):
+    """The English name on English pages when the plan data has one; the Chinese name otherwise."""
+    return name_en if name_en and (get_language() or "").startswith("en") else name
 
 
 class Direction(models.TextChoices):
@@ -259,6 +274,10 @@ class Indicator(models.Model):
 
     def get_absolute_url(self):
         return reverse("indicators:detail", args=[self.code])
+
+    @property
+    def display_name(self):
+        return in_english(self.name, self.name_en)
 
     @property
     def is_rate(self):

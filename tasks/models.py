@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from indicators.models import Confidence, Direction, Operator, Plan
+from indicators.models import Confidence, Direction, Operator, Plan, in_english
 
 
 class TaskQuerySet(models.QuerySet):
@@ -52,6 +52,10 @@ class Task(models.Model):
 
     def get_absolute_url(self):
         return reverse("tasks:detail", args=[self.number])
+
+    @property
+    def display_title(self):
+        return in_english(self.title, self.title_en)
 
 
 class TaskItem(models.Model):
