@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from planboard import views
 
@@ -13,7 +15,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("status.css", views.status_css, name="status-css"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch works on the login page too, before anyone has logged in.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("tasks.urls")),
     path("", include("figures.urls")),
     path("", include("dashboards.urls")),

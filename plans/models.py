@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from plans import progress
@@ -127,6 +128,15 @@ class District(models.Model):
         return self.short_name or self.name
 
     @property
+    def display_name(self):
+        return in_english(self.name, self.name_en)
+
+    @property
+    def display_short_name(self):
+        """What str() shows (简称), in English on English pages."""
+        return in_english(str(self), self.name_en)
+
+    @property
     def is_province(self):
         return self.kind == DistrictKind.PROVINCE
 
@@ -135,6 +145,11 @@ class District(models.Model):
         they have a target for; `targeted` holds the (indicator id, district id) pairs with targets.
         `IndicatorQuerySet.reported_by` is the same rule in SQL."""
         return self.is_province or (getattr(indicator, "pk", indicator), self.pk) in targeted
+
+
+def in_english(name, name_en):
+    """The English name on English pages when the plan data has one; the Chinese name otherwise."""
+    return name_en if name_en and (get_language() or "").startswith("en") else name
 
 
 class Direction(models.TextChoices):
@@ -214,6 +229,10 @@ class Indicator(models.Model):
         return reverse("dashboards:indicator", args=[self.code])
 
     @property
+    def display_name(self):
+        return in_english(self.name, self.name_en)
+
+    @property
     def is_rate(self):
         return self.unit == "%"
 
@@ -291,6 +310,10 @@ class Task(models.Model):
 
     def get_absolute_url(self):
         return reverse("tasks:detail", args=[self.number])
+
+    @property
+    def display_title(self):
+        return in_english(self.title, self.title_en)
 
 
 class TaskItem(models.Model):
