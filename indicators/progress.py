@@ -39,7 +39,7 @@ of a year Y:
 
 import math
 import operator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import pairwise
 
 from django.utils.functional import lazy
@@ -165,7 +165,7 @@ class Assessment:
     @property
     def projection_misses(self):
         """The verdict is good but the trend points short of the final target: worth a warning, not a red flag."""
-        return self.status in (AHEAD, ON_TRACK) and self.projection is not None and not self.projection.met
+        return _projection_misses(self.status, self.projection)
 
 
 def needs_warning(assessment: Assessment, binding: bool) -> bool:
@@ -355,11 +355,9 @@ def assess(
             expected(base_year, base, path, as_of, direction=direction, decimals=decimals), base, end
         )
 
-    if final is not None and level_gap is None:
-        level_gap = default_level_gap(is_rate, threshold(final, direction))
-    status, reason = _verdict(
-        latest, baseline, path, direction, hold_level, None if level_gap is None else float(level_gap)
-    )
+    if final is not None:
+        level_gap = default_level_gap(is_rate, threshold(final, direction)) if level_gap is None else float(level_gap)
+    status, reason = _verdict(latest, baseline, path, direction, hold_level, level_gap)
     if reason.rule == "pace":
         status = _pace(latest[1], base, expected_then, ratio, direction, ahead_at, on_track_at)
     elif hold_level or reason.rule == "small_gap":
@@ -374,7 +372,7 @@ def assess(
         earlier_status, status = status, STALE
 
     projection = _projection(baseline, observed, final, direction)
-    assessment = Assessment(
+    return Assessment(
         status=status,
         baseline=baseline,
         latest=latest,
@@ -390,10 +388,14 @@ def assess(
         explanation=_lazy_explain(
             status, earlier_status, reason, base_year, baseline, latest, final, expected_then, direction, decimals
         ),
+        warning=_projection_misses(status, projection),
         earlier_status=earlier_status,
     )
-    # Set from the property so that the field and `projection_misses` cannot disagree.
-    return replace(assessment, warning=assessment.projection_misses)
+
+
+def _projection_misses(status, projection):
+    # One definition for the `warning` field and the `projection_misses` property, so they cannot disagree.
+    return status in (AHEAD, ON_TRACK) and projection is not None and not projection.met
 
 
 def _verdict(latest, baseline, path, direction, hold_level, level_gap):
