@@ -135,6 +135,7 @@ def _progress_json(row, targets):
         "ratio": _amount(a.ratio),
         "status": a.status,
         "status_label": str(STATUS_LABELS[a.status]),
+        "warning": row.warning,
         "explanation": a.explanation,
         "projected": (
             {"year": a.projection.year, "value": _amount(a.projection.value), "met": a.projection.met}

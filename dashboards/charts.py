@@ -16,6 +16,7 @@ STATUS_ORDER = [
     progress.AHEAD,
     progress.ON_TRACK,
     progress.IN_PROGRESS,
+    progress.STALE,
     progress.LAGGING,
     progress.REGRESSING,
     progress.NOT_ACHIEVED,
@@ -104,7 +105,12 @@ def indicator_progress(*, indicator, base_year, values, milestones, assessment):
         data.append(
             go.Scatter(
                 x=years,
-                y=[progress.expected(base_year, baseline[1], path, year) for year in years],
+                y=[
+                    progress.expected(
+                        base_year, baseline[1], path, year, direction=indicator.direction, decimals=indicator.decimals
+                    )
+                    for year in years
+                ],
                 mode="lines",
                 name=_("按进度应达"),
                 line={"dash": "dash", "width": 2, "color": PATH_GREY},

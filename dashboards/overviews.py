@@ -8,7 +8,9 @@ fixed number of queries whatever the number of years, districts or figures.
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboards import charts
@@ -17,7 +19,7 @@ from figures import standings
 from figures.assessments import assess
 from figures.models import Observation
 from plans import progress
-from plans.models import District, Indicator, Target
+from plans.models import Attribute, District, Indicator, Target
 from plans.shortcuts import year_or_404
 from plans.years import parse_year
 
@@ -41,6 +43,11 @@ class Row:
         return self.assessment.status
 
     @property
+    def warning(self):
+        """预警: on course by its pace but projected to miss, or behind on a binding (约束性) indicator."""
+        return progress.needs_warning(self.assessment, binding=self.indicator.attribute == Attribute.BINDING)
+
+    @property
     def stale(self):
         """The latest figure is from before the as-of year, so its year must be shown."""
         latest = self.assessment.latest
@@ -52,16 +59,37 @@ def years(plan):
     return list(range(plan.base_year + 1, plan.target_year + 1))
 
 
-def default_year(plan):
-    """The latest year with approved figures, kept within the plan's years."""
-    latest = (
+def approved_pairs(plan):
+    """({year: pairs with targets that have an approved figure that year}, how many pairs have targets)."""
+    targeted = Target.objects.filter(indicator=OuterRef("indicator"), district=OuterRef("district"))
+    by_year = dict(
         Observation.objects.approved()
-        .filter(indicator__plan=plan)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
+        .filter(indicator__plan=plan, year__gt=plan.base_year, year__lte=plan.target_year)
+        .filter(Exists(targeted))
+        .order_by()
+        .values_list("year")
+        .annotate(pairs=Count("pk"))
     )
-    return min(max(latest or plan.base_year + 1, plan.base_year + 1), plan.target_year)
+    pair_count = Target.objects.filter(indicator__plan=plan).values("indicator", "district").distinct().count()
+    return by_year, pair_count
+
+
+def default_year(plan, counted=None):
+    """The as-of year every page, the API and the exports start from (progress.default_as_of)."""
+    by_year, pair_count = counted or approved_pairs(plan)
+    return progress.default_as_of(
+        base_year=plan.base_year,
+        target_year=plan.target_year,
+        current_year=timezone.localdate().year,
+        approved_pairs_by_year=by_year,
+        pair_count=pair_count,
+    )
+
+
+def completeness(plan, year, counted=None):
+    """[(year, pairs approved, pairs with targets)] for the as-of year and the next, as pages show them."""
+    by_year, pair_count = counted or approved_pairs(plan)
+    return [(y, by_year.get(y, 0), pair_count) for y in (year, year + 1) if y <= plan.target_year]
 
 
 def chosen_year(plan, raw):
@@ -69,8 +97,8 @@ def chosen_year(plan, raw):
     return parse_year(raw, years(plan), default=None) or default_year(plan)
 
 
-def chosen_year_or_404(plan, raw):
-    return year_or_404(raw, years(plan), default=None) or default_year(plan)
+def chosen_year_or_404(plan, raw, counted=None):
+    return year_or_404(raw, years(plan), default=None) or default_year(plan, counted)
 
 
 def chosen_district(visible, code):
@@ -119,6 +147,11 @@ class PlanProgress:
             for indicator in self.indicators
             if all_indicators or district.reports(indicator, self.targeted)
         ]
+
+    def warnings(self, district):
+        """The district's rows that need a leader's eye: projected misses first, then binding indicators behind."""
+        rows = [row for row in self.rows(district) if row.warning]
+        return sorted(rows, key=lambda row: not row.assessment.projection_misses)
 
     def counts(self, district):
         """How many of the district's indicators are in each status, in the order statuses are listed."""
@@ -187,8 +220,8 @@ class IndicatorProgress:
         self.plan = plan
         self.indicator = indicator
         self.as_of = as_of
-        self.standing = PlanProgress(plan, as_of=as_of, districts=districts, indicators=[indicator])
-        self.districts = self.standing.districts
+        self.verdicts = PlanProgress(plan, as_of=as_of, districts=districts, indicators=[indicator])
+        self.districts = self.verdicts.districts
         self.targets = {}
         for target in Target.objects.filter(indicator=indicator, district__in=self.districts).order_by("year"):
             self.targets.setdefault(target.district_id, []).append(target)
@@ -198,7 +231,7 @@ class IndicatorProgress:
             self.figures.setdefault(district_id, {})[year] = value
 
     def assessment(self, district):
-        return self.standing.assessment(self.indicator, district)
+        return self.verdicts.assessment(self.indicator, district)
 
     def milestones(self, district):
         return [progress.Milestone(t.year, t.value, t.operator, t.upper) for t in self.targets.get(district.pk, [])]
@@ -222,7 +255,14 @@ class IndicatorProgress:
         for year in range(self.plan.base_year, last + 1):
             expected = None
             if assessment.baseline and milestones and not assessment.hold_level:
-                expected = progress.expected(self.plan.base_year, assessment.baseline[1], milestones, year)
+                expected = progress.expected(
+                    self.plan.base_year,
+                    assessment.baseline[1],
+                    milestones,
+                    year,
+                    direction=self.indicator.direction,
+                    decimals=self.indicator.decimals,
+                )
             actual = values.get(year)
             if year == self.plan.base_year and assessment.baseline:
                 actual = assessment.baseline[1]
@@ -244,7 +284,7 @@ class IndicatorProgress:
         The province drops out when districts are compared: its figure is their total or their average,
         and beside them its bar would dwarf theirs.
         """
-        rows = self.standing.by_district(self.indicator)
+        rows = self.verdicts.by_district(self.indicator)
         districts = [(d, a) for d, a in rows if not d.is_province]
         return districts if len(districts) > 1 else rows
 

@@ -12,7 +12,8 @@ def dashboard(request):
     plan = current_plan()
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
-    year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
+    counted = overviews.approved_pairs(plan)
+    year = overviews.chosen_year_or_404(plan, request.GET.get("year"), counted)
     verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
     overview = overviews.StatusOverview(plan, as_of=year, districts=visible)
     statuses, status_rows = overview.table()
@@ -24,6 +25,8 @@ def dashboard(request):
         "districts": visible,
         "rows": verdicts.rows(district),
         "counts": verdicts.counts(district),
+        "warnings": verdicts.warnings(district),
+        "completeness": overviews.completeness(plan, year, counted),
         "status_chart": overview.chart(),
         "chart_statuses": statuses,
         "chart_rows": status_rows,

@@ -67,4 +67,6 @@ def _assess_pair(plan, indicator, milestones, values, as_of):
         ahead_at=float(plan.ahead_ratio),
         on_track_at=float(plan.on_track_ratio),
         decimals=indicator.decimals,
+        level_gap=indicator.level_gap,
+        is_rate=indicator.is_rate,
     )

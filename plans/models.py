@@ -192,6 +192,16 @@ class Indicator(models.Model):
     section = models.CharField(_("出处"), max_length=20, help_text=_("如 专栏1、附件2。"))
     source_detail = models.CharField(_("出处详情"), max_length=200, blank=True)
     cumulative = models.BooleanField(_("累计值"), default=False, help_text=_("自基期年起的累计数，逐年填报累计总数。"))
+    level_gap = models.DecimalField(
+        _("差距阈值"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_(
+            "目标与基期值相差不超过此值时，不按进度判断，只看是否保持基期水平；留空时百分比指标为0.5个百分点，其他为目标值的1%。"
+        ),
+    )
     task = models.ForeignKey(
         "Task",
         on_delete=models.SET_NULL,

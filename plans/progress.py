@@ -7,12 +7,34 @@ of a year Y:
 
 * baseline B: the value in the plan's base year; a cumulative count with no baseline row
   starts from 0;
-* expected path E(y): straight lines from (base year, B) through the milestones in year
-  order, flat after the last one (the final target T);
+* threshold: a range target ("3~5") counts at its easier end, the lower one when more is
+  better and the upper one when less is better, alike in `meets`, the path and the bar;
+* expected path E(y): straight lines from (base year, B) through the milestones' thresholds
+  in year order, flat after the last one (the final target T); a strict target (">99") is
+  aimed one step of the indicator's precision past it (99.01), so reaching the path meets it;
 * latest A: the latest value after the base year, up to Y;
-* status: no_data, no_target, then (without a baseline) achieved / in_progress /
-  not_achieved, otherwise achieved, not_achieved, regressing for a level that was held
-  and lost, and finally the pace R = (A - B) / (E(year of A) - B) against the thresholds.
+* status, by the first rule that applies:
+
+  1. no figure after the base year: no_data; no target: no_target;
+  2. A meets T and every milestone of A's own year: achieved;
+  3. A is from the final target year or later and misses T: not_achieved;
+  4. B already met T (a level to hold) and A misses it: regressing;
+  5. |T - B| is at most the level gap (`default_level_gap` unless the plan sets one): the
+     pace is not measured; A no worse than B by more than the gap is on_track, else regressing;
+  6. A misses a milestone dated at or before its year (and before the final year): lagging,
+     or regressing if A is worse than B;
+  7. no baseline (and not a running total): in_progress;
+  8. the pace R = (A - B) / (E(year of A) - B) against the thresholds: ahead, on_track,
+     lagging or regressing;
+  9. A is from before Y - 1: ahead, on_track, lagging and in_progress become stale (the
+     verdict then is kept in `earlier_status`); achieved, not_achieved and regressing stay.
+
+* projection: the least-squares line through B and the figures, read in the final year; only
+  while no figure of the final year (or later) exists up to Y. `warning` flags an ahead or
+  on_track verdict whose projection misses T; `needs_warning` adds the poor verdicts of a
+  binding indicator.
+
+`default_as_of` picks the year a page shows when nobody asks for one.
 """
 
 import math
@@ -31,6 +53,7 @@ LAGGING = "lagging"
 REGRESSING = "regressing"
 NOT_ACHIEVED = "not_achieved"
 IN_PROGRESS = "in_progress"
+STALE = "stale"
 NO_DATA = "no_data"
 NO_TARGET = "no_target"
 
@@ -42,6 +65,7 @@ STATUS_LABELS = {
     REGRESSING: _("倒退"),
     NOT_ACHIEVED: _("未实现"),
     IN_PROGRESS: _("推进中"),
+    STALE: _("数据未更新"),
     NO_DATA: _("暂无数据"),
     NO_TARGET: _("无目标"),
 }
@@ -56,6 +80,7 @@ STATUS_COLOURS = {
     REGRESSING: "#e53935",  # red
     NOT_ACHIEVED: "#5a0b0b",  # dark red
     IN_PROGRESS: "#6f8794",  # blue-grey
+    STALE: "#d9c8f2",  # lavender, between amber and the light grey of no_target
     NO_DATA: "#adadad",  # grey
     NO_TARGET: "#e6e6e6",  # light grey
 }
@@ -70,8 +95,16 @@ STATUS_TEXT_COLOURS = {
     NOT_ACHIEVED: "#ffffff",
     IN_PROGRESS: "#ffffff",
     NO_DATA: "#1f2933",
+    STALE: "#2a1b3d",
     NO_TARGET: "#1f2933",
 }
+
+# The verdicts an old figure can no longer vouch for (rule 9). The others say something that
+# stays true however old the figure: the target was met, missed for good, or a level was lost.
+STALE_CAN_REPLACE = frozenset({AHEAD, ON_TRACK, LAGGING, IN_PROGRESS})
+
+# The verdicts that call for a warning on an indicator the plan makes binding (约束性).
+BINDING_WARNS = frozenset({LAGGING, REGRESSING, NOT_ACHIEVED, STALE})
 
 INCREASE = "increase"
 DECREASE = "decrease"
@@ -79,6 +112,11 @@ DECREASE = "decrease"
 # Figures are decimals turned into floats, which rarely subtract exactly
 # (86.6 - 80 gives 6.599999999999994), so comparisons that decide a status allow this slack.
 TOLERANCE = 1e-9
+
+# Rule 5's default gap: half a percentage point for rates, which are reported to about that
+# precision, and 1% of the target for everything else.
+RATE_LEVEL_GAP = 0.5
+LEVEL_GAP_SHARE = 0.01
 
 _COMPARISONS = {"≥": operator.ge, ">": operator.gt, "≤": operator.le, "<": operator.lt}
 
@@ -114,10 +152,12 @@ class Assessment:
     """The verdict on one indicator in one district, with the numbers behind it.
 
     `baseline` and `latest` are (year, value) pairs; `expected` is the path's value in the
-    latest figure's year and `ratio` the pace R (None where undefined, and for a level
-    already held). `share` is how much of the way from the baseline to the final target
-    the latest figure covers and `expected_share` how much the path expects by the as-of
-    year, both within 0..1 and None for a level already held.
+    latest figure's year and `ratio` the pace R (None where undefined, where the pace is not
+    measured (rule 5), and for a level already held). `share` is how much of the way from the
+    baseline to the final target's threshold the latest figure covers and `expected_share` how
+    much the path expects by the as-of year, both within 0..1 and None for a level already held.
+    `projection` is None once a figure of the final year is in. `warning` is `projection_misses`;
+    `earlier_status` is the verdict a stale status replaced (the one the latest figure had then).
     """
 
     status: str
@@ -132,16 +172,109 @@ class Assessment:
     expected_share: float | None
     projection: Projection | None
     explanation: str
+    # Defaults keep Assessments built by hand elsewhere (a pair with no target) valid.
+    warning: bool = False
+    earlier_status: str | None = None
+
+    @property
+    def projection_misses(self):
+        """The verdict is good but the trend points short of the final target: worth a warning, not a red flag."""
+        return _projection_misses(self.status, self.projection)
 
 
-def expected(base_year: int, baseline: float, milestones: list[Milestone], year: int) -> float:
+def needs_warning(assessment: Assessment, binding: bool) -> bool:
+    """Whether a page should flag this verdict.
+
+    A good verdict whose projection misses the target always is; a poor one (lagging,
+    regressing, not achieved, stale) only for a binding indicator, where the plan promises the
+    figure, so that expected-only indicators do not drown the page in flags.
+    """
+    return assessment.projection_misses or (binding and assessment.status in BINDING_WARNS)
+
+
+def threshold(milestone: Milestone, direction: str) -> float:
+    """The one number a target is judged by: a range's easier end, otherwise its value.
+
+    The easier end of "3~5" is 3 when more is better and 5 when less is better; `meets`, the
+    path and the bar all use it, so that a figure the status calls achieved also fills the bar.
+    """
+    _check_direction(direction)
+    if direction == DECREASE and milestone.upper is not None:
+        return milestone.upper
+    return milestone.value
+
+
+def aim(milestone: Milestone, direction: str, decimals: int | None = None) -> float:
+    """Where the path runs to for `milestone`: its threshold, one step of `decimals` past a strict one.
+
+    ">99" reported to two places is first met at 99.01; a path ending at 99 would call a figure
+    of 99 on course while the target counts it missed. Without `decimals` there is no step.
+    """
+    value = threshold(milestone, direction)
+    if decimals is None:
+        return value
+    step = 10.0**-decimals
+    if milestone.operator == ">":
+        return value + step
+    if milestone.operator == "<":
+        return value - step
+    return value
+
+
+def default_level_gap(is_rate: bool, final_target_value: float) -> float:
+    """Rule 5's gap where the plan sets none: 0.5 (percentage points) for a rate, else 1% of the target."""
+    if is_rate:
+        return RATE_LEVEL_GAP
+    return abs(float(final_target_value)) * LEVEL_GAP_SHARE
+
+
+def default_as_of(
+    *,
+    base_year: int,
+    target_year: int,
+    current_year: int,
+    approved_pairs_by_year: dict[int, int],
+    pair_count: int,
+) -> int:
+    """The as-of year a page shows when nobody asks for one.
+
+    `approved_pairs_by_year` counts, per year, the plan's (indicator, district) pairs with targets
+    that have an approved figure that year; `pair_count` is how many such pairs there are. The
+    latest year after the base year, up to the target year and the current year, in which at least
+    half of the pairs report; the latest year with a single report falls short of that, because
+    one early district's figures would show every other district as stale. Failing that, the latest
+    such year with any approved figure, and with none at all the first plan year.
+    """
+    candidates = range(min(target_year, current_year), base_year, -1)
+    for year in candidates:
+        reported = approved_pairs_by_year.get(year, 0)
+        if reported > 0 and 2 * reported >= pair_count:
+            return year
+    for year in candidates:
+        if approved_pairs_by_year.get(year, 0) > 0:
+            return year
+    return base_year + 1
+
+
+def expected(
+    base_year: int,
+    baseline: float,
+    milestones: list[Milestone],
+    year: int,
+    *,
+    direction: str = INCREASE,
+    decimals: int | None = None,
+) -> float:
     """The value the plan's path expects in `year`.
 
-    The path runs in straight lines from the baseline through the milestones in year order
-    (a range target at its lower end) and stays at the last milestone afterwards.
+    The path runs in straight lines from the baseline through the milestones in year order and
+    stays at the last milestone afterwards. Each milestone counts at `aim`: a range at its easier
+    end for `direction`, a strict target one step of `decimals` past it. Pass the indicator's
+    direction and decimals to draw the same path `assess` judges by; the defaults (the lower end,
+    no step) are the path as it was drawn before ranges and strict targets were aimed at.
     """
     points = [(base_year, baseline)]
-    points += [(m.year, m.value) for m in _in_year_order(milestones) if m.year > base_year]
+    points += [(m.year, aim(m, direction, decimals)) for m in _in_year_order(milestones) if m.year > base_year]
     if year <= base_year:
         return baseline
     for (start_year, start), (end_year, end) in pairwise(points):
@@ -153,21 +286,16 @@ def expected(base_year: int, baseline: float, milestones: list[Milestone], year:
 def meets(value: float, target: Milestone, direction: str) -> bool:
     """Whether `value` meets `target` for an indicator going in `direction`.
 
-    The operator decides; a bare number, as the plan prints most targets, means "at least"
-    when more is better and "at most" when less is better.
+    The operator decides, against the target's `threshold`; a bare number, as the plan prints
+    most targets, means "at least" when more is better and "at most" when less is better.
     """
-    _check_direction(direction)
-    # A range target is met at its easier end: the lower one when more is better,
-    # the upper one (if the plan gives it) when less is better.
-    threshold = target.value
-    if direction == DECREASE and target.upper is not None:
-        threshold = target.upper
+    bound = threshold(target, direction)
     sign = target.operator or ("≥" if direction == INCREASE else "≤")
     try:
         compare = _COMPARISONS[sign]
     except KeyError:
         raise ValueError(f"unknown target operator {target.operator!r}") from None
-    return compare(value, threshold)
+    return compare(value, bound)
 
 
 def project(points: list[tuple[int, float]], year: int) -> float | None:
@@ -184,6 +312,15 @@ def project(points: list[tuple[int, float]], year: int) -> float | None:
     return mean_value + covariance / spread * (year - mean_year)
 
 
+@dataclass(frozen=True)
+class _Reason:
+    """Which rule decided the status, and the numbers its sentence needs."""
+
+    rule: str
+    milestone: Milestone | None = None  # the milestone missed (rule 6)
+    gap: float | None = None  # the level gap (rule 5)
+
+
 def assess(
     *,
     values: dict[int, float],
@@ -195,12 +332,15 @@ def assess(
     ahead_at: float = 1.10,
     on_track_at: float = 0.90,
     decimals: int = 2,
+    level_gap: float | None = None,
+    is_rate: bool = False,
 ) -> Assessment:
     """Judge one indicator in one district as of the year `as_of`.
 
     `values` are the approved observations by year, the base year's included if there is
-    one; `milestones` are the district's targets in any order. `decimals` only formats
-    the explanation; the numbers are returned unrounded.
+    one; `milestones` are the district's targets in any order. `decimals` is the indicator's
+    precision: it formats the explanation and sets the step past a strict target; the numbers
+    are returned unrounded. `level_gap` is rule 5's gap (None: `default_level_gap(is_rate, T)`).
     """
     _check_direction(direction)
     path = _in_year_order(milestones)
@@ -212,28 +352,40 @@ def assess(
     base = baseline[1] if baseline else None
     hold_level = base is not None and final is not None and meets(base, final, direction)
     met = meets(latest[1], final, direction) if latest and final else None
+    end = aim(final, direction, decimals) if final else None
     expected_then = None
     ratio = None
     if latest and final and base is not None:
-        expected_then = expected(base_year, base, path, latest[0])
+        expected_then = expected(base_year, base, path, latest[0], direction=direction, decimals=decimals)
         if not _close(expected_then, base):
             ratio = (latest[1] - base) / (expected_then - base)
 
     share = None
     expected_share = None
     if final and base is not None and not hold_level:
-        share = _share(latest[1], base, final.value) if latest else None
+        share = _share(latest[1], base, end) if latest else None
         # The tick shows where the path stands now (as_of), not in the year of the latest figure.
-        expected_share = _share(expected(base_year, base, path, as_of), base, final.value)
+        expected_share = _share(
+            expected(base_year, base, path, as_of, direction=direction, decimals=decimals), base, end
+        )
 
-    status = _settled_status(latest, baseline, path, direction, hold_level)
-    if status is None:
+    if final is not None:
+        level_gap = default_level_gap(is_rate, threshold(final, direction)) if level_gap is None else float(level_gap)
+    status, reason = _verdict(latest, baseline, path, direction, hold_level, level_gap)
+    if reason.rule == "pace":
         status = _pace(latest[1], base, expected_then, ratio, direction, ahead_at, on_track_at)
-    elif hold_level:
+    elif hold_level or reason.rule == "small_gap":
         # The path of a level already held runs back towards the target, against the
-        # indicator's direction, so a pace measured along it would mean nothing.
+        # indicator's direction, and a target within the level gap leaves too little way to
+        # measure: a pace in either case would mean nothing.
         ratio = None
 
+    earlier_status = None
+    if latest is not None and latest[0] < as_of - 1 and status in STALE_CAN_REPLACE:
+        # A figure two or more years old says how things stood then, not now.
+        earlier_status, status = status, STALE
+
+    projection = _projection(baseline, observed, final, direction)
     return Assessment(
         status=status,
         baseline=baseline,
@@ -245,45 +397,61 @@ def assess(
         hold_level=hold_level,
         share=share,
         expected_share=expected_share,
-        projection=_projection(baseline, observed, final, direction),
+        projection=projection,
         # Built only when shown: overviews judge thousands of pairs and print none of their sentences.
         explanation=_lazy_explain(
-            status, base_year, latest, final, expected_then, met, hold_level, direction, decimals
+            status, earlier_status, reason, base_year, baseline, latest, final, expected_then, direction, decimals
         ),
+        warning=_projection_misses(status, projection),
+        earlier_status=earlier_status,
     )
 
 
-def _settled_status(latest, baseline, path, direction, hold_level):
-    """The status where the pace doesn't matter (rules 1 to 6), or None to judge the pace."""
+def _projection_misses(status, projection):
+    # One definition for the `warning` field and the `projection_misses` property, so they cannot disagree.
+    return status in (AHEAD, ON_TRACK) and projection is not None and not projection.met
+
+
+def _verdict(latest, baseline, path, direction, hold_level, level_gap):
+    """Rules 1 to 7: (status, reason), the status None where rule 8 (the pace) decides."""
     if latest is None:
-        return NO_DATA
+        return NO_DATA, _Reason("no_data")
     if not path:
-        return NO_TARGET
+        return NO_TARGET, _Reason("no_target")
     final = path[-1]
     year, value = latest
     # Achieving means meeting the final target without missing the milestone of that same
     # year: a stricter interim target still has to be met when its year comes.
-    achieved = all(meets(value, m, direction) for m in path if m is final or m.year == year)
+    if all(meets(value, m, direction) for m in path if m is final or m.year == year):
+        return ACHIEVED, _Reason("achieved")
+    if year >= final.year and not meets(value, final, direction):
+        return NOT_ACHIEVED, _Reason("not_achieved")
+    base = baseline[1] if baseline else None
+    if hold_level and not meets(value, final, direction):
+        return REGRESSING, _Reason("hold_lost")
+    if base is not None and abs(threshold(final, direction) - base) <= level_gap + TOLERANCE:
+        # The target is about where the baseline already is (99 from 98.81): a year's figure
+        # moves by more than the distance, so the pace along the path would be noise; holding
+        # the level is what counts.
+        status = REGRESSING if _worse(value, base + _against(direction) * level_gap, direction) else ON_TRACK
+        return status, _Reason("small_gap", gap=level_gap)
+    missed = [m for m in path if m.year <= year and m.year < final.year and not meets(value, m, direction)]
+    if missed:
+        # A milestone that has fallen due is a promise broken, whatever the pace along the
+        # line to the final target says.
+        status = REGRESSING if base is not None and _worse(value, base, direction) else LAGGING
+        return status, _Reason("missed_milestone", milestone=missed[-1])
     if baseline is None:
         # Without a baseline there is no path to measure the pace along.
-        if achieved:
-            return ACHIEVED
-        return IN_PROGRESS if year < final.year else NOT_ACHIEVED
-    if achieved:
-        return ACHIEVED
-    if year >= final.year and not meets(value, final, direction):
-        return NOT_ACHIEVED
-    if hold_level and not meets(value, final, direction):
-        return REGRESSING
-    return None
+        return IN_PROGRESS, _Reason("no_baseline")
+    return None, _Reason("pace")
 
 
 def _pace(value, base, expected_then, ratio, direction, ahead_at, on_track_at):
-    """Rule 7: how far A has come along the path compared with how far it should have."""
+    """Rule 8: how far A has come along the path compared with how far it should have."""
     if ratio is None:
         # The path expects no change yet: holding the baseline is all that can be asked.
-        better = value > base if direction == INCREASE else value < base
-        return ON_TRACK if better or _close(value, base) else REGRESSING
+        return REGRESSING if _worse(value, base, direction) else ON_TRACK
     if ratio >= ahead_at - TOLERANCE:
         return AHEAD
     if ratio >= on_track_at - TOLERANCE:
@@ -291,6 +459,18 @@ def _pace(value, base, expected_then, ratio, direction, ahead_at, on_track_at):
     if ratio >= -TOLERANCE:
         return LAGGING
     return REGRESSING
+
+
+def _worse(value, reference, direction):
+    """Whether `value` is worse than `reference` by more than float noise."""
+    if _close(value, reference):
+        return False
+    return value < reference if direction == INCREASE else value > reference
+
+
+def _against(direction):
+    """-1 where more is better, +1 where less is: the sign of a step towards worse."""
+    return -1 if direction == INCREASE else 1
 
 
 def _baseline(values, base_year, cumulative):
@@ -304,6 +484,9 @@ def _baseline(values, base_year, cumulative):
 
 def _projection(baseline, observed, final, direction):
     if final is None:
+        return None
+    if any(year >= final.year for year, value in observed):
+        # The final year's figure is in: it, not a trend line, says whether the target was met.
         return None
     points = ([baseline] if baseline else []) + observed
     value = project(points, final.year)
@@ -319,41 +502,111 @@ def _share(value, base, target):
     return min(1.0, max(0.0, (value - base) / (target - base)))
 
 
-def _explain(status, base_year, latest, final, expected_then, met, hold_level, direction, decimals):
+def _explain(status, earlier_status, reason, base_year, baseline, latest, final, expected_then, direction, decimals):
     """One sentence of plain Chinese saying why the status is what it is."""
     if status == NO_DATA:
         return gettext("暂无%(year)s年以后的审核通过数据") % {"year": base_year}
     if status == NO_TARGET:
         return gettext("该地区无目标值")
+    if status == STALE:
+        return gettext("最新数据为%(year)s年（当时%(then)s），%(status)s") % {
+            "year": latest[0],
+            "then": STATUS_LABELS[earlier_status],
+            "status": STATUS_LABELS[STALE],
+        }
 
     def number(value):
         return f"{value:.{decimals}f}"
 
-    target = target_text(final.operator, final.value, final.upper, number=number)
+    def target(milestone):
+        return target_text(milestone.operator, milestone.value, milestone.upper, number=number)
+
     words = {
         "year": latest[0],
         "actual": number(latest[1]),
         "target_year": final.year,
-        "target": target,
+        "target": target(final),
         "status": STATUS_LABELS[status],
     }
-    if status == ACHIEVED:
+    if reason.rule == "achieved":
         return gettext("%(year)s年实际值%(actual)s，已达到%(target_year)s年目标%(target)s，%(status)s") % words
-    if status == NOT_ACHIEVED:
+    if reason.rule == "not_achieved":
         return gettext("%(year)s年实际值%(actual)s，未达到%(target_year)s年目标%(target)s，%(status)s") % words
-    if status == IN_PROGRESS:
+    if reason.rule == "no_baseline":
         return gettext("%(year)s年实际值%(actual)s，尚未达到%(target_year)s年目标%(target)s，%(status)s") % words
-    if hold_level and not met:
+    if reason.rule == "hold_lost":
         if direction == INCREASE:
             return gettext("%(year)s年实际值%(actual)s，未保持在目标%(target)s以上，%(status)s") % words
         return gettext("%(year)s年实际值%(actual)s，未保持在目标%(target)s以下，%(status)s") % words
-    # The path passes between whole counts (1.33 counties by now): show it to two places, or "应达1" misleads.
-    words["expected"] = (
-        number(expected_then)
-        if _close(expected_then, round(expected_then, decimals))
-        else (f"{expected_then:.{max(decimals, 2)}f}")
-    )
+    if reason.rule == "small_gap":
+        base = baseline[1]
+        words |= {
+            "baseline": number(base),
+            "gap": _figure(reason.gap, decimals),
+            "floor": _figure(base + _against(direction) * reason.gap, decimals),
+        }
+        if status == ON_TRACK:
+            if direction == INCREASE:
+                return (
+                    gettext(
+                        "%(year)s年实际值%(actual)s，基期值%(baseline)s距目标%(target)s不超过%(gap)s，"
+                        "实际值不低于%(floor)s，%(status)s"
+                    )
+                    % words
+                )
+            return (
+                gettext(
+                    "%(year)s年实际值%(actual)s，基期值%(baseline)s距目标%(target)s不超过%(gap)s，"
+                    "实际值不高于%(floor)s，%(status)s"
+                )
+                % words
+            )
+        if direction == INCREASE:
+            return (
+                gettext(
+                    "%(year)s年实际值%(actual)s，基期值%(baseline)s距目标%(target)s不超过%(gap)s，"
+                    "实际值低于%(floor)s，%(status)s"
+                )
+                % words
+            )
+        return (
+            gettext(
+                "%(year)s年实际值%(actual)s，基期值%(baseline)s距目标%(target)s不超过%(gap)s，实际值高于%(floor)s，%(status)s"
+            )
+            % words
+        )
+    if reason.rule == "missed_milestone":
+        words |= {"milestone_year": reason.milestone.year, "milestone": target(reason.milestone)}
+        if status == REGRESSING:
+            words |= {"base_year": baseline[0], "baseline": number(baseline[1])}
+            if direction == INCREASE:
+                return (
+                    gettext(
+                        "%(year)s年实际值%(actual)s，未达到%(milestone_year)s年目标%(milestone)s，"
+                        "且低于%(base_year)s年基期值%(baseline)s，%(status)s"
+                    )
+                    % words
+                )
+            return (
+                gettext(
+                    "%(year)s年实际值%(actual)s，未达到%(milestone_year)s年目标%(milestone)s，"
+                    "且高于%(base_year)s年基期值%(baseline)s，%(status)s"
+                )
+                % words
+            )
+        return gettext("%(year)s年实际值%(actual)s，未达到%(milestone_year)s年目标%(milestone)s，%(status)s") % words
+    words["expected"] = _figure(expected_then, decimals)
     return gettext("%(year)s年实际值%(actual)s，按进度应达%(expected)s，%(status)s") % words
+
+
+def _figure(value, decimals):
+    """`value` to the indicator's places, or to two where those would mislead.
+
+    The path passes between whole counts (1.33 counties by now): "应达1" would misread it.
+    """
+    if _close(value, round(value, decimals)):
+        return f"{value:.{decimals}f}"
+    return f"{value:.{max(decimals, 2)}f}"
 
 
 def _in_year_order(milestones):

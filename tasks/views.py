@@ -11,7 +11,6 @@ from dashboards import overviews
 from figures.assessments import assess
 from figures.pipeline import Conflict
 from plans.models import District, Indicator, Plan, Target, Task, TextTarget
-from plans.shortcuts import year_or_404
 from tasks import districts, services
 from tasks.filters import TaskFilter
 from tasks.forms import TaskReportForm
@@ -27,8 +26,8 @@ def _plan():
 
 
 def chosen_year(request, plan):
-    """`?year=` of the task pages and API: a year of the plan, by default the year being reported."""
-    return year_or_404(request.GET.get("year"), overviews.years(plan), default=services.current_year(plan))
+    """`?year=` of the task pages and API: the as-of year of their statuses, by default the one every page uses."""
+    return overviews.chosen_year_or_404(plan, request.GET.get("year"))
 
 
 def _province_statuses(plan, year, indicators, province):

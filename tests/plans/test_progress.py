@@ -55,6 +55,7 @@ def test_labels_in_order():
         "regressing",
         "not_achieved",
         "in_progress",
+        "stale",
         "no_data",
         "no_target",
     ]
@@ -66,6 +67,7 @@ def test_labels_in_order():
         "倒退",
         "未实现",
         "推进中",
+        "数据未更新",
         "暂无数据",
         "无目标",
     ]
@@ -80,8 +82,8 @@ def test_colours_distinct_in_grey_scale():
     assert list(STATUS_COLOURS) == list(STATUS_LABELS)
     assert all(re.fullmatch(r"#[0-9a-f]{6}", colour) for colour in STATUS_COLOURS.values())
     greys = sorted(luma(colour) for colour in STATUS_COLOURS.values())
-    # Printed in black and white, neighbouring statuses still differ by 5% grey or more.
-    assert min(b - a for a, b in pairwise(greys)) >= 0.05
+    # Printed in black and white, neighbouring statuses still differ by 6% grey or more.
+    assert min(b - a for a, b in pairwise(greys)) >= 0.06
 
 
 # --- expected -----------------------------------------------------------------------------
@@ -267,14 +269,19 @@ def test_no_baseline_not_achieved_from_the_target_year():
     # 63 < 65 in 2025
     assert result.status == "not_achieved"
     assert result.explanation == "2025年实际值63.00，未达到2025年目标65.00，未实现"
-    # Through (2022, 60) and (2025, 63): slope 1, 63 in 2025, short of 65
+    # The 2025 figure itself says the target was missed: no trend line is drawn to 2025 any more
+    assert result.projection is None
+    # As of 2024 only 2022's 60 and 2024's 62 are in: slope 1, 63 in 2025, short of 65
+    result = judge({2022: 60, 2024: 62}, [Milestone(2025, 65)], as_of=2024)
     assert result.projection == Projection(2025, pytest.approx(63), False)
 
 
-def test_no_baseline_milestone_of_that_year_missed_is_in_progress():
+def test_no_baseline_milestone_of_that_year_missed_is_lagging():
     milestones = [Milestone(2023, 70, ">"), Milestone(2025, 65)]
-    # 70 meets 2025's 65 but is not above 2023's 70
-    assert judge({2023: 70}, milestones).status == "in_progress"
+    # 70 meets 2025's 65 but is not above 2023's 70: a milestone fallen due and missed (rule 6)
+    result = judge({2023: 70}, milestones)
+    assert result.status == "lagging"
+    assert result.explanation == "2023年实际值70.00，未达到2023年目标>70.00，滞后"
 
 
 # --- assess: pace thresholds ----------------------------------------------------------------
@@ -383,11 +390,13 @@ def test_strict_above_target():
     assert result.met is False
     assert result.explanation == "2025年实际值95.00，未达到2025年目标>95.00，未实现"
     assert judge({2020: 90, 2025: 95.01}, milestones, as_of=2025).status == "achieved"
-    # Before 2025: 95 in 2023 is not yet above 95, so the pace decides:
-    # expected 90 + 5 * 3/5 = 93, R = 5 / 3 = 1.67
+    # Before 2025: 95 in 2023 is not yet above 95, so the pace decides. The path aims at
+    # 95.01, the first figure above 95 to two places: expected 90 + 5.01 * 3/5 = 93.006,
+    # R = 5 / 3.006 = 1.66
     result = judge({2020: 90, 2023: 95}, milestones)
     assert result.status == "ahead"
-    assert result.ratio == pytest.approx(5 / 3)
+    assert result.expected == pytest.approx(93.006)
+    assert result.ratio == pytest.approx(5 / 3.006)
 
 
 # --- assess: decrease indicators ------------------------------------------------------------
@@ -429,11 +438,12 @@ def test_decrease_at_most():
 
 def test_decrease_strictly_below():
     milestones = [Milestone(2025, 10, "<")]
-    # 10 is not below 10; expected in 2024: 20 - 10 * 4/5 = 12; R = -10 / -8 = 1.25
+    # 10 is not below 10; the path aims at 9.99: expected in 2024: 20 - 10.01 * 4/5 = 11.992;
+    # R = -10 / -8.008 = 1.249
     result = judge({2020: 20, 2024: 10}, milestones, direction="decrease", as_of=2024)
     assert result.status == "ahead"
     assert result.met is False
-    assert result.ratio == pytest.approx(1.25)
+    assert result.ratio == pytest.approx(10 / 8.008)
     assert judge({2020: 20, 2024: 9.9}, milestones, direction="decrease", as_of=2024).status == "achieved"
     assert judge({2020: 20, 2025: 10}, milestones, direction="decrease", as_of=2025).status == "not_achieved"
 
@@ -468,8 +478,8 @@ def test_hold_level_lost_is_regressing():
     assert result.status == "regressing"
     assert result.hold_level is True
     assert result.met is False
-    # The path itself runs down from 99.36 towards 99: 99.36 - 0.36 * 2/5 = 99.216
-    assert result.expected == pytest.approx(99.216)
+    # The path itself runs down from 99.36 towards 99.01, one step above >99: 99.36 - 0.35 * 2/5 = 99.22
+    assert result.expected == pytest.approx(99.22)
     assert result.ratio is None
     assert result.share is None
     assert result.explanation == "2022年实际值98.90，未保持在目标>99.00以上，倒退"
@@ -491,15 +501,26 @@ def test_hold_level_decrease():
     assert result.explanation == "2022年实际值6.00，未保持在目标≤5.00以下，倒退"
 
 
-def test_hold_level_missing_the_milestone_of_that_year_judges_the_pace():
+def test_hold_level_missing_the_milestone_of_that_year_within_the_level_gap():
     milestones = [Milestone(2023, 99.5, ">"), Milestone(2025, 99, ">")]
-    # 99.4 is above 2025's 99 but not above 2023's 99.5; expected in 2023 is 99.5,
-    # R = (99.4 - 99.36) / (99.5 - 99.36) = 0.04 / 0.14 = 0.29
+    # 99.4 is above 2025's 99 but not above 2023's 99.5. |99 - 99.36| = 0.36 is within the
+    # default gap of 1% of 99 = 0.99 (rule 5, before the missed milestone of rule 6), and
+    # 99.4 is not below 99.36 - 0.99 = 98.37: on track, with no pace measured
     result = judge({2020: 99.36, 2023: 99.4}, milestones)
     assert result.hold_level is True
+    assert result.status == "on_track"
+    assert result.ratio is None
+    assert result.explanation == "2023年实际值99.40，基期值99.36距目标>99.00不超过0.99，实际值不低于98.37，符合预期"
+
+
+def test_hold_level_missing_the_milestone_of_that_year_beyond_the_level_gap():
+    milestones = [Milestone(2023, 99.5, ">"), Milestone(2025, 99, ">")]
+    # With a gap of 0.2 set by the plan, |99 - 99.36| = 0.36 exceeds it; 99.4 misses 2023's
+    # >99.5 (rule 6) and is not below 99.36: lagging
+    result = judge({2020: 99.36, 2023: 99.4}, milestones, level_gap=0.2)
     assert result.status == "lagging"
-    assert result.ratio == pytest.approx(0.04 / 0.14)
-    assert result.explanation == "2023年实际值99.40，按进度应达99.50，滞后"
+    assert result.ratio is None  # a held level has no pace
+    assert result.explanation == "2023年实际值99.40，未达到2023年目标>99.50，滞后"
 
 
 # --- assess: cumulative counts --------------------------------------------------------------
@@ -563,14 +584,15 @@ def test_interim_milestone_met_with_final_is_achieved():
     assert result.status == "achieved"  # 76 >= 70 and 76 >= 75
 
 
-def test_final_met_but_milestone_of_that_year_missed_is_not_achieved():
+def test_final_met_but_milestone_of_that_year_missed_is_lagging():
     milestones = [Milestone(2023, 75, ">"), Milestone(2025, 75)]
-    # 75 meets 2025's plain 75 but is not above 2023's 75; expected in 2023 is 75,
-    # R = 15 / 15 = 1
+    # 75 meets 2025's plain 75 but is not above 2023's 75: a milestone missed (rule 6), whatever
+    # the pace says. The path aims at 75.01 in 2023, R = 15 / 15.01 = 0.999, kept for information
     result = judge({2020: 60, 2023: 75}, milestones)
     assert result.met is True
-    assert result.status == "on_track"
-    assert result.ratio == pytest.approx(1)
+    assert result.status == "lagging"
+    assert result.ratio == pytest.approx(15 / 15.01)
+    assert result.explanation == "2023年实际值75.00，未达到2023年目标>75.00，滞后"
 
 
 def test_front_loaded_milestone_missed():
@@ -615,13 +637,15 @@ def test_milestone_equal_to_baseline_within_float_noise():
     assert result.status == "on_track"
 
 
-def test_strict_target_at_the_baseline_has_no_share():
-    # 80 is not above 80, so not a held level; the path stays at 80 and the bar has no length
+def test_strict_target_at_the_baseline_aims_one_step_past_it():
+    # 80 is not above 80, so not a held level; the path and the bar run to 80.01, the first
+    # figure above 80 to two places. |80 - 80| = 0 is within the level gap (rule 5) and 80 is
+    # no worse than the baseline: on track
     result = judge({2020: 80, 2022: 80}, [Milestone(2025, 80, ">")], as_of=2022)
     assert result.hold_level is False
     assert result.status == "on_track"
-    assert result.share is None
-    assert result.expected_share is None
+    assert result.share == 0.0  # (80 - 80) / 0.01
+    assert result.expected_share == pytest.approx(0.4)  # the path in 2022: 0.01 * 2/5 of the way
 
 
 # --- assess: single values, ranges, as-of, shares -------------------------------------------
@@ -647,10 +671,13 @@ def test_range_target_judged_at_lower_end():
 def test_range_target_decrease_judged_at_upper_end():
     milestones = [Milestone(2025, 3, upper=5)]
     assert judge({2020: 8, 2024: 5}, milestones, direction="decrease", as_of=2024).status == "achieved"
-    # Expected in 2024: 8 - 5 * 4/5 = 4; R = -2.5 / -4 = 0.625
+    # The path aims at the upper end too: expected in 2024: 8 - 3 * 4/5 = 5.6;
+    # R = -2.5 / -2.4 = 1.04
     result = judge({2020: 8, 2024: 5.5}, milestones, direction="decrease", as_of=2024)
-    assert result.status == "lagging"
-    assert result.ratio == pytest.approx(0.625)
+    assert result.status == "on_track"
+    assert result.expected == pytest.approx(5.6)
+    assert result.ratio == pytest.approx(2.5 / 2.4)
+    assert result.share == pytest.approx(2.5 / 3)  # (5.5 - 8) / (5 - 8)
 
 
 def test_as_of_ignores_later_values():

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 # demo flag three times, since django-tables2 renders each table with the request (6), then the page's own: plan,
 # province, the indicators with their province targets for Plan.assess (2) and its three, the two tables' counts,
 # the page of indicators with their targets (2) and the page of text targets.
-PAGE_QUERIES = 25
+PAGE_QUERIES = 26  # the default as-of year counts approved pairs and pairs with targets (2)
 
 
 def key_project_codes(plan):

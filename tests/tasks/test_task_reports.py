@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 # Request overhead (session read and save in a savepoint, user, two permission lookups: 7), the header's plan and
 # demo flag (2), then the page's own: plan, task, province, the task's indicators with their province targets (2),
 # Plan.assess (3), items, text targets, reports and the history (12).
-PAGE_QUERIES = 21
+PAGE_QUERIES = 23  # the default as-of year counts approved pairs and pairs with targets (2)
 
 
 @pytest.fixture(autouse=True)
