@@ -309,6 +309,8 @@ BODY_FONT = ("Times New Roman", "宋体")  # (Latin, East Asian)
 HEADING_FONT = ("Times New Roman", "黑体")
 HEADER_FILL = "DDE3EA"
 PLACEHOLDER = "【待撰写】"
+ANNEX_MARGIN = 1.5  # cm, left and right, on landscape A4
+LANDSCAPE_TEXT_WIDTH = 29.7 - 2 * ANNEX_MARGIN
 
 
 def build_evaluation(plan, as_of, *, pick_main=main_indicators):
@@ -383,6 +385,7 @@ def _set_up(document, data):
     normal.paragraph_format.space_after = Pt(0)
     _fonts(styles["Title"], HEADING_FONT, size=20, bold=False)
     _fonts(styles["Subtitle"], BODY_FONT, size=14)
+    styles["Subtitle"].font.italic = False
     _fonts(styles["Heading 1"], HEADING_FONT, size=16, bold=False)
     _fonts(styles["Heading 2"], HEADING_FONT, size=14, bold=False)
     _fonts(styles["Heading 3"], HEADING_FONT, size=12, bold=False)
@@ -765,7 +768,7 @@ def _annex(document, data):
     section = document.add_section()
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21)
-    section.left_margin = section.right_margin = Cm(1.5)
+    section.left_margin = section.right_margin = Cm(ANNEX_MARGIN)
     document.add_heading("附表 各地区指标完成情况", level=1)
     _paragraph(
         document,
@@ -783,4 +786,5 @@ def _annex(document, data):
             row.append(line.completion if line else "—")
         rows.append(row)
     document.numbers.caption(document, "表", f"各地区指标完成情况（截至{data.as_of}年）")
-    _table(document, header, rows, size=7.5, left=(2,))
+    rest = (LANDSCAPE_TEXT_WIDTH - 1.0 - 1.4 - 5.0) / max(len(shown), 1)
+    _table(document, header, rows, widths=[1.0, 1.4, 5.0] + [rest] * len(shown), size=7.5, left=(2,))
