@@ -321,7 +321,12 @@ def build_evaluation(plan, as_of, *, pick_main=main_indicators):
 
 
 def title(data):
-    return f"{data.plan.name}实施{data.kind}报告"
+    return title_for(data.plan, data.as_of)
+
+
+def title_for(plan, as_of):
+    """福建省“十四五”教育发展专项规划实施中期评估报告."""
+    return f"{plan.name}实施{evaluation_kind(plan, as_of)}报告"
 
 
 class _Numbers:

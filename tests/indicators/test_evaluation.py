@@ -10,13 +10,15 @@ import subprocess
 import warnings
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.http import Http404
 from docx import Document
 from docx.oxml.ns import qn
 from matplotlib import font_manager
 from PIL import Image
 
-from indicators import chart_images, charts, evaluation, progress, services
+from indicators import chart_images, charts, evaluation, evaluation_views, progress, services
 from indicators.models import District, Indicator
 
 YEAR = 2023
@@ -331,3 +333,27 @@ def test_the_command_refuses_a_year_outside_the_plan(plan, tmp_path):
     with pytest.raises(CommandError, match="2021 至 2025"):
         call_command("export_evaluation", str(tmp_path / "x.docx"), "--year", "2020")
     assert not (tmp_path / "x.docx").exists()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The download view (not routed yet: called directly)
+
+
+def test_the_view_sends_a_word_document_to_a_leader_and_refuses_an_official(plan, demo, leader, official_fuzhou, rf):
+    request = rf.get("/export/evaluation.docx", {"year": "2025"})
+    request.user = leader
+
+    response = evaluation_views.export_evaluation(request)
+
+    assert response["Content-Type"] == evaluation_views.DOCX
+    assert "attachment" in response["Content-Disposition"]
+    document = read(b"".join(response.streaming_content))
+    assert "实施总结评估报告" in document.paragraphs[0].text
+
+    request.user = official_fuzhou
+    with pytest.raises(PermissionDenied):
+        evaluation_views.export_evaluation(request)
+    request = rf.get("/export/evaluation.docx", {"year": "2019"})
+    request.user = leader
+    with pytest.raises(Http404):
+        evaluation_views.export_evaluation(request)
