@@ -181,16 +181,11 @@ class EvaluationData:
     def status_counts(self):
         """(district name, {status: count}) as the dashboard's overview chart counts: pairs with targets or figures,
         not counting those without a target."""
-        rows = []
-        for district in self.districts:
-            counts = Counter(
-                line.status
-                for (indicator_id, district_id), line in self.lines.items()
-                if district_id == district.pk and line.status != progress.NO_TARGET
-            )
-            if counts:
-                rows.append((str(district), counts))
-        return rows
+        counts = {}
+        for (_indicator_id, district_id), line in self.lines.items():
+            if line.status != progress.NO_TARGET:
+                counts.setdefault(district_id, Counter())[line.status] += 1
+        return [(str(d), counts.get(d.pk, Counter())) for d in self.districts]
 
 
 def gather(plan, as_of, *, pick_main=main_indicators):
@@ -613,7 +608,7 @@ def _main_indicators(document, data):
     _paragraph(document, "各地区按自身的分解目标判断；全省含全部指标，设区市及平潭仅含有分解目标的指标。")
     _picture(
         document,
-        chart_images.render_png(charts.status_by_district(_labelled(data.status_counts()))),
+        chart_images.render_png(charts.status_by_district(data.status_counts())),
         f"各地区指标进展状态（截至{data.as_of}年）",
     )
     document.add_heading("（二）主要指标进展趋势（全省）", level=2)
@@ -628,10 +623,6 @@ def _main_indicators(document, data):
             assessment=line.assessment,
         )
         _picture(document, chart_images.render_png(chart), f"{line.indicator.name}：{line.completion}")
-
-
-def _labelled(rows):
-    return [(name, dict(counts)) for name, counts in rows]
 
 
 def _districts(document, data):

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from matplotlib import font_manager
 from PIL import Image
 
-from indicators import chart_images, charts, evaluation, evaluation_views, progress, services
+from indicators import chart_images, charts, evaluation, evaluation_views, progress, reports, services
 from indicators.models import District, Indicator
 
 YEAR = 2023
@@ -357,3 +357,13 @@ def test_the_view_sends_a_word_document_to_a_leader_and_refuses_an_official(plan
     request.user = leader
     with pytest.raises(Http404):
         evaluation_views.export_evaluation(request)
+
+
+def test_the_status_chart_counts_what_the_dashboards_chart_counts(plan, demo):
+    data = evaluation.gather(plan, YEAR)
+    dashboard = reports.StatusOverview(plan, as_of=YEAR, districts=District.objects.all()).counts_by_district()
+
+    assert [(name, dict(counts)) for name, counts in data.status_counts()] == [
+        (name, dict(counts)) for name, counts in dashboard
+    ]
+    assert charts.status_by_district(data.status_counts()) == charts.status_by_district(dashboard)
