@@ -178,6 +178,21 @@ class EvaluationData:
     problems: list  # Problem
     generated: object = field(default_factory=timezone.localtime)
 
+    def indicator_chart(self, line):
+        """The indicator page's chart of a main indicator in the province, as of the report's year."""
+        return charts.indicator_progress(
+            indicator=line.indicator,
+            base_year=self.plan.base_year,
+            values=self.figures.get(line.indicator.pk, {}),
+            milestones=self.milestones.get((line.indicator.pk, self.province.pk), []),
+            assessment=line.assessment,
+        )
+
+    def district_charts(self):
+        """{indicator_id: figure}: the 附件2 page's comparison of the districts (not the province), per metric."""
+        indicators, _years, rows = self.district_table
+        return {indicator.pk: chart for _id, indicator, chart in district_targets.comparison_charts(indicators, rows)}
+
     def status_counts(self):
         """(district name, {status: count}) as the dashboard's overview chart counts: pairs with targets or figures,
         not counting those without a target."""
@@ -615,13 +630,7 @@ def _main_indicators(document, data):
     for line in data.main:
         if line.assessment.latest is None and line.assessment.final is None:
             continue
-        chart = charts.indicator_progress(
-            indicator=line.indicator,
-            base_year=plan.base_year,
-            values=data.figures.get(line.indicator.pk, {}),
-            milestones=data.milestones.get((line.indicator.pk, data.province.pk), []),
-            assessment=line.assessment,
-        )
+        chart = data.indicator_chart(line)
         _picture(document, chart_images.render_png(chart), f"{line.indicator.name}：{line.completion}")
 
 
@@ -637,11 +646,12 @@ def _districts(document, data):
         f"规划附件2对{len(indicators)}项指标分解了各地区目标。截至{data.as_of}年各地区完成情况如下"
         "（完成情况按各地区自身的目标判断）。",
     )
+    comparison = data.district_charts()
     for number, indicator in enumerate(indicators, start=1):
         column = number - 1
         document.add_heading(f"（{_chinese_number(number)}）{indicator.name}", level=2)
         header = ["地区", f"基期值（{plan.base_year}年）"] + [f"{y}年目标" for y in years] + ["实际值", "完成情况"]
-        table_rows, statuses, assessed = [], [], []
+        table_rows, statuses = [], []
         for district, cells in rows:
             cell = cells[column]
             a = cell.assessment
@@ -656,17 +666,11 @@ def _districts(document, data):
                 + [actual, word]
             )
             statuses.append(a.status if a else None)
-            if a and not district.is_province:
-                assessed.append((str(district), a))
         document.numbers.caption(document, "表", f"{indicator.name}分地区完成情况（{indicator.unit}）")
         _table(document, header, table_rows, status_column=len(header) - 1, statuses=statuses, size=9, left=())
-        if assessed:
-            chart = charts.district_comparison(indicator=indicator, rows=assessed)
-            _picture(
-                document,
-                chart_images.render_png(chart),
-                f"{indicator.name}：各地区最新实际值与本地区目标",
-            )
+        chart = comparison[indicator.pk]
+        if chart["data"] and any(trace.get("x") for trace in chart["data"]):
+            _picture(document, chart_images.render_png(chart), f"{indicator.name}：各地区最新实际值与本地区目标")
 
 
 def _chinese_number(number):

@@ -20,6 +20,7 @@ from PIL import Image
 
 from indicators import chart_images, charts, evaluation, evaluation_views, progress, reports, services
 from indicators.models import District, Indicator
+from tasks import districts as district_targets
 
 YEAR = 2023
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -367,3 +368,14 @@ def test_the_status_chart_counts_what_the_dashboards_chart_counts(plan, demo):
         (name, dict(counts)) for name, counts in dashboard
     ]
     assert charts.status_by_district(data.status_counts()) == charts.status_by_district(dashboard)
+
+
+def test_the_trend_and_district_charts_are_the_web_pages_figures(plan, demo, province):
+    data = evaluation.gather(plan, YEAR)
+
+    for line in data.main:
+        page = reports.IndicatorProgress(plan, line.indicator, as_of=YEAR, districts=[province])
+        assert data.indicator_chart(line) == page.chart(province)
+    indicators, years, rows = district_targets.district_table(plan=plan, as_of=YEAR, visible=District.objects.all())
+    page_charts = district_targets.comparison_charts(indicators, rows)
+    assert data.district_charts() == {indicator.pk: chart for _id, indicator, chart in page_charts}
