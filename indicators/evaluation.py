@@ -739,7 +739,7 @@ def _problems_section(document, data):
     for number, problem in enumerate(data.problems, start=1):
         line = problem.line
         document.add_heading(
-            f"（{_chinese_number(number)}）{line.indicator.name}（{line.district.name}）：{line.completion}", level=3
+            f"（{_chinese_number(number)}）{line.indicator.name}（{line.district.name}）：{line.completion}", level=2
         )
         _paragraph(document, str(line.assessment.explanation) + "。", bold_lead="进展情况：")
         _paragraph(document, problem.reason or "（未填写）", bold_lead="原因分析：")
