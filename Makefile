@@ -23,14 +23,16 @@ run: $(BIN)/.installed
 	$(DEV) $(BIN)/python manage.py load_demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# Browser tests drive Debian's chromium; screenshots need a CJK font; the Excel report test opens exports in
-# LibreOffice Calc (without its recommends, which would pull in the whole desktop suite).
+# Browser tests drive Debian's chromium; screenshots and the evaluation report's chart images need a CJK font; the
+# Excel report test opens exports in LibreOffice Calc, the Word evaluation report test converts it with LibreOffice
+# Writer and reads the PDF with poppler's pdftotext (without recommends, which would pull in the whole desktop suite).
 system-deps:
-	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" && command -v soffice >/dev/null; then exit 0; \
+	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" && command -v soffice >/dev/null \
+		&& [ -e /usr/lib/libreoffice/program/libswlo.so ] && command -v pdftotext >/dev/null; then exit 0; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null \
-		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
-	else echo "The tests need chromium, a CJK font and LibreOffice Calc. Run: sudo sh -c 'apt-get install chromium fonts-noto-cjk && apt-get install --no-install-recommends libreoffice-calc-nogui'"; exit 1; fi
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils >/dev/null; \
+	else echo "The tests need chromium, a CJK font, LibreOffice Calc and Writer and pdftotext. Run: sudo sh -c 'apt-get install chromium fonts-noto-cjk && apt-get install --no-install-recommends libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils'"; exit 1; fi
 
 test: $(BIN)/.test-installed system-deps
 	$(BIN)/ruff check .

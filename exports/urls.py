@@ -1,10 +1,11 @@
 from django.urls import path
 
-from exports import views
+from exports import evaluation_views, views
 
 app_name = "exports"
 
 urlpatterns = [
     path("export/", views.export_form, name="export"),
     path("export/report.xlsx", views.export_report, name="export-report"),
+    path("export/evaluation.docx", evaluation_views.export_evaluation, name="export-evaluation"),
 ]

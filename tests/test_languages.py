@@ -102,6 +102,7 @@ EXTRA_PAGES = {
 # URL names that are not HTML pages: API endpoints, downloads, and POST-only actions that redirect.
 NOT_PAGES = {
     "exports:export-report",
+    "exports:export-evaluation",
     "status-css",
     "figures:import-template",
     "figures:import-confirm",

@@ -1,0 +1,25 @@
+"""The evaluation report (规划实施评估报告) as a Word download."""
+
+import io
+
+from django.http import FileResponse
+
+from dashboards import overviews
+from exports import evaluation
+from plans.shortcuts import current_plan, require
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def filename(plan, year):
+    return f"{evaluation.title_for(plan, year)}（截至{year}年）.docx"
+
+
+def export_evaluation(request):
+    """GET ?year=Y: the current plan's evaluation as of Y. It covers every district, so it needs both rights."""
+    require(request.user, "figures.export_report")
+    require(request.user, "figures.view_all_districts")
+    plan = current_plan()
+    year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
+    document = evaluation.build_evaluation(plan, year)
+    return FileResponse(io.BytesIO(document), as_attachment=True, filename=filename(plan, year), content_type=DOCX)
