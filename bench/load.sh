@@ -30,7 +30,7 @@ SESSION=$($PY manage.py shell -v0 -c "
 from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
-from indicators import roles
+from planboard import roles
 roles.ensure_groups()
 user, _ = get_user_model().objects.get_or_create(username='bench_leader')
 user.groups.add(Group.objects.get(name=roles.LEADER))

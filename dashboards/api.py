@@ -4,10 +4,12 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, JsonResponse
 
 from dashboards import overviews
+from dashboards.cache import cached, data_version
 from figures.api_base import api_view, number
 from figures.models import Observation
 from plans.models import District, Indicator, Plan, Target, Task
 from plans.progress import STATUS_LABELS
+from plans.years import parse_year
 
 
 @api_view()
@@ -91,25 +93,32 @@ def progress(request):
     if plan is None:
         raise Http404("尚未载入规划。")
     district = overviews.chosen_district(overviews.visible_districts(request.user), request.GET.get("district"))
-    year = overviews.chosen_year(plan, request.GET.get("year"))
+    version = data_version()
+    counted = cached("approved-pairs", lambda: overviews.approved_pairs(plan), version=version, plan=plan)
+    year = parse_year(request.GET.get("year"), overviews.years(plan), default=None) or overviews.default_year(
+        plan, counted
+    )
     section = request.GET.get("section")
-    # One index probe per indicator, not a pass over every district's targets.
-    has_targets = Exists(Target.objects.filter(indicator=OuterRef("pk")))
-    with_targets = set(Indicator.objects.filter(plan=plan).filter(has_targets).values_list("pk", flat=True))
-    targets = {}
-    for target in Target.objects.filter(indicator__plan=plan, district=district).order_by("year"):
-        targets.setdefault(target.indicator_id, []).append(target)
-    rows = overviews.PlanProgress(plan, as_of=year, districts=[district]).rows(district, all_indicators=True)
+
+    def compute():
+        # One index probe per indicator, not a pass over every district's targets.
+        has_targets = Exists(Target.objects.filter(indicator=OuterRef("pk")))
+        with_targets = set(Indicator.objects.filter(plan=plan).filter(has_targets).values_list("pk", flat=True))
+        targets = {}
+        for target in Target.objects.filter(indicator__plan=plan, district=district).order_by("year"):
+            targets.setdefault(target.indicator_id, []).append(target)
+        rows = overviews.PlanProgress(plan, as_of=year, districts=[district]).rows(district, all_indicators=True)
+        return [
+            _progress_json(row, targets.get(row.indicator.pk, [])) for row in rows if row.indicator.pk in with_targets
+        ]
+
+    indicators = cached("progress-api", compute, version=version, plan=plan, as_of=year, districts=[district])
     return JsonResponse(
         {
             "district": {"code": district.code, "name": district.name, "short_name": district.short_name},
             "year": year,
             "section": section or None,
-            "indicators": [
-                _progress_json(row, targets.get(row.indicator.pk, []))
-                for row in rows
-                if row.indicator.pk in with_targets and (not section or row.indicator.section == section)
-            ],
+            "indicators": [row for row in indicators if not section or row["section"] == section],
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from dashboards import overviews
+from dashboards.cache import cached, data_version
 from dashboards.tables import ValuesTable
 from plans.models import Indicator
 from plans.shortcuts import current_plan
@@ -12,24 +13,31 @@ def dashboard(request):
     plan = current_plan()
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
-    counted = overviews.approved_pairs(plan)
+    version = data_version()
+    counted = cached("approved-pairs", lambda: overviews.approved_pairs(plan), version=version, plan=plan)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), counted)
-    verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
-    overview = overviews.StatusOverview(plan, as_of=year, districts=visible)
-    statuses, status_rows = overview.table()
+
+    def compute():
+        verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
+        overview = overviews.StatusOverview(plan, as_of=year, districts=visible)
+        statuses, status_rows = overview.table()
+        return {
+            "rows": verdicts.rows(district),
+            "counts": verdicts.counts(district),
+            "warnings": verdicts.warnings(district),
+            "status_chart": overview.chart(),
+            "chart_statuses": statuses,
+            "chart_rows": status_rows,
+        }
+
     context = {
         "plan": plan,
         "district": district,
         "year": year,
         "years": overviews.years(plan),
         "districts": visible,
-        "rows": verdicts.rows(district),
-        "counts": verdicts.counts(district),
-        "warnings": verdicts.warnings(district),
         "completeness": overviews.completeness(plan, year, counted),
-        "status_chart": overview.chart(),
-        "chart_statuses": statuses,
-        "chart_rows": status_rows,
+        **cached("dashboard", compute, version=version, plan=plan, as_of=year, districts=visible, extra=[district.pk]),
     }
     return render(request, "dashboards/dashboard.html", context)
 
@@ -40,7 +48,18 @@ def indicator_detail(request, code):
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
-    report = overviews.IndicatorProgress(plan, indicator, as_of=year, districts=visible)
+
+    def compute():
+        report = overviews.IndicatorProgress(plan, indicator, as_of=year, districts=visible)
+        return {
+            "assessment": report.assessment(district),
+            "path": report.path(district),
+            "chart": report.chart(district),
+            "comparison": report.comparison(),
+            "comparison_chart": report.comparison_chart(),
+            "report": report,
+        }
+
     context = {
         "plan": plan,
         "indicator": indicator,
@@ -48,13 +67,17 @@ def indicator_detail(request, code):
         "year": year,
         "years": overviews.years(plan),
         "districts": visible,
-        "assessment": report.assessment(district),
-        "path": report.path(district),
-        "chart": report.chart(district),
-        "comparison": report.comparison(),
-        "comparison_chart": report.comparison_chart(),
-        "table": ValuesTable.for_indicator(report),
+        **cached(
+            "indicator",
+            compute,
+            version=data_version(),
+            plan=plan,
+            as_of=year,
+            districts=visible,
+            extra=[indicator.pk, district.pk],
+        ),
     }
+    context["table"] = ValuesTable.for_indicator(context.pop("report"))
     return render(request, "dashboards/indicator_detail.html", context)
 
 
@@ -63,14 +86,17 @@ def district_detail(request, code):
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, code)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
-    verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
+
+    def compute():
+        verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
+        return {"rows": verdicts.rows(district), "counts": verdicts.counts(district)}
+
     context = {
         "plan": plan,
         "district": district,
         "year": year,
         "years": overviews.years(plan),
         "districts": visible,
-        "rows": verdicts.rows(district),
-        "counts": verdicts.counts(district),
+        **cached("district", compute, version=data_version(), plan=plan, as_of=year, districts=[district]),
     }
     return render(request, "dashboards/district_detail.html", context)

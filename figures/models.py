@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Round
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -192,3 +193,31 @@ class Standing(models.Model):
 
     def __str__(self):
         return f"{self.indicator} {self.district} {self.as_of}: {self.status}"
+
+
+class DataVersion(models.Model):
+    """A counter bumped inside every transaction that changes what the read pages compute (figures, targets,
+    the plan's thresholds), so that cached verdicts are keyed on it and no app server, whatever its cache, serves
+    a verdict older than the last write. The time of the bump goes into the key too: a database restored to an
+    earlier number then never meets entries cached for a different state under the same number."""
+
+    number = models.PositiveBigIntegerField(_("版本"), default=0)
+    changed_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self):
+        return f"{self.number} {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def bump(cls):
+        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1, changed_at=timezone.now()):
+            cls.objects.get_or_create(pk=1)
+
+    @classmethod
+    def current(cls):
+        """A key part: "number-timestamp", or "0" before the first write."""
+        row = cls.objects.filter(pk=1).values_list("number", "changed_at").first()
+        return f"{row[0]}-{row[1].timestamp()}" if row else "0"

@@ -1,7 +1,8 @@
 """Statuses kept per indicator, district and as-of year (`Standing`), for overviews of many districts.
 
 A status depends only on the approved figures and the targets of its indicator and district, so the services
-refresh the pairs they change; `load_plan`, `load_demo` and `generate_scale` refresh whole plans.
+refresh the pairs they change; `load_plan`, `load_demo` and `generate_scale` refresh whole plans. Every refresh
+bumps the data version the read pages' caches are keyed on, in the writer's transaction.
 """
 
 from collections import Counter
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from figures.assessments import statuses_by_year
-from figures.models import Standing
+from figures.models import DataVersion, Standing
 
 BATCH = 5000
 
@@ -27,6 +28,7 @@ def refresh(plan, *, indicators=None, districts=None):
     if districts is not None:
         stale = stale.filter(district__in=districts)
     with transaction.atomic():
+        DataVersion.bump()
         stale.delete()
         batch = []
         for row in rows:

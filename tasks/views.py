@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from dashboards import overviews
+from dashboards.cache import cached, data_version
 from figures.assessments import assess
 from figures.pipeline import Conflict
 from plans.models import District, Indicator, Plan, Target, Task, TextTarget
@@ -113,8 +114,16 @@ def task_evidence(request, number, year):
 def district_targets(request):
     plan = _plan()
     year = chosen_year(request, plan)
-    visible = District.objects.visible_to(request.user)
-    metrics, target_years, rows = districts.district_table(plan=plan, as_of=year, visible=visible)
+    visible = list(District.objects.visible_to(request.user))
+
+    def compute():
+        metrics, target_years, rows = districts.district_table(plan=plan, as_of=year, visible=visible)
+        return metrics, target_years, rows, districts.comparison_charts(metrics, rows)
+
+    version = data_version()
+    metrics, target_years, rows, charts = cached(
+        "district-targets", compute, version=version, plan=plan, as_of=year, districts=visible
+    )
     mismatches = None
     if request.user.has_perm("figures.review_observation"):
         mismatches = districts.sum_mismatches(plan=plan, indicators=metrics)
@@ -125,7 +134,7 @@ def district_targets(request):
         "metrics": metrics,
         "target_years": target_years,
         "rows": rows,
-        "charts": districts.comparison_charts(metrics, rows),
+        "charts": charts,
         "mismatches": mismatches,
     }
     return render(request, "tasks/district_targets.html", context)

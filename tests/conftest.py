@@ -5,6 +5,7 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 
 from planboard import roles
@@ -21,6 +22,12 @@ def plain_static_files_and_no_lockout(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test rolls its writes back, and with them the data version the read pages' cache is keyed on."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -14,11 +14,12 @@ from tests.story import approve
 pytestmark = pytest.mark.django_db
 
 # session, user, the user's two permission lookups, the header's plan and demo flag, the session's save
-# (savepoint, update, release), then the page's own: plan, districts, default year (2: approved pairs by year,
+# (savepoint, update, release), then the page's own: plan, districts, the data version the cache is keyed on,
+# default year (2: approved pairs by year,
 # pairs with targets), indicators,
 # Plan.assess's three and the dashboard's status overview. The same with no figures as with every
 # district's figures for four years.
-PAGE_QUERIES = 18
+PAGE_QUERIES = 19
 
 
 def row_html(response, code):

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 # session, user, two permission lookups, the header's plan and demo flag, the session's save (savepoint,
 # update, release), then the page's own: plan, indicator, districts, default year, indicators, Plan.assess's
 # three, targets and figures. The same with no figures as with every district's figures for four years.
-PAGE_QUERIES = 20  # the default year counts approved pairs by year and pairs with targets (2)
+PAGE_QUERIES = 21  # the default year counts approved pairs by year and pairs with targets (2); the data version
 
 
 def figure(response, element_id):

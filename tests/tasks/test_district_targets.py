@@ -18,7 +18,7 @@ PRESCHOOL, BALANCED, HIGH_SCHOOL = districts.DISTRICT_METRICS
 
 # Request overhead (7), the header's plan and demo flag (2), then the page's own: plan, visible districts, the three
 # metrics, districts, targets, base-year figures, Plan.assess (3), and for reviewers the sum check's four.
-PAGE_QUERIES = 23  # the default as-of year counts approved pairs and pairs with targets (2)
+PAGE_QUERIES = 24  # the default as-of year counts approved pairs and pairs with targets (2); the data version
 
 
 def row(html, name):

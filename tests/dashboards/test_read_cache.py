@@ -1,0 +1,45 @@
+"""Fifty leaders reading at once are served computed rows from the cache, and never a verdict older than the
+last write: the cache is keyed on a data version bumped inside every write."""
+
+import pytest
+from django.urls import reverse
+
+from tests.story import approve
+
+pytestmark = pytest.mark.django_db
+
+
+def status_of(client, code, year):
+    rows = client.get(reverse("dashboards:api-progress"), {"year": year}).json()["indicators"]
+    return next(row["status"] for row in rows if row["code"] == code)
+
+
+def test_a_second_reader_costs_a_few_queries_and_a_write_is_seen_at_once(
+    client, leader, plan, reviewer, district, django_assert_max_num_queries
+):
+    client.force_login(leader)
+    client.get(reverse("dashboards:dashboard"), {"year": 2023})
+
+    # Session and its save (3), user, permissions (2), plan, districts, the header's plan and demo flag, the data
+    # version: no figures read, nothing judged (the cold request above made 19).
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("dashboards:dashboard"), {"year": 2023}).status_code == 200
+    assert status_of(client, "higher_ed_gross_enrolment", 2023) == "no_data"
+
+    approve(plan, reviewer, district("province"), "higher_ed_gross_enrolment", 2023, "62")
+
+    assert status_of(client, "higher_ed_gross_enrolment", 2023) == "on_track"
+    page = client.get(reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"]), {"year": 2023})
+    assert page.context["assessment"].status == "on_track"
+
+
+def test_each_language_gets_its_own_rows(client, leader, plan, reviewer, district):
+    approve(plan, reviewer, district("province"), "higher_ed_gross_enrolment", 2023, "62")
+    client.force_login(leader)
+    chinese = client.get(reverse("dashboards:api-progress"), {"year": 2023}).json()
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("dashboards:api-progress"), {"year": 2023}).json()
+
+    row = next(i for i in chinese["indicators"] if i["code"] == "higher_ed_gross_enrolment")
+    row_en = next(i for i in english["indicators"] if i["code"] == "higher_ed_gross_enrolment")
+    assert row["status_label"] == "符合预期" and row_en["status_label"] == "On track"
