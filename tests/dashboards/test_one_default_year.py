@@ -3,13 +3,17 @@
 lists first what needs a leader's eye (预警)."""
 
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from dashboards import overviews
+from plans import progress
 from plans.models import Attribute
+from tests.exports.test_export_report import overview_lines
 from tests.story import approve
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +86,28 @@ def test_an_indicator_without_attribute_shows_it_unfilled(client, leader, plan):
     page = client.get(reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"])).content.decode()
 
     assert "属性：未填写" in page
+
+
+def test_every_page_the_api_and_the_exports_agree_on_every_status(client, leader, demo_and_one_fuzhou_2025_figure):
+    client.force_login(leader)
+    dashboard = client.get(reverse("dashboards:dashboard")).context
+    year = dashboard["year"]
+    api = {row["code"]: row["status"] for row in client.get(reverse("dashboards:api-progress")).json()["indicators"]}
+    response = client.get(reverse("exports:export-report"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    excel = {name: line["状态"].value for name, line in overview_lines(workbook).items()}
+    table = client.get(reverse("tasks:district-targets")).context
+
+    assert year == 2024 and table["year"] == year and workbook["总览"]["B3"].value == year
+    for row in dashboard["rows"]:
+        assert excel[row.indicator.name] == progress.STATUS_LABELS[row.status], row.indicator.code
+        if row.indicator.code in api:
+            assert api[row.indicator.code] == row.status, row.indicator.code
+    for district, cells in table["rows"]:
+        by_code = {
+            row["code"]: row["status"]
+            for row in client.get(reverse("dashboards:api-progress"), {"district": district.code}).json()["indicators"]
+        }
+        for cell in cells:
+            if cell.assessment is not None:
+                assert cell.status == by_code[cell.indicator.code], (district.code, cell.indicator.code)
