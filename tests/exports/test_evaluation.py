@@ -24,6 +24,7 @@ from figures.assessments import assess
 from plans import progress
 from plans.models import District, Indicator
 from tasks import districts as district_targets
+from tests.office import soffice
 
 YEAR = 2023
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -243,25 +244,6 @@ def test_gathering_costs_a_bounded_number_of_queries_and_writing_none(
         data = evaluation.gather(plan, YEAR)
     with django_assert_num_queries(0):
         evaluation.write_document(data)
-
-
-def soffice(tmp_path, source, target):
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
 
 
 def test_libreoffice_writer_prints_the_report_with_its_chinese_headings(plan, demo, tmp_path):

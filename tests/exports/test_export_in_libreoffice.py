@@ -4,7 +4,6 @@ soffice exits 0 even when a conversion fails, so the tests look for the files it
 """
 
 import csv
-import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -14,31 +13,13 @@ from figures import pipeline
 from figures.models import Observation
 from plans import progress
 from plans.models import District, Indicator
+from tests.office import soffice
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2024
 # Every sheet to its own CSV file, UTF-8, formulas' results rather than formulas (there should be none).
 ALL_SHEETS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
-
-
-def soffice(tmp_path, source, target):
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
 
 
 @pytest.fixture
