@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from figures import excel_import, excel_template, pipeline, review
+from figures import excel_template, pipeline, review
 from plans.models import District, Indicator, Task
 from tests.conftest import PASSWORD
 
@@ -220,7 +220,6 @@ def choose_language(client, language, next_url="/"):
 @pytest.fixture
 def site(official_fuzhou, reviewer, leader, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(excel_import, "UPLOADS", tmp_path / "uploads")
     return Site({"official_fuzhou": official_fuzhou, "reviewer": reviewer, "leader": leader})
 
 
