@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from figures import excel_import, excel_template, review
+from figures import excel_template, review
 from figures.models import Observation, ObservationStatus, PendingUpload
 from plans.models import Plan
 
