@@ -126,6 +126,7 @@ def preview_upload(data, filename, *, plan, user, action):
                     "district": result.district.pk,
                     "year": result.year,
                     "version": result.existing.version if result.existing else 0,
+                    "change": result.change,
                     "names": [result.indicator.name, result.district.name],
                 }
             lines.append(line)
@@ -134,27 +135,31 @@ def preview_upload(data, filename, *, plan, user, action):
     return Preview(PurePath(filename).name, lines)
 
 
-def save_upload(data, filename, *, plan, user, action, versions=None):
-    """Check the file again and save every row in one transaction, or nothing (UploadRejected).
+def save_upload(data, filename, *, plan, user, action, versions):
+    """Check the file again and save every row in one transaction, or nothing (UploadRejected). Returns how
+    many rows are new, changed and unchanged.
 
     `versions` (Preview.versions) are the stored figures the preview showed: if any changed since, nothing is
-    saved and the error names each changed row, so nobody confirms over a change they never saw.
+    saved and the error names each changed row, so nobody confirms over a change they never saw. Since none
+    did, the preview's counts are what was saved.
     """
     sheets = _read(data, filename, plan=plan, user=user, names=Names(plan))
     saved = []
     with transaction.atomic():
-        if versions is not None:
-            changed = changed_since_preview(versions)
-            if changed:
-                raise UploadRejected(changed)
+        changed = changed_since_preview(versions)
+        if changed:
+            raise UploadRejected(changed)
         for sheet in sheets:
             try:
                 saved += pipeline.import_rows(plan=plan, rows=sheet.rows, by=user, action=action)
             except pipeline.ImportRejected as rejected:
                 raise UploadRejected([sheet.locate(*error) for error in rejected.errors]) from None
+        if saved and len(saved) != len(versions):
+            # Rows that were errors in the preview would pass now: confirm only what was shown.
+            raise UploadRejected([_("预览时文件有错误，请重新上传并预览。")])
     if not saved:
         raise BadFile(_("文件中没有填写任何数值。"))
-    return saved
+    return {kind: sum(seen["change"] == kind for seen in versions) for kind in CHANGES[:3]}
 
 
 def changed_since_preview(versions):

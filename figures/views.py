@@ -216,7 +216,7 @@ def import_confirm(request):
     if pending is None:
         return redirect("figures:import")
     try:
-        saved = excel_import.save_upload(
+        counts = excel_import.save_upload(
             pending.data,
             pending.filename,
             plan=plan,
@@ -228,10 +228,9 @@ def import_confirm(request):
         messages.error(request, _("未导入任何数据：") + "；".join(getattr(refused, "errors", [str(refused)])))
         return redirect("figures:import-preview")
     excel_import.drop_upload(request.session, request.user)
-    counts = {kind: sum(row.change == kind for row in saved) for kind in ("new", "changed", "unchanged")}
     messages.success(
         request,
         _("已导入 %(n)d 行：新增 %(new)d 行，修改 %(changed)d 行，无变化 %(unchanged)d 行。")
-        % {"n": len(saved), **counts},
+        % {"n": sum(counts.values()), **counts},
     )
     return redirect("figures:import")
