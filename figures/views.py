@@ -87,7 +87,7 @@ def observation_history(request, pk):
         Observation.objects.visible_to(request.user).select_related("indicator", "district", "entered_by"), pk=pk
     )
     form = ReviewStepForm(initial={"version": observation.version})
-    context = {"observation": observation, "records": submissions.history_of(observation), "form": form}
+    context = {"observation": observation, "records": submissions.history_of(observation, request.user), "form": form}
     return render(request, "figures/observation_history.html", context)
 
 
