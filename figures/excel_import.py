@@ -108,15 +108,15 @@ def preview_upload(data, filename, *, plan, user, action):
             line = Line(
                 sheet.title,
                 number,
-                indicator.name if indicator else row.get("indicator"),
-                district.name if district else row.get("district"),
+                indicator.display_name if indicator else row.get("indicator"),
+                district.display_name if district else row.get("district"),
                 row.get("year"),
             )
             if number in failed:
                 line.errors = failed[number]
             else:
                 result = next(results)
-                line.indicator, line.district = result.indicator.name, result.district.name
+                line.indicator, line.district = result.indicator.display_name, result.district.display_name
                 line.change, line.new = result.change, result.value
                 line.old = result.existing.value if result.existing else None
                 line.seen = {
@@ -127,7 +127,7 @@ def preview_upload(data, filename, *, plan, user, action):
                     "year": result.year,
                     "version": result.existing.version if result.existing else 0,
                     "change": result.change,
-                    "names": [result.indicator.name, result.district.name],
+                    "names": [result.indicator.display_name, result.district.display_name],
                 }
             lines.append(line)
     if not lines:
@@ -218,8 +218,8 @@ def _no_cell_twice(sheets, names):
                         "row": number,
                         "other": seen[cell][0],
                         "other_row": seen[cell][1],
-                        "indicator": indicator.name,
-                        "district": district.name,
+                        "indicator": indicator.display_name,
+                        "district": district.display_name,
                     }
                 )
             seen.setdefault(cell, (sheet.title, number))

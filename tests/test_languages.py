@@ -189,7 +189,8 @@ class Site:
         client = Client()
         client.force_login(users["reviewer"])
         report = client.post(
-            reverse("tasks:report", args=[self.task.number, YEAR]), {"status": "in_progress", "summary": "按计划推进"}
+            reverse("tasks:report", args=[self.task.number, YEAR]),
+            {"status": "in_progress", "summary": "按计划推进", "version": 0},
         )
         assert report.status_code == 302, report.content.decode()[:2000]
 

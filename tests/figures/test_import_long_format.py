@@ -90,7 +90,7 @@ def test_chinese_headers_are_read_and_the_page_lists_them(client, analyst):
     client.force_login(analyst)
     page = client.get(reverse("figures:import")).content.decode()
     for header in ["指标", "地区", "年份", "数值", "说明", "数据来源", "确认大幅变动", "原因分析", "整改措施"]:
-        assert f"<td>{header}</td>" in page
+        assert f'<td lang="zh-Hans">{header}</td>' in page
     header = "指标,地区,年份,数值,说明,数据来源,确认大幅变动,原因分析,整改措施\n"
     file = io.BytesIO((header + "putonghua_rate,350000,2024,91,,统计公报,,,\n").encode())
     file.name = "年报.csv"
