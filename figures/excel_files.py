@@ -47,12 +47,23 @@ class BadFile(Exception):
 
 
 def read_long_table(file, filename):
-    """Yield (row number, {column: value}) from a long-format CSV or XLSX with a header row."""
+    """Yield (row number, {column: value}) from a long-format CSV or XLSX with a header row.
+
+    Row numbers name one table, so a workbook must hold it on one sheet (the upload page reads several)."""
     if filename.lower().endswith(".csv"):
         lines = _csv_lines(file.read())
     else:
-        sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
-        lines = [list(row) for row in sheet.iter_rows(values_only=True)]
+        sheets = {}
+        for sheet in load_workbook(file, read_only=True, data_only=True).worksheets:
+            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            if any(value not in (None, "") for row in rows for value in row):
+                sheets[sheet.title] = rows
+        if len(sheets) > 1:
+            raise BadFile(
+                _("工作簿有多个工作表（%(sheets)s），请每个文件只放一个工作表，或在网页上传。")
+                % {"sheets": "、".join(sheets)}
+            )
+        lines = next(iter(sheets.values()), [])
     header = _long_header(lines[0] if lines else None)
     yield from _long_rows(header, lines[1:], start=2)
 
