@@ -160,3 +160,24 @@ def test_the_template_has_a_source_column(client, official_fuzhou):
     upload(client, buffer)
     client.post(reverse("figures:import-confirm"))
     assert Observation.objects.get(year=YEAR).source == "教育统计年鉴"
+
+
+def test_the_same_template_under_another_name_is_unchanged(client, official_fuzhou):
+    from openpyxl import load_workbook
+
+    client.force_login(official_fuzhou)
+    response = client.get(reverse("figures:import-template"), {"year": YEAR})
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook["福州"]
+    row = next(r[0].row for r in sheet.iter_rows(min_row=3) if r[0].value == "general_high_school_enrolment")
+    sheet[f"G{row}"] = 6
+    for name in ("填报.xlsx", "填报（第二次）.xlsx"):
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        buffer.seek(0)
+        buffer.name = name
+        upload(client, buffer)
+        shown = preview(client)
+        client.post(reverse("figures:import-confirm"))
+    assert shown.counts == {"new": 0, "changed": 0, "unchanged": 1, "error": 0}
+    assert "6 → 6" not in client.get(reverse("figures:import")).content.decode()
