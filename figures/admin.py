@@ -9,9 +9,18 @@ admin.site.site_header = "planboard 规划监测管理"
 admin.site.site_title = "planboard"
 
 
+# Plans, indicators and targets are registered here rather than in plans/, which may not import figures: a change
+# to any of them (a target's value, the plan's ahead/on-track ratios) changes the precomputed statuses (Standing),
+# and the admin writes around the services, so it refreshes them itself.
+
+
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["name", "document_number", "base_year", "target_year"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        standings.refresh(form.instance)
 
 
 @admin.register(District)
@@ -33,40 +42,77 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     inlines = [TargetInline]
 
+    def save_related(self, request, form, formsets, change):
+        # After the inline targets are saved too. An indicator moved to another plan leaves that plan's standings
+        # behind; an indicator deleted takes its standings with it (on delete cascade).
+        super().save_related(request, form, formsets, change)
+        plans = {form.instance.plan}
+        if change and "plan" in form.changed_data:
+            plans.add(Plan.objects.get(pk=form.initial["plan"]))
+        for plan in plans:
+            standings.refresh(plan, indicators=[form.instance.pk])
+
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
     list_display = ["indicator", "district", "year", "operator", "value", "upper"]
     list_filter = ["district", "year"]
     search_fields = ["indicator__code", "indicator__name"]
+    list_select_related = ["indicator", "district"]
+
+    def save_model(self, request, obj, form, change):
+        before = Target.objects.filter(pk=obj.pk).select_related("indicator__plan").first() if change else None
+        super().save_model(request, obj, form, change)
+        _refresh_targets([obj, *([before] if before else [])])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _refresh_targets([obj])
+
+    def delete_queryset(self, request, queryset):
+        targets = list(queryset.select_related("indicator__plan"))
+        super().delete_queryset(request, queryset)
+        _refresh_targets(targets)
+
+
+def _refresh_targets(targets):
+    """Refresh the (indicator, district) pairs of these targets, one refresh per plan."""
+    by_plan = {}
+    for target in targets:
+        plan = target.indicator.plan
+        indicators, districts = by_plan.setdefault(plan.pk, (plan, set(), set()))[1:]
+        indicators.add(target.indicator_id)
+        districts.add(target.district_id)
+    for plan, indicators, districts in by_plan.values():
+        standings.refresh(plan, indicators=indicators, districts=districts)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows to read, with their history; they are written through the pages that record who and check the rules
+    (figures through the write pipeline, year locks on /years/)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Observation)
-class ObservationAdmin(SimpleHistoryAdmin):
+class ObservationAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["indicator", "district", "year", "value", "status", "is_demo", "entered_by", "entered_at"]
     list_filter = ["status", "is_demo", "year", "district"]
     search_fields = ["indicator__code", "indicator__name"]
     list_select_related = ["indicator", "district", "entered_by"]
 
-    # The admin writes around the services, so it refreshes the precomputed statuses itself.
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        standings.refresh_observation(obj)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        standings.refresh_observation(obj)
-
-    def delete_queryset(self, request, queryset):
-        pairs = list(queryset.select_related("indicator__plan"))
-        super().delete_queryset(request, queryset)
-        for observation in pairs:
-            standings.refresh_observation(observation)
-
 
 @admin.register(ReportingYear)
-class ReportingYearAdmin(admin.ModelAdmin):
+class ReportingYearAdmin(ReadOnlyAdmin):
     list_display = ["plan", "year", "locked", "locked_by", "locked_at"]
+    list_select_related = ["plan", "locked_by"]
 
 
 @admin.register(ApiToken)

@@ -1,6 +1,7 @@
 """The figure API: list and record figures, review them, lock years (docs/api.md)."""
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 
 from figures import pipeline, review
@@ -34,9 +35,43 @@ def observations(request):
             raise ValidationError({"year": ["年份必须是整数。"]}) from None
     if request.GET.get("indicator"):
         rows = rows.filter(indicator__code=request.GET["indicator"])
+    # A total order (the district's code breaks ties in its order), so that pages neither skip nor repeat rows.
+    page = paginate(request, rows.order_by("indicator", "district", "year"))
+    items = page.pop("items")
     return JsonResponse(
-        {"observations": [observation_json(o) for o in rows]}, json_dumps_params={"ensure_ascii": False}
+        {**page, "observations": [observation_json(o) for o in items]}, json_dumps_params={"ensure_ascii": False}
     )
+
+
+PAGE_SIZE = 500
+
+
+def paginate(request, rows):
+    """docs/api.md, "Lists": `?page=` (1-based), PAGE_SIZE items a page, with the count and the addresses of the
+    next and previous pages. A page that is not a positive integer is 400; one after the last is 404."""
+    raw = request.GET.get("page", "1")
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValidationError({"page": [f"page 必须是从 1 开始的整数，而不是“{raw}”。"]})
+    paginator = Paginator(rows, PAGE_SIZE, allow_empty_first_page=True)
+    if number > paginator.num_pages:
+        raise Http404(f"没有第 {number} 页（共 {paginator.num_pages} 页）。")
+    page = paginator.page(number)
+
+    def address(n):
+        query = request.GET.copy()
+        query["page"] = n
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return {
+        "count": paginator.count,
+        "next": address(number + 1) if page.has_next() else None,
+        "previous": address(number - 1) if page.has_previous() else None,
+        "items": list(page.object_list),
+    }
 
 
 def _record_observation(request, plan):

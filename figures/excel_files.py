@@ -17,6 +17,19 @@ from plans.models import District
 
 LONG_COLUMNS = ["indicator", "district", "year", "value", "note", "source", "confirm", "reason", "measures"]
 REQUIRED_COLUMNS = ["indicator", "district", "year", "value"]
+# The long format's header may use the Chinese names as well as the codes; the import page lists them.
+LONG_HEADERS = {
+    "indicator": "指标",
+    "district": "地区",
+    "year": "年份",
+    "value": "数值",
+    "note": "说明",
+    "source": "数据来源",
+    "confirm": "确认大幅变动",
+    "reason": "原因分析",
+    "measures": "整改措施",
+}
+HEADER_CODES = {**{name: name for name in LONG_COLUMNS}, **{header: name for name, header in LONG_HEADERS.items()}}
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -34,12 +47,23 @@ class BadFile(Exception):
 
 
 def read_long_table(file, filename):
-    """Yield (row number, {column: value}) from a long-format CSV or XLSX with a header row."""
+    """Yield (row number, {column: value}) from a long-format CSV or XLSX with a header row.
+
+    Row numbers name one table, so a workbook must hold it on one sheet (the upload page reads several)."""
     if filename.lower().endswith(".csv"):
         lines = _csv_lines(file.read())
     else:
-        sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
-        lines = [list(row) for row in sheet.iter_rows(values_only=True)]
+        sheets = {}
+        for sheet in load_workbook(file, read_only=True, data_only=True).worksheets:
+            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            if any(value not in (None, "") for row in rows for value in row):
+                sheets[sheet.title] = rows
+        if len(sheets) > 1:
+            raise BadFile(
+                _("工作簿有多个工作表（%(sheets)s），请每个文件只放一个工作表，或在网页上传。")
+                % {"sheets": "、".join(sheets)}
+            )
+        lines = next(iter(sheets.values()), [])
     header = _long_header(lines[0] if lines else None)
     yield from _long_rows(header, lines[1:], start=2)
 
@@ -50,22 +74,34 @@ def _csv_lines(data):
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise BadFile(_("CSV 文件须为 UTF-8 编码（在 Excel 中另存为“CSV UTF-8”）。")) from None
-    return list(csv.reader(io.StringIO(data)))
+    try:
+        return list(csv.reader(io.StringIO(data)))
+    except csv.Error:
+        # Most often a field over csv.field_size_limit() (128 KB): a stray quote swallowing the rest of the file.
+        raise BadFile(
+            _("CSV 文件格式有误：某个单元格超过 %(kb)d KB，或引号没有成对。") % {"kb": csv.field_size_limit() // 1024}
+        ) from None
 
 
 def _long_header(first_line):
     if not first_line:
         raise BadFile(_("文件是空的。"))
-    header = [str(value or "").strip().lower() for value in first_line]
+    written = [str(value or "").strip() for value in first_line]
+    header = [HEADER_CODES.get(name.lower(), HEADER_CODES.get(name, name)) for name in written]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        raise BadFile(_("缺少列：%(columns)s。") % {"columns": "、".join(missing)})
+        raise BadFile(
+            _("缺少列：%(columns)s。") % {"columns": "、".join(f"{LONG_HEADERS[name]}（{name}）" for name in missing)}
+        )
     extra = [name for name in header if name and name not in LONG_COLUMNS]
     if extra:
         raise BadFile(_("无法识别的列：%(columns)s。") % {"columns": "、".join(extra)})
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     if duplicated:
-        raise BadFile(_("列重复：%(columns)s。") % {"columns": "、".join(duplicated)})
+        raise BadFile(
+            _("列重复：%(columns)s。")
+            % {"columns": "、".join(f"{LONG_HEADERS[name]}（{name}）" for name in duplicated)}
+        )
     return header
 
 
@@ -110,14 +146,14 @@ def read_upload(data, filename, *, plan, user):
     name = PurePath(filename).name.lower()
     if len(data) > MAX_BYTES:
         raise BadFile(_("文件超过 %(mb)d MB，请拆分后再上传。") % {"mb": MAX_BYTES // (1024 * 1024)})
-    source = PurePath(filename).name[:200]
+    shown = PurePath(filename).name[:200]
     if name.endswith(".csv"):
         lines = _csv_lines(data)
         _check_row_count(len(lines))
         header = _long_header(lines[0] if lines else None)
-        return [_long_sheet(source, header, lines[1:], source)]
+        return [_long_sheet(shown, header, lines)]
     if name.endswith((".xlsm", ".xltm", ".xlsb", ".xlam")):
-        raise BadFile(_("不接受含宏的文件（%(name)s），请另存为 .xlsx 后上传。") % {"name": source})
+        raise BadFile(_("不接受含宏的文件（%(name)s），请另存为 .xlsx 后上传。") % {"name": shown})
     if not name.endswith(".xlsx"):
         raise BadFile(_("只接受 .xlsx 或 .csv 文件。"))
     workbook = _open_xlsx(data)
@@ -126,18 +162,40 @@ def read_upload(data, filename, *, plan, user):
         contents[sheet.title] = _values(sheet, total)
         total += len(contents[sheet.title])
     workbook.close()
+    if not contents:
+        raise BadFile(_("文件中没有工作表（只有图表），请把数据放在工作表中。"))
     if META_SHEET in contents:
-        return _template_sheets(contents, plan=plan, user=user, source=source)
-    title, lines = next(iter(contents.items()))
-    header = _long_header(lines[0] if lines else None)
-    return [_long_sheet(title, header, lines[1:], source)]
+        return _template_sheets(contents, plan=plan, user=user)
+    return _long_sheets(contents)
 
 
-def _long_sheet(title, header, lines, source):
-    rows = list(_long_rows(header, lines, start=2))
-    for _number, row in rows:
-        row["source"] = row.get("source") or source
-    columns = {name: (get_column_letter(index), name) for index, name in enumerate(header, start=1) if name}
+def _long_sheets(contents):
+    """Every sheet of a long-format workbook, each with its own header row; blank sheets are skipped. A sheet
+    that cannot be read refuses the whole file, naming the sheet."""
+    sheets = []
+    for title, lines in contents.items():
+        if not lines:
+            continue
+        try:
+            header = _long_header(lines[0])
+        except BadFile as bad:
+            if len(contents) == 1:
+                raise
+            raise BadFile(_("工作表“%(sheet)s”：%(problem)s") % {"sheet": title, "problem": bad}) from None
+        sheets.append(_long_sheet(title, header, lines))
+    if not sheets:
+        raise BadFile(_("文件是空的。"))
+    return sheets
+
+
+def _long_sheet(title, header, lines):
+    """The rows below the header line; errors name each column as the file's header writes it."""
+    rows = list(_long_rows(header, lines[1:], start=2))
+    columns = {
+        name: (get_column_letter(index), str(written).strip())
+        for index, (name, written) in enumerate(zip(header, lines[0], strict=False), start=1)
+        if name
+    }
     return Sheet(title, rows, columns)
 
 
@@ -169,6 +227,9 @@ def _open_xlsx(data):
     names = {part.filename.lower() for part in parts}
     if any(n.endswith("vbaproject.bin") for n in names) or b"macroEnabled" in archive.read("[Content_Types].xml"):
         raise BadFile(_("文件含有宏，请另存为不含宏的 .xlsx 后上传。"))
+    for part in parts:
+        if _declares_entities(archive, part):
+            raise BadFile(_("文件含有 XML 实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝。"))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds of error on a broken package; all mean the same to the user
@@ -177,6 +238,26 @@ def _open_xlsx(data):
         if _has_merged_cells(archive, sheet._worksheet_path):
             raise BadFile(_("工作表“%(sheet)s”有合并单元格，请取消合并后再上传。") % {"sheet": sheet.title})
     return workbook
+
+
+# Excel never writes a DTD; one in any part can only be there to expand entities (billion laughs, external files).
+ENTITY_DECLARATION = re.compile(
+    b"|".join(
+        re.escape(word.encode(encoding))
+        for word in ("<!DOCTYPE", "<!ENTITY")
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+    )
+)
+
+
+def _declares_entities(archive, part):
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 16):
+            if ENTITY_DECLARATION.search(tail + chunk):
+                return True
+            tail = chunk[-32:]
+    return False
 
 
 def _has_merged_cells(archive, path):
@@ -210,7 +291,7 @@ def _values(sheet, rows_so_far):
     return lines
 
 
-def _template_sheets(contents, *, plan, user, source):
+def _template_sheets(contents, *, plan, user):
     meta = contents.pop(META_SHEET)
     if not meta or meta[0][:1] != [TEMPLATE_MARK]:
         raise BadFile(_("文件中的“%(sheet)s”工作表不是本系统生成的。") % {"sheet": META_SHEET})
@@ -234,13 +315,13 @@ def _template_sheets(contents, *, plan, user, source):
                 _("工作表“%(sheet)s”是%(district)s的填报表，您无权填报该地区的数据。")
                 % {"sheet": title, "district": district.name}
             )
-        sheets.append(_template_sheet_rows(title, lines, district, year, source))
+        sheets.append(_template_sheet_rows(title, lines, district, year))
     if len({s.rows[0][1]["district"] for s in sheets if s.rows}) < len([s for s in sheets if s.rows]):
         raise BadFile(_("同一地区出现在多个工作表中。"))
     return sheets
 
 
-def _template_sheet_rows(title, lines, district, year, source):
+def _template_sheet_rows(title, lines, district, year):
     expected = [header for _f, header in TEMPLATE_COLUMNS]
     header = [str(v or "") for v in (lines[TEMPLATE_HEADER_ROW - 1] if len(lines) >= TEMPLATE_HEADER_ROW else [])]
     while header and not header[-1]:
@@ -264,9 +345,9 @@ def _template_sheet_rows(title, lines, district, year, source):
     for number, line in enumerate(lines[TEMPLATE_HEADER_ROW:], start=TEMPLATE_HEADER_ROW + 1):
         _no_cells_beyond(line, len(fields), number, sheet=_("工作表“%(sheet)s”") % {"sheet": title})
         row = dict(zip(fields, line, strict=False))
-        if all(row.get(name) in (None, "") for name in TEMPLATE_INPUTS):
-            continue  # an indicator left blank is simply not reported this time
-        row.update(district=district.code, year=year, source=source)
+        if all(row.get(name) in (None, "") for name in TEMPLATE_INPUTS if name != "source"):
+            continue  # an indicator left blank is simply not reported this time (a source alone says nothing)
+        row.update(district=district.code, year=year)
         rows.append((number, row))
     columns = {f: (get_column_letter(i), h) for i, (f, h) in enumerate(TEMPLATE_COLUMNS, start=1)}
     columns["year"] = columns["district"] = columns["value"]

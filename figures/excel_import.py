@@ -1,17 +1,18 @@
-"""Uploading figures: preview, confirm, and the upload kept between the two."""
+"""Uploading figures: preview, confirm, and the upload kept between the two (`PendingUpload`)."""
 
-import re
-import secrets
-import tempfile
-import time
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from datetime import timedelta
+from pathlib import PurePath
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from figures import pipeline
 from figures.excel_files import BadFile, read_upload
+from figures.models import Observation, PendingUpload
+from plans.models import District, Indicator
+from plans.progress import plain
 
 # ---------------------------------------------------------------------------------------------------------------
 # Preview and confirm
@@ -30,6 +31,8 @@ class Line:
     old: object = None
     new: object = None
     errors: list = field(default_factory=list)
+    # The stored figure the preview was made from (version 0: none yet), compared again on confirm.
+    seen: dict | None = None
 
 
 @dataclass
@@ -45,6 +48,11 @@ class Preview:
     def ok(self):
         return bool(self.lines) and not self.counts["error"]
 
+    @property
+    def versions(self):
+        """What confirming checks again: the cell, its stored version and names of every row, as JSON."""
+        return [line.seen for line in self.lines if line.seen is not None]
+
 
 CHANGES = ["new", "changed", "unchanged", "error"]
 
@@ -57,10 +65,30 @@ class UploadRejected(Exception):
         self.errors = errors
 
 
+class Names:
+    """The plan's indicators by code and the districts by code, name and short name (as check_rows reads them),
+    to show names instead of the codes a file holds."""
+
+    def __init__(self, plan):
+        self.indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
+        self.districts = {}
+        for district in District.objects.all():
+            for key in (district.code, district.name, district.short_name):
+                self.districts[key] = district
+
+    def indicator(self, raw):
+        return self.indicators.get(str(raw if raw is not None else "").strip())
+
+    def district(self, raw):
+        return self.districts.get(str(raw if raw is not None else "").strip())
+
+
 def preview_upload(data, filename, *, plan, user, action):
     """What saving the file would do, row by row, without writing anything."""
+    names = Names(plan)
+    sheets = _read(data, filename, plan=plan, user=user, names=names)
     lines = []
-    for sheet in read_upload(data, filename, plan=plan, user=user):
+    for sheet in sheets:
         failed = {}
         pending = sheet.rows
         checked = []
@@ -76,74 +104,195 @@ def preview_upload(data, filename, *, plan, user, action):
                 pending = [(number, row) for number, row in pending if number not in failed]
         results = iter(checked)
         for number, row in sheet.rows:
-            line = Line(sheet.title, number, row.get("indicator"), row.get("district"), row.get("year"))
+            indicator, district = names.indicator(row.get("indicator")), names.district(row.get("district"))
+            line = Line(
+                sheet.title,
+                number,
+                indicator.display_name if indicator else row.get("indicator"),
+                district.display_name if district else row.get("district"),
+                row.get("year"),
+            )
             if number in failed:
                 line.errors = failed[number]
             else:
                 result = next(results)
-                line.indicator, line.district = result.indicator.name, result.district.name
+                line.indicator, line.district = result.indicator.display_name, result.district.display_name
                 line.change, line.new = result.change, result.value
                 line.old = result.existing.value if result.existing else None
+                line.seen = {
+                    "sheet": sheet.title,
+                    "row": number,
+                    "indicator": result.indicator.pk,
+                    "district": result.district.pk,
+                    "year": result.year,
+                    "version": result.existing.version if result.existing else 0,
+                    "change": result.change,
+                    "names": [result.indicator.display_name, result.district.display_name],
+                }
             lines.append(line)
     if not lines:
         raise BadFile(_("文件中没有填写任何数值。"))
     return Preview(PurePath(filename).name, lines)
 
 
-def save_upload(data, filename, *, plan, user, action):
-    """Check the file again and save every row in one transaction, or nothing (UploadRejected)."""
-    sheets = read_upload(data, filename, plan=plan, user=user)
+def save_upload(data, filename, *, plan, user, action, versions):
+    """Check the file again and save every row in one transaction, or nothing (UploadRejected). Returns how
+    many rows are new, changed and unchanged.
+
+    `versions` (Preview.versions) are the stored figures the preview showed: if any changed since, nothing is
+    saved and the error names each changed row, so nobody confirms over a change they never saw. Since none
+    did, the preview's counts are what was saved.
+    """
+    sheets = _read(data, filename, plan=plan, user=user, names=Names(plan))
     saved = []
     with transaction.atomic():
+        changed = changed_since_preview(versions)
+        if changed:
+            raise UploadRejected(changed)
         for sheet in sheets:
             try:
                 saved += pipeline.import_rows(plan=plan, rows=sheet.rows, by=user, action=action)
             except pipeline.ImportRejected as rejected:
                 raise UploadRejected([sheet.locate(*error) for error in rejected.errors]) from None
+        if saved and len(saved) != len(versions):
+            # Rows that were errors in the preview would pass now: confirm only what was shown.
+            raise UploadRejected([_("预览时文件有错误，请重新上传并预览。")])
     if not saved:
         raise BadFile(_("文件中没有填写任何数值。"))
-    return saved
+    return {kind: sum(seen["change"] == kind for seen in versions) for kind in CHANGES[:3]}
+
+
+def changed_since_preview(versions):
+    """Messages naming each row whose stored figure is no longer the version the preview was made from."""
+    stored = {
+        (o.indicator_id, o.district_id, o.year): o
+        for o in Observation.objects.select_for_update(of=("self",)).filter(
+            indicator__in={v["indicator"] for v in versions},
+            district__in={v["district"] for v in versions},
+            year__in={v["year"] for v in versions},
+        )
+    }
+    messages = []
+    for seen in versions:
+        now = stored.get((seen["indicator"], seen["district"], seen["year"]))
+        if (now.version if now else 0) != seen["version"]:
+            indicator, district = seen["names"]
+            words = {"sheet": seen["sheet"], "row": seen["row"], "indicator": indicator, "district": district}
+            if now is None:
+                message = _("工作表“%(sheet)s”第%(row)d行（%(indicator)s，%(district)s）：预览后该数据已被删除") % words
+            else:
+                words.update(value=plain(now.value), who=now.entered_by)
+                message = (
+                    _("工作表“%(sheet)s”第%(row)d行（%(indicator)s，%(district)s）：预览后已被%(who)s改为 %(value)s")
+                    % words
+                )
+            messages.append(message)
+    if messages:
+        messages.append(_("请重新上传并预览后再确认。"))
+    return messages
+
+
+def _read(data, filename, *, plan, user, names):
+    sheets = read_upload(data, filename, plan=plan, user=user)
+    _no_cell_twice(sheets, names)
+    _keep_stored_sources(sheets, plan, names)
+    return sheets
+
+
+def _no_cell_twice(sheets, names):
+    """Each sheet is checked on its own, so a figure given on two sheets is refused here, for the whole file."""
+    seen = {}
+    for sheet in sheets:
+        for number, row in sheet.rows:
+            indicator, district = names.indicator(row.get("indicator")), names.district(row.get("district"))
+            if indicator is None or district is None:
+                continue
+            cell = (indicator.pk, district.pk, str(row.get("year")).strip())
+            if cell in seen and seen[cell][0] != sheet.title:
+                raise BadFile(
+                    _(
+                        "工作表“%(sheet)s”第%(row)d行与工作表“%(other)s”第%(other_row)d行是同一项数据（%(indicator)s，%(district)s）。"
+                    )
+                    % {
+                        "sheet": sheet.title,
+                        "row": number,
+                        "other": seen[cell][0],
+                        "other_row": seen[cell][1],
+                        "indicator": indicator.display_name,
+                        "district": district.display_name,
+                    }
+                )
+            seen.setdefault(cell, (sheet.title, number))
+
+
+def _keep_stored_sources(sheets, plan, names):
+    """A row without a source (数据来源) keeps the stored figure's; a new figure's stays empty."""
+    blank = []
+    for sheet in sheets:
+        for _number, row in sheet.rows:
+            if str(row.get("source") or "").strip():
+                continue
+            row["source"] = ""
+            indicator, district = names.indicator(row.get("indicator")), names.district(row.get("district"))
+            if indicator is not None and district is not None:
+                blank.append((row, (indicator.pk, district.pk, str(row.get("year")).strip())))
+    if not blank:
+        return
+    years = set()
+    for _row, (_i, _d, year) in blank:
+        try:
+            years.add(int(year))
+        except ValueError:
+            pass
+    stored = {
+        (i, d, str(y)): source
+        for i, d, y, source in Observation.objects.filter(
+            indicator__plan=plan,
+            indicator__in={cell[0] for _row, cell in blank},
+            district__in={cell[1] for _row, cell in blank},
+            year__in=years,
+        ).values_list("indicator_id", "district_id", "year", "source")
+    }
+    for row, cell in blank:
+        row["source"] = stored.get(cell, "")
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Who may upload, and keeping an uploaded file between the preview and the confirmation
 
-
-UPLOADS = Path(tempfile.gettempdir()) / "planboard-uploads"
 SESSION_KEY = "excel_upload"
-UPLOAD_LIFETIME = 24 * 3600
+UPLOAD_LIFETIME = timedelta(hours=24)
 
 
-def stash_upload(session, user, data, filename, action):
-    """Keep the file on the server under a random token bound to this session and user; the browser only
-    confirms, it never sends the rows back."""
-    UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for old in UPLOADS.glob("*.upload"):
-        if time.time() - old.stat().st_mtime > UPLOAD_LIFETIME:
-            old.unlink(missing_ok=True)
+def keep_upload(session, user, data, filename, action, versions):
+    """Keep the file in the database, bound to this session and user; the browser only confirms, it never sends
+    the rows back. Expired uploads are deleted on the way."""
+    PendingUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_LIFETIME).delete()
     drop_upload(session, user)
-    token = secrets.token_hex(16)
-    (UPLOADS / f"{user.pk}-{token}.upload").write_bytes(data)
-    session[SESSION_KEY] = {"token": token, "name": PurePath(filename).name, "action": action}
+    pending = PendingUpload.objects.create(
+        user=user, data=data, filename=PurePath(filename).name[:200], action=action, versions=versions
+    )
+    session[SESSION_KEY] = pending.pk
 
 
-def stashed_upload(session, user):
-    """(data, file name, action) of the file this user uploaded last, or None."""
-    stashed = session.get(SESSION_KEY) or {}
-    path = _stash_path(user, stashed.get("token"))
-    if path is None or not path.exists():
+def pending_upload(session, user):
+    """The PendingUpload this user uploaded last in this session, unless it expired; or None."""
+    pk = session.get(SESSION_KEY)
+    if not isinstance(pk, int):
         return None
-    return path.read_bytes(), stashed["name"], stashed["action"]
+    pending = PendingUpload.objects.filter(pk=pk, user=user, created_at__gte=timezone.now() - UPLOAD_LIFETIME).first()
+    if pending is not None:
+        pending.data = bytes(pending.data)  # PostgreSQL hands back a memoryview
+    return pending
+
+
+def remember_preview(pending, preview):
+    if pending.versions != preview.versions:
+        pending.versions = preview.versions
+        pending.save(update_fields=["versions"])
 
 
 def drop_upload(session, user):
-    stashed = session.pop(SESSION_KEY, None) or {}
-    path = _stash_path(user, stashed.get("token"))
-    if path is not None:
-        path.unlink(missing_ok=True)
-
-
-def _stash_path(user, token):
-    if not isinstance(token, str) or not re.fullmatch(r"[0-9a-f]{32}", token):
-        return None
-    return UPLOADS / f"{user.pk}-{token}.upload"
+    pk = session.pop(SESSION_KEY, None)
+    if isinstance(pk, int):
+        PendingUpload.objects.filter(pk=pk, user=user).delete()

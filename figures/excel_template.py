@@ -30,8 +30,9 @@ TEMPLATE_COLUMNS = [
     ("note", "说明"),
     ("reason", "原因分析"),
     ("measures", "整改措施"),
+    ("source", "数据来源"),
 ]
-TEMPLATE_INPUTS = ["value", "confirm", "note", "reason", "measures"]
+TEMPLATE_INPUTS = ["value", "confirm", "note", "reason", "measures", "source"]
 TEMPLATE_HEADER_ROW = 2
 
 

@@ -221,3 +221,25 @@ class DataVersion(models.Model):
         """A key part: "number-timestamp", or "0" before the first write."""
         row = cls.objects.filter(pk=1).values_list("number", "changed_at").first()
         return f"{row[0]}-{row[1].timestamp()}" if row else "0"
+
+
+class PendingUpload(models.Model):
+    """An uploaded file between its preview and its confirmation, kept in the database so that any app server
+    can confirm it. `versions` are the figures' versions the preview was made from; confirming refuses the
+    whole file if any of them changed since. Kept for a day (excel_import.UPLOAD_LIFETIME)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("上传人")
+    )
+    data = models.BinaryField(_("文件内容"))
+    filename = models.CharField(_("文件名"), max_length=200)
+    action = models.CharField(_("操作"), max_length=10)
+    versions = models.JSONField(_("预览时的数据版本"), default=list)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("待确认的上传")
+        verbose_name_plural = _("待确认的上传")
+
+    def __str__(self):
+        return f"{self.user} {self.filename}"

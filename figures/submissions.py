@@ -84,9 +84,22 @@ def missing_figures(plan, districts, year):
     return rows
 
 
-def history_of(observation):
-    """The figure's history rows, newest first, each with the value and status it replaced."""
-    records = list(observation.history.select_related("history_user").order_by("-history_date", "-history_id"))
+def sees_work_in_progress(user):
+    """Whether the user sees figures before approval: everyone but the province-wide readers (leaders), who see
+    only approved ones (ObservationQuerySet.visible_to, which this follows)."""
+    if user.has_perm("figures.view_all_districts"):
+        return user.has_perm("figures.review_observation") or user.has_perm("figures.enter_all_districts")
+    return True
+
+
+def history_of(observation, user):
+    """The figure's history rows the user may see, newest first, each with the value and status it replaced.
+
+    Leaders see only approved versions, each compared with the approved version before it."""
+    records = observation.history.select_related("history_user").order_by("-history_date", "-history_id")
+    if not sees_work_in_progress(user):
+        records = records.filter(status=ObservationStatus.APPROVED)
+    records = list(records)
     for newer, older in pairwise([*records, None]):
         newer.old_value = older.value if older else None
         newer.old_status = older.get_status_display() if older else ""

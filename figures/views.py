@@ -87,7 +87,7 @@ def observation_history(request, pk):
         Observation.objects.visible_to(request.user).select_related("indicator", "district", "entered_by"), pk=pk
     )
     form = ReviewStepForm(initial={"version": observation.version})
-    context = {"observation": observation, "records": submissions.history_of(observation), "form": form}
+    context = {"observation": observation, "records": submissions.history_of(observation, request.user), "form": form}
     return render(request, "figures/observation_history.html", context)
 
 
@@ -167,51 +167,70 @@ def import_upload(request):
         upload, action = form.cleaned_data["file"], form.cleaned_data["action"]
         data = upload.read(excel_files.MAX_BYTES + 1)
         try:
-            excel_import.preview_upload(data, upload.name, plan=plan, user=request.user, action=action)
+            preview = excel_import.preview_upload(data, upload.name, plan=plan, user=request.user, action=action)
         except excel_files.BadFile as bad:
             form.add_error("file", str(bad))
         else:
-            excel_import.stash_upload(request.session, request.user, data, upload.name, action)
+            excel_import.keep_upload(request.session, request.user, data, upload.name, action, preview.versions)
             return redirect("figures:import-preview")
     years = access.allowed_years(plan, request.user)
-    context = {"plan": plan, "form": form, "districts": districts, "years": years, "year": years[-1]}
+    context = {
+        "plan": plan,
+        "form": form,
+        "districts": districts,
+        "years": years,
+        "year": years[-1],
+        "long_headers": excel_files.LONG_HEADERS,
+    }
     return render(request, "figures/import_upload.html", context)
 
 
-def _stashed(request):
-    stashed = excel_import.stashed_upload(request.session, request.user)
-    if stashed is None:
+def _pending(request):
+    pending = excel_import.pending_upload(request.session, request.user)
+    if pending is None:
         messages.error(request, _("没有待确认的文件，请重新上传。"))
-    return stashed
+    return pending
 
 
 def import_preview(request):
     plan = current_plan()
-    stashed = _stashed(request)
-    if stashed is None:
+    pending = _pending(request)
+    if pending is None:
         return redirect("figures:import")
-    data, name, action = stashed
     try:
-        preview = excel_import.preview_upload(data, name, plan=plan, user=request.user, action=action)
+        preview = excel_import.preview_upload(
+            pending.data, pending.filename, plan=plan, user=request.user, action=pending.action
+        )
     except excel_files.BadFile as bad:
         messages.error(request, str(bad))
         return redirect("figures:import")
-    return render(request, "figures/import_preview.html", {"plan": plan, "preview": preview, "action": action})
+    # Confirming checks the figures against what this page shows, not what the first preview showed.
+    excel_import.remember_preview(pending, preview)
+    return render(request, "figures/import_preview.html", {"plan": plan, "preview": preview, "action": pending.action})
 
 
 @require_POST
 def import_confirm(request):
     plan = current_plan()
-    stashed = _stashed(request)
-    if stashed is None:
+    pending = _pending(request)
+    if pending is None:
         return redirect("figures:import")
-    data, name, action = stashed
     try:
-        saved = excel_import.save_upload(data, name, plan=plan, user=request.user, action=action)
+        counts = excel_import.save_upload(
+            pending.data,
+            pending.filename,
+            plan=plan,
+            user=request.user,
+            action=pending.action,
+            versions=pending.versions,
+        )
     except (excel_files.BadFile, excel_import.UploadRejected) as refused:
         messages.error(request, _("未导入任何数据：") + "；".join(getattr(refused, "errors", [str(refused)])))
         return redirect("figures:import-preview")
     excel_import.drop_upload(request.session, request.user)
-    changed = sum(row.change != "unchanged" for row in saved)
-    messages.success(request, _("已导入 %(n)d 行，其中 %(changed)d 行有变化。") % {"n": len(saved), "changed": changed})
+    messages.success(
+        request,
+        _("已导入 %(n)d 行：新增 %(new)d 行，修改 %(changed)d 行，无变化 %(unchanged)d 行。")
+        % {"n": sum(counts.values()), **counts},
+    )
     return redirect("figures:import")

@@ -99,7 +99,19 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0)) or None
+# Behind PROXY_COUNT reverse proxies (each appending the address it received from to X-Forwarded-For), the client
+# is read from that header by django-ipware, as axes documents. ipware counts the proxies listed in the header,
+# and the nearest proxy's own address arrives as REMOTE_ADDR, not in it: hence one less. Counting from the right
+# end, an address a client writes into the header itself is never taken for its own: not strict, so that a header
+# longer than expected is still read from the right instead of being skipped for the proxy's REMOTE_ADDR.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
+IPWARE_STRICT = False
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_PROXY_COUNT = None
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -125,8 +137,34 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded evidence (task reports). It is served only through a logged-in view, never as public files.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"
+# Where uploaded files go: STORAGE_BACKEND=filesystem (the default: MEDIA_ROOT, a folder every app server shares)
+# or s3, an S3-compatible store such as MinIO, through django-storages with the AWS_* variables (README).
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # MinIO serves buckets under the path (http://minio:9000/bucket/...), not as sub-domains.
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "path"),
+            # Evidence is private: no public ACL, and a new file never replaces another of the same name.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+    if not DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+else:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be filesystem or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     # Production serves compressed, content-hashed files through WhiteNoise (run collectstatic first).
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

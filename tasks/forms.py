@@ -7,6 +7,9 @@ from tasks.models import TaskReport
 
 
 class TaskReportForm(forms.ModelForm):
+    # The version of the report the page showed (0: none yet); saving a report changed since is refused.
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
     class Meta:
         model = TaskReport
         fields = ["status", "summary", "evidence_links", "evidence_file", "text_target_notes"]
@@ -21,6 +24,7 @@ class TaskReportForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # A report always has a status: offer the four, not Django's empty "---------" radio.
         self.fields["status"].choices = self._meta.model._meta.get_field("status").choices
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
 
     def clean_evidence_links(self):
         """Every line is a web address, so the page can link it safely."""

@@ -47,6 +47,8 @@ class TaskReport(models.Model):
     text_target_notes = models.TextField(
         _("文字目标进展"), blank=True, help_text=_("本任务各项文字目标（如每县标准、逐年降低）的落实情况。")
     )
+    # Optimistic locking, as for figures: a save names the version it was based on (tasks.services).
+    version = models.PositiveIntegerField(_("版本"), default=1)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
     )

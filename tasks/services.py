@@ -33,11 +33,24 @@ def report_years(plan):
     return range(plan.base_year + 1, current_year(plan) + 1)
 
 
-def save_task_report(*, task, year, by, status, summary, evidence_links="", evidence_file=None, text_target_notes=""):
+def save_task_report(
+    *,
+    task,
+    year,
+    by,
+    status,
+    summary,
+    evidence_links="",
+    evidence_file=None,
+    text_target_notes="",
+    version=None,
+):
     """Create or change a task's report for a year, keeping who, when and the old text in the history.
 
     `evidence_file` None keeps the stored file, False removes it (the history still names it), an upload
-    replaces it. Raises PermissionDenied, ValidationError (naming the field) or Conflict (a locked year).
+    replaces it. `version` is the version of the report the writer read (0: none yet); a stale one is a
+    Conflict showing the other change, so nobody overwrites a report they never saw (None: not checked).
+    Raises PermissionDenied, ValidationError (naming the field) or Conflict (a locked year, a stale version).
     """
     if not can_report(by):
         raise PermissionDenied(_("您没有填报任务进展的权限。"))
@@ -52,7 +65,8 @@ def save_task_report(*, task, year, by, status, summary, evidence_links="", evid
         raise Conflict(_("%(year)d年度已锁定，任务进展不能再修改。") % {"year": year})
     with transaction.atomic():
         report = TaskReport.objects.select_for_update().filter(task=task, year=year).first()
-        report = report or TaskReport(task=task, year=year)
+        _check_version(report, version)
+        report = report or TaskReport(task=task, year=year, version=0)
         new = {
             "status": status,
             "summary": (summary or "").strip(),
@@ -68,8 +82,28 @@ def save_task_report(*, task, year, by, status, summary, evidence_links="", evid
         if uploaded or removed:
             report.evidence_file = evidence_file or ""
         report.entered_by, report.entered_at = by, timezone.now()
+        report.version += 1
         # A stored file was checked when it came in; only a new upload is checked again.
         report.full_clean(exclude=[] if uploaded else ["evidence_file"], validate_unique=False)
         report._history_user = by
         report.save()
         return report
+
+
+def _check_version(report, version):
+    if version is None or version == (report.version if report else 0):
+        return
+    if report is None:
+        raise Conflict(_("该年度进展已被删除，请刷新页面后再填报。"))
+    raise Conflict(
+        _(
+            "该年度进展已被%(who)s于%(when)s修改（%(status)s，版本 %(version)d）。为免覆盖他人的修改，本次未保存；"
+            "请复制您填写的内容，刷新页面后再改。"
+        )
+        % {
+            "who": report.entered_by,
+            "when": timezone.localtime(report.entered_at).strftime("%Y-%m-%d %H:%M"),
+            "status": report.get_status_display(),
+            "version": report.version,
+        }
+    )

@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from figures import excel_import, excel_template, pipeline, review
+from figures import excel_template, pipeline, review
 from plans.models import District, Indicator, Task
 from tests.conftest import PASSWORD
 
@@ -190,7 +190,8 @@ class Site:
         client = Client()
         client.force_login(users["reviewer"])
         report = client.post(
-            reverse("tasks:report", args=[self.task.number, YEAR]), {"status": "in_progress", "summary": "按计划推进"}
+            reverse("tasks:report", args=[self.task.number, YEAR]),
+            {"status": "in_progress", "summary": "按计划推进", "version": 0},
         )
         assert report.status_code == 302, report.content.decode()[:2000]
 
@@ -221,7 +222,6 @@ def choose_language(client, language, next_url="/"):
 @pytest.fixture
 def site(official_fuzhou, reviewer, leader, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(excel_import, "UPLOADS", tmp_path / "uploads")
     return Site({"official_fuzhou": official_fuzhou, "reviewer": reviewer, "leader": leader})
 
 

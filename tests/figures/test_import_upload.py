@@ -9,19 +9,13 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from figures import excel_import, excel_template, review
-from figures.models import Observation, ObservationStatus
+from figures import excel_template, review
+from figures.models import Observation, ObservationStatus, PendingUpload
 from plans.models import Plan
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2024
-
-
-@pytest.fixture(autouse=True)
-def uploads_in_tmp(monkeypatch, tmp_path):
-    """Uploaded files waiting for confirmation go to the test's own folder."""
-    monkeypatch.setattr(excel_import, "UPLOADS", tmp_path / "uploads")
 
 
 def download_template(client, **params):
@@ -92,7 +86,7 @@ def test_an_official_fills_the_template_previews_and_confirms(client, official_f
     assert (saved.value, saved.status, saved.source, saved.note) == (
         Decimal("12.3"),
         ObservationStatus.DRAFT,
-        "填报.xlsx",
+        "",
         "=SUM(A1:A2) 只是文字",
     )
     assert saved.history.get().history_user == official_fuzhou
@@ -145,7 +139,7 @@ def test_an_analyst_uploads_a_long_table_for_any_district(client, analyst):
     assert preview_lines(client).counts == {"new": 2, "changed": 0, "unchanged": 0, "error": 0}
     client.post(reverse("figures:import-confirm"))
     sources = dict(Observation.objects.filter(year=YEAR).values_list("district__code", "source"))
-    assert sources == {"350200": "年报.csv", "350000": "统计公报"}
+    assert sources == {"350200": "", "350000": "统计公报"}
     assert set(Observation.objects.filter(year=YEAR).values_list("status", flat=True)) == {"draft"}
 
 
@@ -172,9 +166,9 @@ def test_the_stored_file_belongs_to_the_session_that_uploaded_it(client, analyst
 def test_after_confirming_the_file_is_gone(client, analyst):
     client.force_login(analyst)
     upload(client, long_csv("putonghua_rate,350000,2024,91,,"))
-    token = client.session[excel_import.SESSION_KEY]["token"]
+    assert PendingUpload.objects.filter(user=analyst).count() == 1
     client.post(reverse("figures:import-confirm"))
-    assert not list(excel_import.UPLOADS.glob(f"*{token}*"))
+    assert not PendingUpload.objects.exists()
     assert client.get(reverse("figures:import-preview")).status_code == 302
 
 
@@ -205,9 +199,10 @@ def test_the_import_pages_queries_do_not_grow_with_the_data(
     sheet = workbook["福州"]
     sheet[f"G{row_of(sheet, 'general_high_school_enrolment')}"] = 15
     upload(client, as_upload(workbook))
-    # session, user, perms, plan, districts the user may fill, the template's districts, then check_rows for the
-    # one row (indicators, districts, membership, lock, stored figure, last year's), the demo banner, the session
-    with django_assert_max_num_queries(22):
+    # session, user, perms, plan, the pending upload, districts the user may fill, the template's districts, the
+    # names (indicators, districts), stored sources, then check_rows for the one row (indicators, districts,
+    # membership, lock, stored figure, last year's), the demo banner, the session
+    with django_assert_max_num_queries(25):
         assert client.get(reverse("figures:import-preview")).status_code == 200
 
 

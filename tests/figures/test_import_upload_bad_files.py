@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 YEAR = 2024
 
 
-@pytest.fixture(autouse=True)
-def uploads_in_tmp(monkeypatch, tmp_path):
-    """Uploaded files waiting for confirmation go to the test's own folder."""
-    monkeypatch.setattr(excel_import, "UPLOADS", tmp_path / "uploads")
-
-
 @pytest.fixture
 def fuzhou(client, official_fuzhou):
     client.force_login(official_fuzhou)
@@ -149,7 +143,7 @@ def test_values_outside_the_template_columns_are_refused(fuzhou, template):
 
 
 def test_a_long_table_with_missing_or_unknown_columns_is_refused(fuzhou):
-    assert "缺少列：value" in refused(fuzhou, long_table(header=("indicator", "district", "year")))
+    assert "缺少列：数值（value）" in refused(fuzhou, long_table(header=("indicator", "district", "year")))
     extra = ("indicator", "district", "year", "value", "remarks")
     row = ("putonghua_rate", "350100", YEAR, 1, "x")
     assert "无法识别的列：remarks" in refused(fuzhou, long_table(row, header=extra))

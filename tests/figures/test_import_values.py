@@ -84,7 +84,7 @@ def test_an_xlsx_file_loads_the_same_way(tmp_path):
 
 
 def test_a_file_with_a_missing_column_is_refused(tmp_path):
-    with pytest.raises(CommandError, match="缺少列：value"):
+    with pytest.raises(CommandError, match="缺少列：数值（value）"):
         call_command("import_values", str(write(tmp_path, "indicator,district,year\nx,y,2021\n")))
 
 

@@ -28,7 +28,15 @@ def media_in_tmp(settings, tmp_path):
 
 
 def post_report(client, number, year, **fields):
-    data = {"status": TaskStatus.IN_PROGRESS, "summary": "已印发实施方案", "evidence_links": "", **fields}
+    """What the task page's form posts, with the version of the report it showed (0 when none yet)."""
+    shown = TaskReport.objects.filter(task__number=number, year=year).values_list("version", flat=True).first()
+    data = {
+        "status": TaskStatus.IN_PROGRESS,
+        "summary": "已印发实施方案",
+        "evidence_links": "",
+        "version": shown or 0,
+        **fields,
+    }
     return client.post(reverse("tasks:report", args=[number, year]), data)
 
 
