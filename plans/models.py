@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from plans import progress
 
@@ -63,8 +64,10 @@ class Plan(models.Model):
     )
 
     objects = PlanQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("规划修改记录"))
 
     class Meta:
+        permissions = [("load_plan", _("下载、上传规划工作簿"))]
         # Tables keep the names of the apps these models were first created in, so existing databases move
         # to this layout without copying a row (migrations 0001 of plans and figures).
         db_table = "indicators_plan"
@@ -200,10 +203,25 @@ class Indicator(models.Model):
         related_name="indicators",
         verbose_name=_("所属任务"),
     )
+    is_main = models.BooleanField(_("主要指标"), default=False, help_text=_("规划的主要指标表所列指标。"))
+    sum_check = models.BooleanField(
+        _("分地区加总校核"), default=False, help_text=_("各地区的目标与数据之和应等于全省。")
+    )
+    sum_tolerance = models.DecimalField(
+        _("加总容差"),
+        max_digits=12,
+        decimal_places=4,
+        default=0,
+        help_text=_("各地区之和与全省之差不超过此值即视为一致（按位数修约造成的差）。"),
+    )
+    district_order = models.PositiveSmallIntegerField(
+        _("分地区表列序"), null=True, blank=True, help_text=_("在分地区目标表中的列序。")
+    )
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
 
     objects = IndicatorQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("指标修改记录"))
 
     class Meta:
         db_table = "indicators_indicator"
@@ -262,6 +280,8 @@ class Target(models.Model):
     )
     operator = models.CharField(_("运算符"), max_length=1, choices=Operator.choices, blank=True)
 
+    history = HistoricalRecords(verbose_name=_("目标修改记录"))
+
     class Meta:
         db_table = "indicators_target"
         verbose_name = _("目标")
@@ -295,6 +315,8 @@ class Task(models.Model):
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
 
+    history = HistoricalRecords(verbose_name=_("任务修改记录"))
+
     class Meta:
         db_table = "tasks_task"
         verbose_name = _("任务")
@@ -323,6 +345,8 @@ class TaskItem(models.Model):
     quantitative_target = models.CharField(_("量化目标"), max_length=200, blank=True)
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("任务内容修改记录"))
 
     class Meta:
         db_table = "tasks_taskitem"
@@ -374,6 +398,8 @@ class TextTarget(models.Model):
     untracked_reason = models.CharField(_("不量化跟踪的原因"), max_length=30, blank=True)
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("文字目标修改记录"))
 
     class Meta:
         db_table = "tasks_texttarget"
