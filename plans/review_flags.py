@@ -42,12 +42,19 @@ def flag(kind, fields):
     return dict(fields, needs_review=needs_review(fields.get("confidence", Confidence.HIGH), *texts))
 
 
-def reasons(obj, kind):
-    """Why a loaded row is flagged: its confidence where that is a guess, and each gap marker found."""
+def reasons(kind, fields):
+    """Why a row of `kind` (its fields as a dict) is flagged: its confidence where that is a guess or absent,
+    and each gap marker found. Empty when it is not flagged."""
     found = []
-    if obj.confidence in NEEDS_REVIEW:
-        found.append(_("复原可信度：%(confidence)s") % {"confidence": obj.get_confidence_display()})
-    markers = gaps(*(getattr(obj, name) for name in TEXT_FIELDS[kind]))
+    confidence = fields.get("confidence", Confidence.HIGH)
+    if confidence in NEEDS_REVIEW:
+        found.append(_("复原可信度：%(confidence)s") % {"confidence": Confidence(confidence).label})
+    markers = gaps(*(fields.get(name, "") for name in TEXT_FIELDS[kind]))
     if markers:
         found.append(_("缺损标记：%(markers)s") % {"markers": "、".join(markers)})
     return found
+
+
+def reasons_of(obj, kind):
+    """`reasons` for a loaded row."""
+    return reasons(kind, {name: getattr(obj, name) for name in (*TEXT_FIELDS[kind], "confidence")})
