@@ -1,0 +1,184 @@
+"""The plan workbook (download, upload, preview, confirm) and the 待核实 list.
+
+They live in figures because an upload writes the plan's baselines, which are figures; the workbook itself is
+`plans.workbook`, the one loader `figures.plan_loading.load_plan`.
+"""
+
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from figures.excel_import import UPLOAD_LIFETIME, UPLOADS
+from figures.plan_loading import Refused, dump_plan, load_plan
+from plans import review_flags, workbook
+from plans.models import Indicator, Plan, Task, TaskItem, TextTarget
+from plans.shortcuts import current_plan, require
+
+LOAD_PLAN = "plans.load_plan"
+SESSION_KEY = "plan_workbook"
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class WorkbookForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("规划工作簿"), help_text=gettext_lazy("从本页下载的 .xlsx 文件，修改后上传。")
+    )
+
+
+def plan_workbook(request):
+    """Every plan with its workbook, and the upload form."""
+    require(request.user, LOAD_PLAN)
+    form = WorkbookForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        data = form.cleaned_data["file"].read(workbook.MAX_BYTES + 1)
+        try:
+            workbook.read_workbook(data)
+        except workbook.BadWorkbook as bad:
+            for error in bad.errors:
+                form.add_error("file", error)
+        else:
+            _stash(request, data)
+            return redirect("plans:workbook-preview")
+    plans = Plan.objects.order_by("-base_year", "code")
+    return render(request, "plans/plan_workbook.html", {"plans": plans, "form": form})
+
+
+def plan_workbook_download(request, code):
+    require(request.user, LOAD_PLAN)
+    plan = get_object_or_404(Plan, code=code)
+    response = HttpResponse(workbook.write_workbook(dump_plan(plan)), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{plan.code}.xlsx"'
+    return response
+
+
+def plan_workbook_preview(request):
+    require(request.user, LOAD_PLAN)
+    data = _rows_of_stash(request)
+    if data is None:
+        return redirect("plans:workbook")
+    report = load_plan(data, force=True, remove=True, by=request.user, dry_run=True)
+    existing = Plan.objects.filter(code=data["plan"]["code"]).first()
+    context = {"report": report, "code": data["plan"]["code"], "name": data["plan"]["fields"]["name"]}
+    return render(request, "plans/plan_workbook_preview.html", {**context, "existing": existing})
+
+
+@require_POST
+def plan_workbook_confirm(request):
+    require(request.user, LOAD_PLAN)
+    data = _rows_of_stash(request)
+    if data is None:
+        return redirect("plans:workbook")
+    try:
+        report = load_plan(data, force=True, remove=True, by=request.user)
+    except Refused as refused:
+        messages.error(request, _("未保存任何修改：") + "；".join(refused.report.refused))
+        return redirect("plans:workbook-preview")
+    _drop(request)
+    counts = {"new": len(report.created), "changed": len(report.overwritten), "removed": len(report.removed)}
+    messages.success(request, _("规划已保存：新增 %(new)d 行，修改 %(changed)d 行，删除 %(removed)d 行。") % counts)
+    return redirect("plans:workbook")
+
+
+def review_flag_list(request):
+    """Every flagged name, unit, target and task of the current plan with why it is flagged."""
+    if not (request.user.has_perm(LOAD_PLAN) or request.user.has_perm("figures.review_observation")):
+        raise PermissionDenied(_("您的角色没有此权限。"))
+    plan = current_plan()
+    groups = [
+        (
+            _("指标"),
+            "indicators",
+            [
+                (i.code, i.name, i.unit, i.get_confidence_display(), review_flags.reasons_of(i, "indicators"))
+                for i in Indicator.objects.filter(plan=plan, needs_review=True)
+            ],
+        ),
+        (
+            _("任务"),
+            "tasks",
+            [
+                (
+                    t.number,
+                    t.title or _("（原文缺失）"),
+                    t.category,
+                    t.get_confidence_display(),
+                    review_flags.reasons_of(t, "tasks"),
+                )
+                for t in Task.objects.filter(plan=plan, needs_review=True)
+            ],
+        ),
+        (
+            _("任务内容"),
+            "task_items",
+            [
+                (
+                    str(i),
+                    i.content,
+                    i.quantitative_target,
+                    i.get_confidence_display(),
+                    review_flags.reasons_of(i, "task_items"),
+                )
+                for i in TaskItem.objects.filter(task__plan=plan, needs_review=True).select_related("task")
+            ],
+        ),
+        (
+            _("文字目标"),
+            "text_targets",
+            [
+                (t.code, t.text, t.project, t.get_confidence_display(), review_flags.reasons_of(t, "text_targets"))
+                for t in TextTarget.objects.filter(plan=plan, needs_review=True)
+            ],
+        ),
+    ]
+    total = sum(len(rows) for _title, _kind, rows in groups)
+    context = {"plan": plan, "groups": groups, "total": total, "can_load": request.user.has_perm(LOAD_PLAN)}
+    return render(request, "plans/review_flags.html", context)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The uploaded workbook kept on the server between preview and confirm, bound to this session and user
+
+
+def _path(user, token):
+    if not isinstance(token, str) or not re.fullmatch(r"[0-9a-f]{32}", token):
+        return None
+    return UPLOADS / f"{user.pk}-{token}.plan.xlsx"
+
+
+def _stash(request, data):
+    UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for old in Path(UPLOADS).glob("*.plan.xlsx"):
+        if time.time() - old.stat().st_mtime > UPLOAD_LIFETIME:
+            old.unlink(missing_ok=True)
+    _drop(request)
+    token = secrets.token_hex(16)
+    _path(request.user, token).write_bytes(data)
+    request.session[SESSION_KEY] = token
+
+
+def _drop(request):
+    path = _path(request.user, request.session.pop(SESSION_KEY, None))
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def _rows_of_stash(request):
+    path = _path(request.user, request.session.get(SESSION_KEY))
+    if path is None or not path.exists():
+        messages.error(request, _("没有待确认的文件，请重新上传。"))
+        return None
+    try:
+        return workbook.read_workbook(path.read_bytes())
+    except workbook.BadWorkbook as bad:
+        messages.error(request, "；".join(bad.errors))
+        return None
