@@ -10,7 +10,7 @@ admin.site.site_title = "planboard"
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(SimpleHistoryAdmin):
     list_display = ["name", "document_number", "base_year", "target_year"]
 
 
@@ -27,15 +27,15 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "unit", "section", "group", "cumulative", "confidence", "needs_review"]
-    list_filter = ["plan", "needs_review", "confidence", "section", "cumulative"]
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "unit", "section", "group", "is_main", "cumulative", "confidence", "needs_review"]
+    list_filter = ["plan", "needs_review", "confidence", "is_main", "sum_check", "section", "cumulative"]
     search_fields = ["code", "name"]
     inlines = [TargetInline]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SimpleHistoryAdmin):
     list_display = ["indicator", "district", "year", "operator", "value", "upper"]
     list_filter = ["district", "year"]
     search_fields = ["indicator__code", "indicator__name"]

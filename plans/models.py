@@ -192,7 +192,7 @@ class Indicator(models.Model):
     whole_number = models.BooleanField(_("只取整数"), default=False, help_text=_("学校数、县数等计数。"))
     attribute = models.CharField(_("属性"), max_length=10, choices=Attribute.choices, blank=True)
     definition = models.TextField(_("指标解释（统计口径）"), blank=True)
-    section = models.CharField(_("出处"), max_length=20, help_text=_("如 专栏1、附件2。"))
+    section = models.CharField(_("出处"), max_length=20, help_text=_("规划中的出处，如专栏、附件的编号。"))
     source_detail = models.CharField(_("出处详情"), max_length=200, blank=True)
     cumulative = models.BooleanField(_("累计值"), default=False, help_text=_("自基期年起的累计数，逐年填报累计总数。"))
     task = models.ForeignKey(
