@@ -114,7 +114,6 @@ def load_plan(source, *, force=False, remove=False, by=None, dry_run=False) -> S
     """
     data = read_folder(Path(source)) if isinstance(source, (str, Path)) else source
     report = SyncReport()
-    by = by or system_user()
     with transaction.atomic():
         _Load(data, report, force=force, remove=remove, by=by).run()
         if dry_run:
@@ -127,7 +126,11 @@ def load_plan(source, *, force=False, remove=False, by=None, dry_run=False) -> S
 
 class _Load:
     def __init__(self, data, report, *, force, remove, by):
-        self.data, self.report, self.force, self.remove, self.by = data, report, force, remove, by
+        self.data, self.report, self.force, self.remove = data, report, force, remove
+        # Rows loaded from the plan files come from no person: their history names nobody (the system user
+        # stands in only where a user is required, as for a baseline's 填报人).
+        self.history_user = by
+        self.by = by or system_user()
 
     def run(self):
         data, sync = self.data, self
@@ -214,7 +217,8 @@ class _Load:
         return obj
 
     def save(self, obj):
-        obj._history_user = self.by  # simple_history records who made each change
+        if self.history_user is not None:
+            obj._history_user = self.history_user  # simple_history records who made each change
         obj.save()
 
     def remove_missing(self, plan, tasks, items, indicators, targets, text_targets):
@@ -252,7 +256,8 @@ class _Load:
         if dependents:
             self.refuse(kind, label, _("仍有 %(rows)s，不能删除") % {"rows": "、".join(dependents)})
             return
-        obj._history_user = self.by
+        if self.history_user is not None:
+            obj._history_user = self.history_user
         obj.delete()
         self.report.removed.append(f"{sheet} {label}")
         self.report.changes.append(Change(sheet, str(label), "removed"))
