@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from figures.excel_import import UPLOAD_LIFETIME, UPLOADS
+from figures import excel_import
 from figures.plan_loading import Refused, dump_plan, load_plan
 from plans import review_flags, workbook
-from plans.models import Indicator, Plan, Task, TaskItem, TextTarget
+from plans.models import NEEDS_REVIEW, Indicator, Plan, Task, TaskItem, TextTarget
 from plans.shortcuts import current_plan, require
 
 LOAD_PLAN = "plans.load_plan"
@@ -94,55 +94,32 @@ def review_flag_list(request):
     if not (request.user.has_perm(LOAD_PLAN) or request.user.has_perm("figures.review_observation")):
         raise PermissionDenied(_("您的角色没有此权限。"))
     plan = current_plan()
-    groups = [
-        (
-            _("指标"),
-            "indicators",
-            [
-                (i.code, i.name, i.unit, i.get_confidence_display(), review_flags.reasons_of(i, "indicators"))
-                for i in Indicator.objects.filter(plan=plan, needs_review=True)
-            ],
-        ),
-        (
-            _("任务"),
-            "tasks",
-            [
-                (
-                    t.number,
-                    t.title or _("（原文缺失）"),
-                    t.category,
-                    t.get_confidence_display(),
-                    review_flags.reasons_of(t, "tasks"),
-                )
-                for t in Task.objects.filter(plan=plan, needs_review=True)
-            ],
-        ),
+    kinds = [
+        (_("指标"), "indicators", Indicator.objects.filter(plan=plan), ("code", "name", "unit")),
+        (_("任务"), "tasks", Task.objects.filter(plan=plan), ("number", "title", "category")),
         (
             _("任务内容"),
             "task_items",
-            [
-                (
-                    str(i),
-                    i.content,
-                    i.quantitative_target,
-                    i.get_confidence_display(),
-                    review_flags.reasons_of(i, "task_items"),
-                )
-                for i in TaskItem.objects.filter(task__plan=plan, needs_review=True).select_related("task")
-            ],
+            TaskItem.objects.filter(task__plan=plan).select_related("task"),
+            ("__str__", "content", "quantitative_target"),
         ),
-        (
-            _("文字目标"),
-            "text_targets",
-            [
-                (t.code, t.text, t.project, t.get_confidence_display(), review_flags.reasons_of(t, "text_targets"))
-                for t in TextTarget.objects.filter(plan=plan, needs_review=True)
-            ],
-        ),
+        (_("文字目标"), "text_targets", TextTarget.objects.filter(plan=plan), ("code", "text", "project")),
+    ]
+    groups = [
+        (title, kind, [_flag_row(obj, kind, fields) for obj in rows.filter(needs_review=True)])
+        for title, kind, rows, fields in kinds
     ]
     total = sum(len(rows) for _title, _kind, rows in groups)
     context = {"plan": plan, "groups": groups, "total": total, "can_load": request.user.has_perm(LOAD_PLAN)}
     return render(request, "plans/review_flags.html", context)
+
+
+def _flag_row(obj, kind, fields):
+    """(key, text, unit or category or project, confidence label, confidence is a guess, gap markers found)."""
+    key, text, extra = (str(obj) if name == "__str__" else getattr(obj, name) for name in fields)
+    texts = [getattr(obj, name) for name in review_flags.TEXT_FIELDS[kind]]
+    guessed = obj.confidence in NEEDS_REVIEW
+    return key, text, extra, obj.get_confidence_display(), guessed, review_flags.gaps(*texts)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -152,13 +129,13 @@ def review_flag_list(request):
 def _path(user, token):
     if not isinstance(token, str) or not re.fullmatch(r"[0-9a-f]{32}", token):
         return None
-    return UPLOADS / f"{user.pk}-{token}.plan.xlsx"
+    return excel_import.UPLOADS / f"{user.pk}-{token}.plan.xlsx"
 
 
 def _stash(request, data):
-    UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for old in Path(UPLOADS).glob("*.plan.xlsx"):
-        if time.time() - old.stat().st_mtime > UPLOAD_LIFETIME:
+    excel_import.UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for old in Path(excel_import.UPLOADS).glob("*.plan.xlsx"):
+        if time.time() - old.stat().st_mtime > excel_import.UPLOAD_LIFETIME:
             old.unlink(missing_ok=True)
     _drop(request)
     token = secrets.token_hex(16)

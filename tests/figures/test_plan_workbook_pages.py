@@ -164,7 +164,7 @@ def test_the_review_list_names_every_flag_with_its_reason(client, reviewer, plan
     client.force_login(reviewer)
     html = client.get(reverse("plans:review-flags")).content.decode()
     assert "复原可信度：缺失" in html  # task 10
-    assert "缺损标记：…" in html
+    assert '缺损标记：<span lang="zh-Hans">…</span>' in html
     assert "chinese_culture_art_heritage_schools" in html  # medium, but its text has gaps
 
 
