@@ -299,11 +299,11 @@ def _date_cell(sheet, moment):
 
 
 def _chart_sheet(workbook, data):
-    """A native line chart per main indicator (专栏1) of the chosen district: baseline, actuals and final target."""
+    """A native line chart per main indicator (`is_main`) of the chosen district: baseline, actuals, final target."""
     sheet = workbook.create_sheet(_("趋势图"))
     plan, district = data.plan, data.district
     years = list(range(plan.base_year, plan.target_year + 1))
-    main = [i for i in data.reported(district) if i.section == "专栏1"] or data.reported(district)
+    main = [i for i in data.reported(district) if i.is_main] or data.reported(district)
     for letter, size in zip("ABCD", (8, 12, 12, 12), strict=True):
         sheet.column_dimensions[letter].width = size
     print_setup(sheet, None)

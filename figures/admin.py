@@ -15,7 +15,7 @@ admin.site.site_title = "planboard"
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(SimpleHistoryAdmin):
     list_display = ["name", "document_number", "base_year", "target_year"]
 
     def save_related(self, request, form, formsets, change):
@@ -36,9 +36,9 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "unit", "section", "group", "cumulative", "confidence", "needs_review"]
-    list_filter = ["plan", "needs_review", "confidence", "section", "cumulative"]
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "unit", "section", "group", "is_main", "cumulative", "confidence", "needs_review"]
+    list_filter = ["plan", "needs_review", "confidence", "is_main", "sum_check", "section", "cumulative"]
     search_fields = ["code", "name"]
     inlines = [TargetInline]
 
@@ -54,7 +54,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SimpleHistoryAdmin):
     list_display = ["indicator", "district", "year", "operator", "value", "upper"]
     list_filter = ["district", "year"]
     search_fields = ["indicator__code", "indicator__name"]

@@ -264,20 +264,20 @@ SESSION_KEY = "excel_upload"
 UPLOAD_LIFETIME = timedelta(hours=24)
 
 
-def keep_upload(session, user, data, filename, action, versions):
+def keep_upload(session, user, data, filename, action, versions, *, key=SESSION_KEY):
     """Keep the file in the database, bound to this session and user; the browser only confirms, it never sends
-    the rows back. Expired uploads are deleted on the way."""
+    the rows back. Expired uploads are deleted on the way. `key` tells figure files from plan workbooks."""
     PendingUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_LIFETIME).delete()
-    drop_upload(session, user)
+    drop_upload(session, user, key=key)
     pending = PendingUpload.objects.create(
         user=user, data=data, filename=PurePath(filename).name[:200], action=action, versions=versions
     )
-    session[SESSION_KEY] = pending.pk
+    session[key] = pending.pk
 
 
-def pending_upload(session, user):
+def pending_upload(session, user, *, key=SESSION_KEY):
     """The PendingUpload this user uploaded last in this session, unless it expired; or None."""
-    pk = session.get(SESSION_KEY)
+    pk = session.get(key)
     if not isinstance(pk, int):
         return None
     pending = PendingUpload.objects.filter(pk=pk, user=user, created_at__gte=timezone.now() - UPLOAD_LIFETIME).first()
@@ -292,7 +292,7 @@ def remember_preview(pending, preview):
         pending.save(update_fields=["versions"])
 
 
-def drop_upload(session, user):
-    pk = session.pop(SESSION_KEY, None)
+def drop_upload(session, user, *, key=SESSION_KEY):
+    pk = session.pop(key, None)
     if isinstance(pk, int):
         PendingUpload.objects.filter(pk=pk, user=user).delete()

@@ -1,8 +1,12 @@
-"""Load a plan folder from `fixtures/` into the database, following the reference README's loading rules.
+"""Load a plan into the database, and read it back out: the one loader for plan folders and plan workbooks.
 
-Loading is a sync: every row has a stable key (division code, indicator code, task number, ...). Missing rows
-are created; rows that differ from the fixture are reported and overwritten only when `force` is set, so that
-an administrator's correction is never lost silently.
+A plan arrives as keyed rows (`plans.fixture_files.read_folder` for a folder of `fixtures/`,
+`plans.workbook.read_workbook` for an uploaded workbook; both give the same dict). Loading is a sync: every
+row has a stable key (division code, indicator code, task number, ...). Missing rows are created; rows that
+differ are reported and overwritten only when `force` is set, so that an administrator's correction is never
+lost silently. With `remove` (a workbook upload, which states the whole plan) rows the data no longer holds are
+deleted, except anything with figures: removing those is refused, and then nothing is written. Each write is
+recorded in the plan rows' history under the user `by`.
 """
 
 from dataclasses import dataclass, field
@@ -11,16 +15,40 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from figures import standings
-from figures.models import Observation, ObservationStatus
+from figures.models import Observation, ObservationStatus, Standing
+from plans import review_flags
 from plans.fixture_files import read_folder
 from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 SYSTEM_USERNAME = "system"
+
+# The sheet of the plan workbook each kind of row belongs to (plans.workbook), for previews and refusals.
+SHEETS = {
+    "plan": "规划",
+    "districts": "地区",
+    "tasks": "任务",
+    "task_items": "任务内容",
+    "indicators": "指标",
+    "targets": "分地区目标",
+    "baselines": "分地区目标",
+    "text_targets": "文字目标",
+}
+
+
+@dataclass
+class Change:
+    """One row the load creates, changes or removes (or may not remove), as the preview lists it."""
+
+    sheet: str
+    key: str
+    action: str  # new, changed, removed or refused
+    details: list = field(default_factory=list)
 
 
 @dataclass
@@ -28,10 +56,21 @@ class SyncReport:
     created: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
     overwritten: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    plan: Plan | None = None
 
     @property
     def changed_anything(self):
-        return bool(self.created or self.overwritten)
+        return bool(self.created or self.overwritten or self.removed)
+
+    def by_sheet(self):
+        """{sheet: [Change]} in the workbook's sheet order."""
+        grouped = {}
+        for change in self.changes:
+            grouped.setdefault(change.sheet, []).append(change)
+        return grouped
 
 
 def plan_folders():
@@ -59,85 +98,297 @@ def acting_user(username):
         raise CommandError(f"没有用户 {username}。") from None
 
 
-def load_plan(folder: Path, *, force=False) -> SyncReport:
-    data = read_folder(Path(folder))
+class Refused(Exception):
+    """The load would delete rows that have figures; nothing was written."""
+
+    def __init__(self, report):
+        super().__init__("; ".join(report.refused))
+        self.report = report
+
+
+def load_plan(source, *, force=False, remove=False, by=None, dry_run=False) -> SyncReport:
+    """Write a plan (a fixture folder, or the rows `read_folder`/`read_workbook` give) and list what changed.
+
+    `dry_run` computes the same report and rolls everything back: the workbook preview. A load that would
+    remove rows with figures raises `Refused` (with `dry_run`, the report lists them instead).
+    """
+    data = read_folder(Path(source)) if isinstance(source, (str, Path)) else source
     report = SyncReport()
     with transaction.atomic():
-        sync = _Sync(report, force)
-        plan = sync.row(Plan, {"code": data["plan"]["code"]}, data["plan"]["fields"], "规划")
-        districts = {
-            row["code"]: sync.row(District, {"code": row["code"]}, row["fields"], f"地区 {row['code']}")
-            for row in data["districts"]
-        }
+        _Load(data, report, force=force, remove=remove, by=by).run()
+        if dry_run:
+            transaction.set_rollback(True)
+        elif report.refused:
+            transaction.set_rollback(True)
+            raise Refused(report)
+    return report
+
+
+class _Load:
+    def __init__(self, data, report, *, force, remove, by):
+        self.data, self.report, self.force, self.remove = data, report, force, remove
+        # Rows loaded from the plan files come from no person: their history names nobody (the system user
+        # stands in only where a user is required, as for a baseline's 填报人).
+        self.history_user = by
+        self.by = by or system_user()
+
+    def run(self):
+        data, sync = self.data, self
+        plan = sync.row("plan", Plan, {"code": data["plan"]["code"]}, data["plan"]["fields"], data["plan"]["code"])
+        self.report.plan = plan
+        for row in data.get("districts", []):
+            sync.row("districts", District, {"code": row["code"]}, row["fields"], row["code"])
+        districts = {d.code: d for d in District.objects.all()}
         tasks = {}
         for row in data["tasks"]:
+            fields = review_flags.flag("tasks", row["fields"])
             tasks[row["number"]] = sync.row(
-                Task, {"plan": plan, "number": row["number"]}, row["fields"], f"任务 {row['number']}"
+                "tasks", Task, {"plan": plan, "number": row["number"]}, fields, row["number"]
             )
+        items = set()
         for row in data["task_items"]:
             key = {"task": tasks[row["number"]], "order": row["order"]}
-            sync.row(TaskItem, key, row["fields"], f"任务内容 {row['number']}.{row['order']}")
+            fields = review_flags.flag("task_items", row["fields"])
+            items.add(sync.row("task_items", TaskItem, key, fields, f"{row['number']}.{row['order']}").pk)
         indicators = {}
         for row in data["indicators"]:
-            fields = dict(row["fields"], task=tasks.get(row.get("task_number")))
-            indicators[row["code"]] = sync.row(
-                Indicator, {"plan": plan, "code": row["code"]}, fields, f"指标 {row['code']}"
-            )
+            fields = review_flags.flag("indicators", dict(row["fields"], task=tasks.get(row.get("task_number"))))
+            key = {"plan": plan, "code": row["code"]}
+            indicators[row["code"]] = sync.row("indicators", Indicator, key, fields, row["code"])
+        targets = set()
         for row in data["targets"]:
-            key = {
-                "indicator": indicators[row["indicator"]],
-                "district": districts[row["district"]],
-                "year": row["year"],
-            }
-            sync.row(Target, key, row["fields"], f"目标 {row['indicator']} {row['district']} {row['year']}")
+            key = self.cell(row, indicators, districts)
+            label = f"{row['indicator']} {row['district']} {row['year']}"
+            targets.add(sync.row("targets", Target, key, row["fields"], label).pk)
         baseline_defaults = {
             "status": ObservationStatus.APPROVED,
-            "entered_by": system_user(),
+            "entered_by": self.by,
             "entered_at": timezone.now(),
-            "approved_by": system_user(),
+            "approved_by": self.by,
             "approved_at": timezone.now(),
         }
         for row in data["baselines"]:
-            key = {
-                "indicator": indicators[row["indicator"]],
-                "district": districts[row["district"]],
-                "year": row["year"],
-            }
-            label = f"基期值 {row['indicator']} {row['district']} {row['year']}"
-            sync.row(Observation, key, row["fields"], label, defaults=baseline_defaults)
+            key = self.cell(row, indicators, districts)
+            label = _("基期值 %(cell)s") % {"cell": f"{row['indicator']} {row['district']} {row['year']}"}
+            sync.row("baselines", Observation, key, row["fields"], label, defaults=baseline_defaults)
         text_targets = {}
         # A text target that restates another for a later year points at it, so load the originals first.
         for row in sorted(data["text_targets"], key=lambda row: row["same_as"] is not None):
             fields = dict(row["fields"], task=tasks.get(row["task_number"]), same_as=text_targets.get(row["same_as"]))
-            text_targets[row["code"]] = sync.row(
-                TextTarget, {"plan": plan, "code": row["code"]}, fields, f"文字目标 {row['code']}"
-            )
+            fields = review_flags.flag("text_targets", fields)
+            key = {"plan": plan, "code": row["code"]}
+            text_targets[row["code"]] = sync.row("text_targets", TextTarget, key, fields, row["code"])
+        if self.remove:
+            self.remove_missing(plan, tasks, items, indicators, targets, text_targets)
         # Targets may have changed, and a database from before `Standing` existed has none yet.
         standings.refresh(plan)
-    return report
 
+    @staticmethod
+    def cell(row, indicators, districts):
+        district = districts.get(row["district"])
+        if district is None:
+            raise ValueError(_("没有行政区划代码为 %(code)s 的地区。") % {"code": row["district"]})
+        return {"indicator": indicators[row["indicator"]], "district": district, "year": row["year"]}
 
-class _Sync:
-    def __init__(self, report, force):
-        self.report = report
-        self.force = force
-
-    def row(self, model, key, fields, label, defaults=None):
+    def row(self, kind, model, key, fields, label, defaults=None):
         obj = model.objects.filter(**key).first()
+        sheet = SHEETS[kind]
+        text = f"{sheet} {label}"
         if obj is None:
             obj = model(**key, **fields, **(defaults or {}))
-            obj.save()
-            self.report.created.append(label)
+            self.save(obj)
+            self.report.created.append(text)
+            self.report.changes.append(Change(sheet, str(label), "new"))
             return obj
         changed = []
         for name, wanted in fields.items():
             current = getattr(obj, name)
             if current != wanted:
-                self.report.differences.append(f"{label} {name}: 数据库「{current}」，基础数据「{wanted}」")
-                changed.append(name)
+                self.report.differences.append(f"{text} {name}: 数据库「{current}」，基础数据「{wanted}」")
+                changed.append((name, current, wanted))
+        if changed:
+            details = [(str(model._meta.get_field(name).verbose_name), old, new) for name, old, new in changed]
+            self.report.changes.append(Change(sheet, str(label), "changed", details))
         if changed and self.force:
-            for name in changed:
-                setattr(obj, name, fields[name])
-            obj.save()
-            self.report.overwritten.append(label)
+            for name, _old, wanted in changed:
+                setattr(obj, name, wanted)
+            self.save(obj)
+            self.report.overwritten.append(text)
         return obj
+
+    def save(self, obj):
+        if self.history_user is not None:
+            obj._history_user = self.history_user  # simple_history records who made each change
+        obj.save()
+
+    def remove_missing(self, plan, tasks, items, indicators, targets, text_targets):
+        """Delete the plan's rows the data no longer holds, refusing any that has figures."""
+        kept_indicators = {i.pk for i in indicators.values()}
+        for obj in TextTarget.objects.filter(plan=plan).exclude(pk__in=[t.pk for t in text_targets.values()]):
+            self.delete("text_targets", obj, obj.code)
+        for obj in (
+            Target.objects.filter(indicator__plan=plan).exclude(pk__in=targets).select_related("indicator", "district")
+        ):
+            label = f"{obj.indicator.code} {obj.district.code} {obj.year}"
+            figures = Observation.objects.filter(indicator=obj.indicator_id, district=obj.district_id, year=obj.year)
+            self.delete("targets", obj, label, figures=figures.count())
+        baselines = {(row["indicator"], row["district"], row["year"]) for row in self.data["baselines"]}
+        for obj in Observation.objects.filter(
+            indicator__in=kept_indicators, status=ObservationStatus.APPROVED, year=plan.base_year
+        ).select_related("indicator", "district"):
+            if (obj.indicator.code, obj.district.code, obj.year) not in baselines:
+                # A figure is never deleted by a plan upload: it goes through the figures' own review.
+                label = _("基期值 %(cell)s") % {"cell": f"{obj.indicator.code} {obj.district.code} {obj.year}"}
+                self.refuse("baselines", label, _("已有数据，不能随规划删除"))
+        for obj in Indicator.objects.filter(plan=plan).exclude(pk__in=kept_indicators):
+            self.delete("indicators", obj, obj.code, figures=obj.observations.count())
+        for obj in TaskItem.objects.filter(task__plan=plan).exclude(pk__in=items).select_related("task"):
+            self.delete("task_items", obj, f"{obj.task.number}.{obj.order}")
+        for obj in Task.objects.filter(plan=plan).exclude(pk__in=[t.pk for t in tasks.values()]):
+            self.delete("tasks", obj, obj.number)
+
+    def delete(self, kind, obj, label, *, figures=0):
+        sheet = SHEETS[kind]
+        if figures:
+            self.refuse(kind, label, _("已有 %(count)s 个数据，不能删除") % {"count": figures})
+            return
+        dependents = _dependents(obj)
+        if dependents:
+            self.refuse(kind, label, _("仍有 %(rows)s，不能删除") % {"rows": "、".join(dependents)})
+            return
+        if self.history_user is not None:
+            obj._history_user = self.history_user
+        obj.delete()
+        self.report.removed.append(f"{sheet} {label}")
+        self.report.changes.append(Change(sheet, str(label), "removed"))
+
+    def refuse(self, kind, label, reason):
+        sheet = SHEETS[kind]
+        self.report.refused.append(f"{sheet} {label}: {reason}")
+        self.report.changes.append(Change(sheet, str(label), "refused", [reason]))
+
+
+def _dependents(obj):
+    """Rows of other apps (task reports, figures...) that deleting `obj` would delete with it."""
+    found = []
+    for relation in obj._meta.related_objects:
+        model = relation.related_model
+        if model._meta.app_label == "plans" or model is Standing or relation.on_delete is not models.CASCADE:
+            continue
+        if getattr(model, "_meta", None) and model.__name__.startswith("Historical"):
+            continue
+        count = model._base_manager.filter(**{relation.field.name: obj}).count()
+        if count:
+            found.append(f"{count} {model._meta.verbose_name}")
+    return found
+
+
+def dump_plan(plan) -> dict:
+    """A loaded plan as the rows `read_folder` gives: what the plan workbook is written from."""
+    tasks = list(Task.objects.filter(plan=plan).order_by("number"))
+    task_numbers = {t.pk: t.number for t in tasks}
+    data = {
+        "plan": {"code": plan.code, "fields": _fields(plan, PLAN_FIELDS)},
+        "districts": [],
+        "tasks": [{"number": t.number, "fields": _fields(t, TASK_FIELDS)} for t in tasks],
+        "task_items": [
+            {"number": item.task.number, "order": item.order, "fields": _fields(item, TASK_ITEM_FIELDS)}
+            for item in TaskItem.objects.filter(task__plan=plan)
+            .select_related("task")
+            .order_by("task__number", "order")
+        ],
+        "indicators": [
+            {"code": i.code, "task_number": task_numbers.get(i.task_id), "fields": _fields(i, INDICATOR_FIELDS)}
+            for i in Indicator.objects.filter(plan=plan).order_by("order", "code")
+        ],
+        "targets": [
+            {
+                "indicator": t.indicator.code,
+                "district": t.district.code,
+                "year": t.year,
+                "fields": _fields(t, TARGET_FIELDS),
+            }
+            for t in Target.objects.filter(indicator__plan=plan)
+            .select_related("indicator", "district")
+            .order_by("indicator__order", "indicator__code", "district__order", "year")
+        ],
+        "baselines": [
+            {
+                "indicator": o.indicator.code,
+                "district": o.district.code,
+                "year": o.year,
+                "fields": _fields(o, BASELINE_FIELDS),
+            }
+            for o in Observation.objects.approved()
+            .filter(indicator__plan=plan, year=plan.base_year)
+            .select_related("indicator", "district")
+            .order_by("indicator__order", "indicator__code", "district__order")
+        ],
+        "text_targets": [
+            {
+                "code": t.code,
+                "task_number": task_numbers.get(t.task_id),
+                "same_as": t.same_as.code if t.same_as_id else None,
+                "fields": _fields(t, TEXT_TARGET_FIELDS),
+            }
+            for t in TextTarget.objects.filter(plan=plan).select_related("same_as").order_by("section", "code")
+        ],
+    }
+    return data
+
+
+# The fields each kind of row carries in the loader's form (keys, links and the 待核实 flag apart).
+PLAN_FIELDS = (
+    "name",
+    "document_number",
+    "base_year",
+    "target_year",
+    "ahead_ratio",
+    "on_track_ratio",
+    "large_move_share",
+    "large_move_points",
+)
+TASK_FIELDS = ("category", "title", "title_en", "department", "confidence")
+TASK_ITEM_FIELDS = ("content", "quantitative_target", "confidence")
+INDICATOR_FIELDS = (
+    "group",
+    "order",
+    "name",
+    "name_en",
+    "unit",
+    "direction",
+    "decimals",
+    "min_value",
+    "max_value",
+    "whole_number",
+    "attribute",
+    "definition",
+    "section",
+    "source_detail",
+    "cumulative",
+    "is_main",
+    "sum_check",
+    "sum_tolerance",
+    "district_order",
+    "confidence",
+)
+TARGET_FIELDS = ("value", "upper", "operator")
+BASELINE_FIELDS = ("value", "source")
+TEXT_TARGET_FIELDS = (
+    "section",
+    "source_detail",
+    "project",
+    "text",
+    "value",
+    "unit",
+    "year",
+    "kind",
+    "operator",
+    "direction",
+    "untracked_reason",
+    "confidence",
+)
+
+
+def _fields(obj, names):
+    return {name: getattr(obj, name) for name in names}

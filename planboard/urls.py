@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("tasks.urls")),
     path("", include("figures.urls")),
+    path("", include("figures.plan_urls")),
     path("", include("dashboards.urls")),
     path("", include("exports.urls")),
 ]

@@ -1,12 +1,16 @@
-"""Reading a plan folder of fixtures (plan.json and six CSV files) into keyed rows, one method per file."""
+"""Reading a plan folder of fixtures (plan.json and six CSV files) into keyed rows, one method per file.
+
+The rows are the loader's one form of a plan (`figures.plan_loading.load_plan` writes them; `plans.workbook`
+reads and writes the same rows as a workbook). Everything particular to a plan comes from its files: which
+district is the province, the section and group of each file's indicators (plan.json `files`), and the metrics
+of the district table with their sum tolerance (plan.json `district_table`). The 待核实 flag is not read here:
+the loader sets it by `plans.review_flags`.
+"""
 
 import csv
 import json
-import re
 from decimal import Decimal
 from pathlib import Path
-
-from plans.models import NEEDS_REVIEW
 
 WHOLE_NUMBER_KINDS = {"count", "range"}
 
@@ -24,11 +28,6 @@ def _flag(text):
     return text.strip().lower() == "true"
 
 
-def _section(source):
-    match = re.match(r"(专栏\d+|附件\d+)", source)
-    return match.group(1) if match else source
-
-
 class _FolderReader:
     """Reads a plan folder file by file, collecting targets and baselines keyed by cell so that two files
     never state one cell twice with different values."""
@@ -38,6 +37,11 @@ class _FolderReader:
         self.meta = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
         self.base_year, self.target_year = self.meta["base_year"], self.meta["target_year"]
         self.province = self.meta["province"]
+        self.files = self.meta.get("files", {})
+        self.district_table = {
+            row["indicator"]: (position, Decimal(row["sum_tolerance"]))
+            for position, row in enumerate(self.meta.get("district_table", []), start=1)
+        }
         self.indicators, self.text_targets, self.known = [], [], set()
         self.targets, self.baselines = {}, {}
 
@@ -46,6 +50,11 @@ class _FolderReader:
         if key in cells and cells[key] != fields:
             raise ValueError(f"{source}: {key} 与已有的值 {cells[key]} 不一致")
         cells[key] = fields
+
+    def in_district_table(self, code):
+        """The district-table fields of an indicator: whether its districts must add up, within what, where."""
+        position, tolerance = self.district_table.get(code, (None, Decimal(0)))
+        return {"sum_check": position is not None, "sum_tolerance": tolerance, "district_order": position}
 
     def plan(self):
         meta = self.meta
@@ -84,7 +93,6 @@ class _FolderReader:
                     "title": row["title_zh"],
                     "title_en": row["title_en"],
                     "confidence": row["confidence"],
-                    "needs_review": row["confidence"] in NEEDS_REVIEW,
                 },
             }
             for row in _read_csv(self.folder, "tasks.csv")
@@ -99,14 +107,14 @@ class _FolderReader:
                     "content": row["content_zh"],
                     "quantitative_target": row["quantitative_target"],
                     "confidence": row["confidence"],
-                    "needs_review": row["confidence"] in NEEDS_REVIEW,
                 },
             }
             for row in _read_csv(self.folder, "tasks_items.csv")
         ]
 
     def main_indicators(self):
-        """专栏1: the main indicators, each with the province's baseline and final target."""
+        """The plan's main indicators, each with the province's baseline and final target."""
+        about = self.files.get("indicators.csv", {})
         for row in _read_csv(self.folder, "indicators.csv"):
             self.indicators.append(
                 {
@@ -123,11 +131,12 @@ class _FolderReader:
                         "max_value": _number(row["max_value"]),
                         "whole_number": False,
                         "attribute": row["attribute"],
-                        "section": "专栏1",
-                        "source_detail": "专栏1 主要指标",
+                        "section": about.get("section", ""),
+                        "source_detail": about.get("source_detail", ""),
                         "cumulative": _flag(row["cumulative"]),
+                        "is_main": about.get("is_main", False),
+                        **self.in_district_table(row["code"]),
                         "confidence": row["confidence"],
-                        "needs_review": row["confidence"] in NEEDS_REVIEW,
                     },
                 }
             )
@@ -155,7 +164,8 @@ class _FolderReader:
         self.known.update(row["code"] for row in self.indicators)
 
     def district_targets(self):
-        """附件2: per-district baselines and targets, adding the indicators 专栏1 does not have."""
+        """Per-district baselines and targets, adding the indicators the main table does not have."""
+        about = self.files.get("district_targets.csv", {})
         for row in _read_csv(self.folder, "district_targets.csv"):
             code = row["indicator_code"]
             if code not in self.known:
@@ -164,8 +174,8 @@ class _FolderReader:
                     {
                         "code": code,
                         "fields": {
-                            "group": "分地区目标",
-                            "order": 100 + len(self.indicators),
+                            "group": about.get("group", ""),
+                            "order": about.get("first_order", 0) + len(self.indicators),
                             "name": row["metric_zh"],
                             "name_en": "",
                             "unit": row["unit"],
@@ -175,11 +185,12 @@ class _FolderReader:
                             "max_value": None,
                             "whole_number": row["unit"] == "个",
                             "attribute": "",
-                            "section": "附件2",
-                            "source_detail": "附件2 分地区目标表",
+                            "section": about.get("section", ""),
+                            "source_detail": about.get("source_detail", ""),
                             "cumulative": _flag(row["cumulative"]),
+                            "is_main": False,
+                            **self.in_district_table(code),
                             "confidence": "high",
-                            "needs_review": False,
                         },
                     }
                 )
@@ -204,7 +215,8 @@ class _FolderReader:
                 )
 
     def projects(self):
-        """专栏2–9 and 附件3–4: key projects, as indicators where trackable, as text targets otherwise."""
+        """Key projects, as indicators where trackable, as text targets otherwise."""
+        about = self.files.get("projects.csv", {})
         projects = _read_csv(self.folder, "projects.csv")
         for row in projects:
             if not _flag(row["trackable"]) or row["merge_into"]:
@@ -216,7 +228,7 @@ class _FolderReader:
                     "task_number": int(row["task_number"]) if row["task_number"] else None,
                     "fields": {
                         "group": row["project_zh"],
-                        "order": 200 + len(self.indicators),
+                        "order": about.get("first_order", 0) + len(self.indicators),
                         "name": row["target_zh"],
                         "name_en": "",
                         "unit": row["unit"],
@@ -226,11 +238,12 @@ class _FolderReader:
                         "max_value": Decimal(100) if row["unit"] == "%" else None,
                         "whole_number": kind in WHOLE_NUMBER_KINDS | {"rank"},
                         "attribute": "",
-                        "section": _section(row["source"]),
+                        "section": row["section"],
                         "source_detail": row["source"],
                         "cumulative": _flag(row["cumulative"]),
+                        "is_main": False,
+                        **self.in_district_table(row["code"]),
                         "confidence": row["confidence"],
-                        "needs_review": row["confidence"] in NEEDS_REVIEW,
                     },
                 }
             )
@@ -243,7 +256,7 @@ class _FolderReader:
                         "task_number": int(row["task_number"]) if row["task_number"] else None,
                         "same_as": row["merge_into"] or None,
                         "fields": {
-                            "section": _section(row["source"]),
+                            "section": row["section"],
                             "source_detail": row["source"],
                             "project": row["project_zh"],
                             "text": row["target_zh"],
@@ -255,7 +268,6 @@ class _FolderReader:
                             "direction": row["direction"],
                             "untracked_reason": row["untracked_reason"],
                             "confidence": row["confidence"],
-                            "needs_review": row["confidence"] in NEEDS_REVIEW,
                         },
                     }
                 )

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from plans import progress
 
@@ -63,8 +64,10 @@ class Plan(models.Model):
     )
 
     objects = PlanQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("规划修改记录"))
 
     class Meta:
+        permissions = [("load_plan", _("下载、上传规划工作簿"))]
         # Tables keep the names of the apps these models were first created in, so existing databases move
         # to this layout without copying a row (migrations 0001 of plans and figures).
         db_table = "indicators_plan"
@@ -189,7 +192,7 @@ class Indicator(models.Model):
     whole_number = models.BooleanField(_("只取整数"), default=False, help_text=_("学校数、县数等计数。"))
     attribute = models.CharField(_("属性"), max_length=10, choices=Attribute.choices, blank=True)
     definition = models.TextField(_("指标解释（统计口径）"), blank=True)
-    section = models.CharField(_("出处"), max_length=20, help_text=_("如 专栏1、附件2。"))
+    section = models.CharField(_("出处"), max_length=20, help_text=_("规划中的出处，如专栏、附件的编号。"))
     source_detail = models.CharField(_("出处详情"), max_length=200, blank=True)
     cumulative = models.BooleanField(_("累计值"), default=False, help_text=_("自基期年起的累计数，逐年填报累计总数。"))
     level_gap = models.DecimalField(
@@ -210,10 +213,25 @@ class Indicator(models.Model):
         related_name="indicators",
         verbose_name=_("所属任务"),
     )
+    is_main = models.BooleanField(_("主要指标"), default=False, help_text=_("规划的主要指标表所列指标。"))
+    sum_check = models.BooleanField(
+        _("分地区加总校核"), default=False, help_text=_("各地区的目标与数据之和应等于全省。")
+    )
+    sum_tolerance = models.DecimalField(
+        _("加总容差"),
+        max_digits=12,
+        decimal_places=4,
+        default=0,
+        help_text=_("各地区之和与全省之差不超过此值即视为一致（按位数修约造成的差）。"),
+    )
+    district_order = models.PositiveSmallIntegerField(
+        _("分地区表列序"), null=True, blank=True, help_text=_("在分地区目标表中的列序。")
+    )
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
 
     objects = IndicatorQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("指标修改记录"))
 
     class Meta:
         db_table = "indicators_indicator"
@@ -272,6 +290,8 @@ class Target(models.Model):
     )
     operator = models.CharField(_("运算符"), max_length=1, choices=Operator.choices, blank=True)
 
+    history = HistoricalRecords(verbose_name=_("目标修改记录"))
+
     class Meta:
         db_table = "indicators_target"
         verbose_name = _("目标")
@@ -305,6 +325,8 @@ class Task(models.Model):
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
 
+    history = HistoricalRecords(verbose_name=_("任务修改记录"))
+
     class Meta:
         db_table = "tasks_task"
         verbose_name = _("任务")
@@ -333,6 +355,8 @@ class TaskItem(models.Model):
     quantitative_target = models.CharField(_("量化目标"), max_length=200, blank=True)
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("任务内容修改记录"))
 
     class Meta:
         db_table = "tasks_taskitem"
@@ -384,6 +408,8 @@ class TextTarget(models.Model):
     untracked_reason = models.CharField(_("不量化跟踪的原因"), max_length=30, blank=True)
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
+
+    history = HistoricalRecords(verbose_name=_("文字目标修改记录"))
 
     class Meta:
         db_table = "tasks_texttarget"

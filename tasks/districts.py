@@ -13,21 +13,6 @@ from figures.models import Observation
 from plans import progress
 from plans.models import District, Indicator, Target
 
-# The three metrics of the 附件2 district table, in the order the plan prints them.
-DISTRICT_METRICS = (
-    "preschool_inclusive_inspection_counties",
-    "compulsory_quality_balanced_counties",
-    "general_high_school_enrolment",
-)
-
-# County counts must add up exactly. The 万人 sizes are printed to two decimals per city, so the cities' sum
-# may miss the province figure by rounding: the plan's own 2020 baselines add up to 66.42 against 66.40.
-SUM_TOLERANCE = {
-    "preschool_inclusive_inspection_counties": Decimal(0),
-    "compulsory_quality_balanced_counties": Decimal(0),
-    "general_high_school_enrolment": Decimal("0.05"),
-}
-
 
 @dataclass(frozen=True)
 class SumMismatch:
@@ -46,9 +31,12 @@ class SumMismatch:
 
 
 def metrics(plan):
-    """The 附件2 district metrics of a plan, in the plan's order."""
-    rows = {i.code: i for i in Indicator.objects.filter(plan=plan, code__in=DISTRICT_METRICS)}
-    return [rows[code] for code in DISTRICT_METRICS if code in rows]
+    """The district-table metrics of a plan (`Indicator.sum_check`), in the order the plan prints them.
+
+    Each has its own tolerance (`Indicator.sum_tolerance`): county counts must add up exactly, while sizes
+    printed to two decimals per city may miss the province figure by rounding.
+    """
+    return list(Indicator.objects.filter(plan=plan, sum_check=True).order_by("district_order", "order", "code"))
 
 
 def sum_mismatches(*, plan, indicators=None):
@@ -72,7 +60,8 @@ def sum_mismatches(*, plan, indicators=None):
             components.setdefault(indicator_id, set()).add(district_id)
     found = _compare("target", targets, by_id, province_ids, components=None)
     found += _compare("figure", figures, by_id, province_ids, components=components)
-    return sorted(found, key=lambda m: (m.kind != "target", m.year, DISTRICT_METRICS.index(m.indicator.code)))
+    position = {pk: index for index, pk in enumerate(by_id)}
+    return sorted(found, key=lambda m: (m.kind != "target", m.year, position[m.indicator.pk]))
 
 
 def _compare(kind, rows, by_id, province_ids, *, components):
@@ -89,7 +78,7 @@ def _compare(kind, rows, by_id, province_ids, *, components):
         if components is not None and not components.get(key[0], set()) <= seen.get(key, set()):
             continue
         total = totals.get(key, Decimal(0))
-        tolerance = SUM_TOLERANCE.get(by_id[key[0]].code, Decimal(0))
+        tolerance = by_id[key[0]].sum_tolerance
         if abs(total - expected) > tolerance:
             found.append(SumMismatch(by_id[key[0]], key[1], kind, expected, total, tolerance))
     return found

@@ -146,8 +146,8 @@ def key_projects(request):
     province = District.objects.province()
     indicators = (
         Indicator.objects.filter(plan=plan)
-        .exclude(section="专栏1")
-        .exclude(code__in=districts.DISTRICT_METRICS)
+        .exclude(is_main=True)
+        .exclude(sum_check=True)
         .select_related("task")
         .prefetch_related(
             Prefetch("targets", queryset=Target.objects.filter(district=province), to_attr="province_targets")

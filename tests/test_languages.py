@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from figures import excel_template, pipeline, review
-from plans.models import District, Indicator, Task
+from plans.models import District, Indicator, Plan, Task
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,14 @@ def _upload_template(client, site):
     assert client.post(reverse("figures:import"), {"file": buffer, "action": "save"}).status_code == 302
 
 
+def _upload_plan_workbook(client, site):
+    """An administrator downloads the plan's workbook and uploads it again, so the preview page has a plan."""
+    response = client.get(reverse("plans:workbook-download", args=[Plan.objects.current().code]))
+    buffer = io.BytesIO(response.content)
+    buffer.name = "plan.xlsx"
+    assert client.post(reverse("plans:workbook"), {"file": buffer}).status_code == 302
+
+
 # Every page of the site, by URL name. A new page needs a line here (test_every_page_is_walked says so).
 PAGES = {
     "dashboards:dashboard": Page(),
@@ -79,6 +87,9 @@ PAGES = {
     "tasks:detail": Page(args=lambda s: [s.task.number], query=f"?year={YEAR}"),
     "tasks:district-targets": Page(),
     "tasks:key-projects": Page(),
+    "plans:workbook": Page(user="admin"),
+    "plans:workbook-preview": Page(user="admin", before=_upload_plan_workbook),
+    "plans:review-flags": Page(),
     "login": Page(user=None),
     "password_change": Page(),
     "password_change_done": Page(),
@@ -106,6 +117,8 @@ NOT_PAGES = {
     "status-css",
     "figures:import-template",
     "figures:import-confirm",
+    "plans:workbook-download",
+    "plans:workbook-confirm",
     "figures:observation-review",
     "figures:observation-restore",
     "figures:year-lock",
@@ -220,9 +233,10 @@ def choose_language(client, language, next_url="/"):
 
 
 @pytest.fixture
-def site(official_fuzhou, reviewer, leader, settings, tmp_path, monkeypatch):
+def site(official_fuzhou, reviewer, leader, make_user, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return Site({"official_fuzhou": official_fuzhou, "reviewer": reviewer, "leader": leader})
+    admin = make_user("root", superuser=True)
+    return Site({"official_fuzhou": official_fuzhou, "reviewer": reviewer, "leader": leader, "admin": admin})
 
 
 class Visible(HTMLParser):

@@ -155,7 +155,13 @@ def manage(database_url, *args, code=None):
 ADDED_COLUMNS = {
     "tasks_taskreport": {"version": "1"},
     "tasks_historicaltaskreport": {"version": "1"},
-    "indicators_indicator": {"level_gap": "None"},
+    "indicators_indicator": {
+        "level_gap": "None",
+        "is_main": "False",
+        "sum_check": "False",
+        "sum_tolerance": "0",
+        "district_order": "None",
+    },
 }
 
 

@@ -71,7 +71,8 @@ class Command(BaseCommand):
                     unit="%",
                     min_value=0,
                     max_value=100,
-                    section="专栏1",
+                    section="主要指标",
+                    is_main=True,
                 )
                 for n in range(1, indicators + 1)
             )

@@ -1,0 +1,15 @@
+"""The plan workbook and the 待核实 list, under /plans/ (included from planboard/urls.py)."""
+
+from django.urls import path
+
+from figures import plan_views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("plans/workbook/", plan_views.plan_workbook, name="workbook"),
+    path("plans/workbook/preview/", plan_views.plan_workbook_preview, name="workbook-preview"),
+    path("plans/workbook/confirm/", plan_views.plan_workbook_confirm, name="workbook-confirm"),
+    path("plans/<slug:code>/workbook.xlsx", plan_views.plan_workbook_download, name="workbook-download"),
+    path("plans/review-flags/", plan_views.review_flag_list, name="review-flags"),
+]

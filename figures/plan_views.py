@@ -1,0 +1,141 @@
+"""The plan workbook (download, upload, preview, confirm) and the 待核实 list.
+
+They live in figures because an upload writes the plan's baselines, which are figures; the workbook itself is
+`plans.workbook`, the one loader `figures.plan_loading.load_plan`.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from figures import excel_import
+from figures.plan_loading import Refused, dump_plan, load_plan
+from plans import review_flags, workbook
+from plans.models import NEEDS_REVIEW, Indicator, Plan, Task, TaskItem, TextTarget
+from plans.shortcuts import current_plan, require
+
+LOAD_PLAN = "plans.load_plan"
+SESSION_KEY = "plan_workbook"
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class WorkbookForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("规划工作簿"), help_text=gettext_lazy("从本页下载的 .xlsx 文件，修改后上传。")
+    )
+
+
+def plan_workbook(request):
+    """Every plan with its workbook, and the upload form."""
+    require(request.user, LOAD_PLAN)
+    form = WorkbookForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        data = form.cleaned_data["file"].read(workbook.MAX_BYTES + 1)
+        try:
+            workbook.read_workbook(data)
+        except workbook.BadWorkbook as bad:
+            for error in bad.errors:
+                form.add_error("file", error)
+        else:
+            _stash(request, data)
+            return redirect("plans:workbook-preview")
+    plans = Plan.objects.order_by("-base_year", "code")
+    return render(request, "plans/plan_workbook.html", {"plans": plans, "form": form})
+
+
+def plan_workbook_download(request, code):
+    require(request.user, LOAD_PLAN)
+    plan = get_object_or_404(Plan, code=code)
+    response = HttpResponse(workbook.write_workbook(dump_plan(plan)), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{plan.code}.xlsx"'
+    return response
+
+
+def plan_workbook_preview(request):
+    require(request.user, LOAD_PLAN)
+    data = _rows_of_stash(request)
+    if data is None:
+        return redirect("plans:workbook")
+    report = load_plan(data, force=True, remove=True, by=request.user, dry_run=True)
+    existing = Plan.objects.filter(code=data["plan"]["code"]).first()
+    context = {"report": report, "code": data["plan"]["code"], "name": data["plan"]["fields"]["name"]}
+    return render(request, "plans/plan_workbook_preview.html", {**context, "existing": existing})
+
+
+@require_POST
+def plan_workbook_confirm(request):
+    require(request.user, LOAD_PLAN)
+    data = _rows_of_stash(request)
+    if data is None:
+        return redirect("plans:workbook")
+    try:
+        report = load_plan(data, force=True, remove=True, by=request.user)
+    except Refused as refused:
+        messages.error(request, _("未保存任何修改：") + "；".join(refused.report.refused))
+        return redirect("plans:workbook-preview")
+    _drop(request)
+    counts = {"new": len(report.created), "changed": len(report.overwritten), "removed": len(report.removed)}
+    messages.success(request, _("规划已保存：新增 %(new)d 行，修改 %(changed)d 行，删除 %(removed)d 行。") % counts)
+    return redirect("plans:workbook")
+
+
+def review_flag_list(request):
+    """Every flagged name, unit, target and task of the current plan with why it is flagged."""
+    if not (request.user.has_perm(LOAD_PLAN) or request.user.has_perm("figures.review_observation")):
+        raise PermissionDenied(_("您的角色没有此权限。"))
+    plan = current_plan()
+    kinds = [
+        (_("指标"), "indicators", Indicator.objects.filter(plan=plan), ("code", "name", "unit")),
+        (_("任务"), "tasks", Task.objects.filter(plan=plan), ("number", "title", "category")),
+        (
+            _("任务内容"),
+            "task_items",
+            TaskItem.objects.filter(task__plan=plan).select_related("task"),
+            ("__str__", "content", "quantitative_target"),
+        ),
+        (_("文字目标"), "text_targets", TextTarget.objects.filter(plan=plan), ("code", "text", "project")),
+    ]
+    groups = [
+        (title, kind, [_flag_row(obj, kind, fields) for obj in rows.filter(needs_review=True)])
+        for title, kind, rows, fields in kinds
+    ]
+    total = sum(len(rows) for _title, _kind, rows in groups)
+    context = {"plan": plan, "groups": groups, "total": total, "can_load": request.user.has_perm(LOAD_PLAN)}
+    return render(request, "plans/review_flags.html", context)
+
+
+def _flag_row(obj, kind, fields):
+    """(key, text, unit or category or project, confidence label, confidence is a guess, gap markers found)."""
+    key, text, extra = (str(obj) if name == "__str__" else getattr(obj, name) for name in fields)
+    texts = [getattr(obj, name) for name in review_flags.TEXT_FIELDS[kind]]
+    guessed = obj.confidence in NEEDS_REVIEW
+    return key, text, extra, obj.get_confidence_display(), guessed, review_flags.gaps(*texts)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The uploaded workbook kept on the server between preview and confirm, bound to this session and user
+
+
+def _stash(request, data):
+    excel_import.keep_upload(request.session, request.user, data, "plan.xlsx", "plan", [], key=SESSION_KEY)
+
+
+def _drop(request):
+    excel_import.drop_upload(request.session, request.user, key=SESSION_KEY)
+
+
+def _rows_of_stash(request):
+    pending = excel_import.pending_upload(request.session, request.user, key=SESSION_KEY)
+    if pending is None:
+        messages.error(request, _("没有待确认的文件，请重新上传。"))
+        return None
+    try:
+        return workbook.read_workbook(pending.data)
+    except workbook.BadWorkbook as bad:
+        messages.error(request, "；".join(bad.errors))
+        return None

@@ -1,0 +1,60 @@
+"""Which plan texts an administrator must check (待核实): the one rule, applied by the loader to every row.
+
+A restoration is flagged when its recorded confidence is a guess or absent, or when any of its texts still holds
+a gap: an ellipsis (…) or a bracketed marker such as （量词缺失） or （标题缺失；推测：…）, whatever the confidence.
+"""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from plans.models import NEEDS_REVIEW, Confidence
+
+# A gap left by the restoration: the ellipsis, or a full-width bracket saying something is missing or guessed.
+GAP = re.compile(r"（[^（）]*(?:缺失|推测)[^（）]*）|…")
+
+# The text fields of each kind of plan row (the keys of the loader's rows) that the rule reads.
+TEXT_FIELDS = {
+    "tasks": ("category", "title"),
+    "task_items": ("content", "quantitative_target"),
+    "indicators": ("name", "unit", "group"),
+    "text_targets": ("project", "text", "value", "unit"),
+}
+
+
+def gaps(*texts):
+    """The gap markers found in `texts`, each once, in the order found."""
+    found = []
+    for text in texts:
+        for match in GAP.finditer(text or ""):
+            if match.group(0) not in found:
+                found.append(match.group(0))
+    return found
+
+
+def needs_review(confidence, *texts):
+    return confidence in NEEDS_REVIEW or bool(gaps(*texts))
+
+
+def flag(kind, fields):
+    """`fields` of a row of `kind` with its 待核实 flag set by the rule."""
+    texts = [fields.get(name, "") for name in TEXT_FIELDS[kind]]
+    return dict(fields, needs_review=needs_review(fields.get("confidence", Confidence.HIGH), *texts))
+
+
+def reasons(kind, fields):
+    """Why a row of `kind` (its fields as a dict) is flagged: its confidence where that is a guess or absent,
+    and each gap marker found. Empty when it is not flagged."""
+    found = []
+    confidence = fields.get("confidence", Confidence.HIGH)
+    if confidence in NEEDS_REVIEW:
+        found.append(_("复原可信度：%(confidence)s") % {"confidence": Confidence(confidence).label})
+    markers = gaps(*(fields.get(name, "") for name in TEXT_FIELDS[kind]))
+    if markers:
+        found.append(_("缺损标记：%(markers)s") % {"markers": "、".join(markers)})
+    return found
+
+
+def reasons_of(obj, kind):
+    """`reasons` for a loaded row."""
+    return reasons(kind, {name: getattr(obj, name) for name in (*TEXT_FIELDS[kind], "confidence")})

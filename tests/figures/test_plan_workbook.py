@@ -1,0 +1,141 @@
+"""The plan as a workbook: written from the database, read back to the same rows, loaded by the one loader."""
+
+import io
+
+import pytest
+from django.forms.models import model_to_dict
+from openpyxl import load_workbook
+
+from figures.models import Observation
+from figures.plan_loading import Refused, dump_plan, load_plan
+from plans import workbook
+from plans.models import Indicator, Plan, Target, Task, TaskItem, TextTarget
+
+pytestmark = pytest.mark.django_db
+
+
+def rows_of(plan):
+    """Every row of a plan with every field, links by key instead of id: two plans compare field by field."""
+
+    def fields(obj, exclude=()):
+        values = model_to_dict(obj, exclude=("id", "plan", *exclude))
+        return {name: value for name, value in values.items()}
+
+    tasks = {t.pk: t.number for t in Task.objects.filter(plan=plan)}
+    text_codes = dict(TextTarget.objects.filter(plan=plan).values_list("pk", "code"))
+    return {
+        "plan": fields(plan, exclude=("code",)),
+        "tasks": sorted((t.number, fields(t)) for t in Task.objects.filter(plan=plan)),
+        "items": sorted(
+            ((i.task.number, i.order), fields(i, exclude=("task",))) for i in TaskItem.objects.filter(task__plan=plan)
+        ),
+        "indicators": {
+            i.code: dict(fields(i, exclude=("task",)), task=tasks.get(i.task_id))
+            for i in Indicator.objects.filter(plan=plan)
+        },
+        "targets": {
+            (t.indicator.code, t.district.code, t.year): fields(t, exclude=("indicator",))
+            for t in Target.objects.filter(indicator__plan=plan).select_related("indicator", "district")
+        },
+        "baselines": {
+            (o.indicator.code, o.district.code, o.year): (o.value, o.source, o.status)
+            for o in Observation.objects.approved().filter(indicator__plan=plan, year=plan.base_year)
+        },
+        "text_targets": {
+            t.code: dict(
+                fields(t, exclude=("task", "same_as")), task=tasks.get(t.task_id), same_as=text_codes.get(t.same_as_id)
+            )
+            for t in TextTarget.objects.filter(plan=plan)
+        },
+    }
+
+
+def test_the_workbook_reads_back_to_the_rows_it_was_written_from(plan):
+    data = dump_plan(plan)
+    assert workbook.read_workbook(workbook.write_workbook(data)) == data
+
+
+def test_the_workbook_has_the_seven_sheets_with_flags(plan):
+    book = load_workbook(io.BytesIO(workbook.write_workbook(dump_plan(plan))), read_only=True)
+    assert book.sheetnames == ["规划", "指标", "分地区目标", "任务", "任务内容", "重点项目", "文字目标"]
+    tasks = list(book["任务"].iter_rows(values_only=True))
+    assert tasks[0][-2:] == ("待核实", "待核实原因")
+    missing = next(row for row in tasks if row[0] == 10)
+    assert missing[-2] == "是" and "缺失" in missing[-1]
+
+
+def test_the_fujian_plan_loaded_from_its_workbook_equals_the_plan_loaded_from_its_fixtures(plan, admin_user):
+    data = workbook.read_workbook(workbook.write_workbook(dump_plan(plan)))
+    data["plan"]["code"] = "fujian-from-workbook"
+    report = load_plan(data, by=admin_user)
+    copy = Plan.objects.get(code="fujian-from-workbook")
+    assert report.created and not report.differences and not report.refused
+    before, after = rows_of(plan), rows_of(copy)
+    for kind in before:
+        assert after[kind] == before[kind], kind
+    assert (len(after["indicators"]), len(after["targets"]), len(after["baselines"])) == (46, 110, 25)
+    assert copy.history.get().history_user == admin_user
+    # Loading the same workbook again finds nothing to do.
+    again = load_plan(data, by=admin_user, remove=True, force=True)
+    assert not again.changes
+
+
+def test_a_changed_target_keeps_its_history_with_the_uploading_user(plan, admin_user):
+    data = dump_plan(plan)
+    row = next(r for r in data["targets"] if r["indicator"] == "preschool_gross_enrolment")
+    row["fields"]["value"] += 1
+    report = load_plan(data, by=admin_user, force=True, remove=True)
+    assert [(c.sheet, c.action) for c in report.changes] == [("分地区目标", "changed")]
+    target = Target.objects.get(indicator__plan=plan, indicator__code="preschool_gross_enrolment", year=2025)
+    latest, earlier = target.history.all()[:2]
+    assert latest.history_user == admin_user and latest.value == earlier.value + 1
+
+
+def test_removing_an_indicator_with_figures_is_refused_and_nothing_is_written(plan, admin_user):
+    data = dump_plan(plan)
+    data["indicators"] = [r for r in data["indicators"] if r["code"] != "preschool_gross_enrolment"]
+    data["targets"] = [r for r in data["targets"] if r["indicator"] != "preschool_gross_enrolment"]
+    data["baselines"] = [r for r in data["baselines"] if r["indicator"] != "preschool_gross_enrolment"]
+    preview = load_plan(data, by=admin_user, force=True, remove=True, dry_run=True)
+    refused = [c for c in preview.changes if c.action == "refused"]
+    assert [(c.sheet, c.key) for c in refused] == [("指标", "preschool_gross_enrolment")]
+    assert "1 个数据" in refused[0].details[0]
+    with pytest.raises(Refused):
+        load_plan(data, by=admin_user, force=True, remove=True)
+    assert Target.objects.filter(indicator__code="preschool_gross_enrolment").exists()
+
+
+def test_removing_a_text_target_and_a_task_item_is_listed_and_applied(plan, admin_user):
+    data = dump_plan(plan)
+    code = data["text_targets"][-1]["code"]
+    data["text_targets"] = [r for r in data["text_targets"] if r["code"] != code and r["same_as"] != code]
+    data["task_items"] = [r for r in data["task_items"] if (r["number"], r["order"]) != (1, 1)]
+    preview = load_plan(data, by=admin_user, force=True, remove=True, dry_run=True)
+    assert {(c.sheet, c.key) for c in preview.changes if c.action == "removed"} >= {
+        ("文字目标", code),
+        ("任务内容", "1.1"),
+    }
+    assert TextTarget.objects.filter(plan=plan, code=code).exists()
+    load_plan(data, by=admin_user, force=True, remove=True)
+    assert not TextTarget.objects.filter(plan=plan, code=code).exists()
+    assert not TaskItem.objects.filter(task__plan=plan, task__number=1, order=1).exists()
+
+
+def test_a_bad_workbook_is_refused_with_sheet_row_and_column(plan):
+    data = workbook.write_workbook(dump_plan(plan))
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["指标"]
+    sheet["G3"] = "sideways"  # 方向
+    sheet["H4"] = "two"  # 小数位数
+    book["分地区目标"]["A2"] = "no_such_indicator"
+    del book["文字目标"]
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(workbook.BadWorkbook) as refused:
+        workbook.read_workbook(out.getvalue())
+    errors = refused.value.errors
+    assert "工作表“文字目标”：缺少此工作表。" in errors
+    assert any(e.startswith("工作表“指标”第3行G列（方向）") for e in errors)
+    assert any(e.startswith("工作表“指标”第4行H列（小数位数）：须为整数") for e in errors)
+    with pytest.raises(workbook.BadWorkbook):
+        workbook.read_workbook(b"not a workbook")
