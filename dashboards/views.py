@@ -2,7 +2,8 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from dashboards import overviews
+from dashboards import overviews, panorama
+from dashboards.charts import STATUS_ORDER
 from dashboards.tables import ValuesTable
 from plans.models import Indicator
 from plans.shortcuts import current_plan
@@ -71,3 +72,15 @@ def district_detail(request, code):
         "counts": verdicts.counts(district),
     }
     return render(request, "dashboards/district_detail.html", context)
+
+
+def plan_overview(request):
+    """规划期全景: a district's indicators × the plan's years, each figure coloured by that year's status."""
+    plan = current_plan()
+    visible = overviews.visible_districts(request.user)
+    district = overviews.chosen_district(visible, request.GET.get("district"))
+    query = request.GET.get("q", "").strip()[:100]
+    years, lines = panorama.lines(plan, district, panorama.search(plan, district, query))
+    context = {"plan": plan, "district": district, "districts": visible, "query": query, "years": years}
+    context["statuses"] = [s for s in STATUS_ORDER if s != "no_target"]
+    return render(request, "dashboards/plan_overview.html", {**context, "lines": lines})

@@ -72,7 +72,9 @@ def review_list(request):
 
 
 def review_completeness(request):
-    require(request.user, "figures.review_observation")
+    # Leaders read it too (who has not reported yet), without any action on it.
+    if not request.user.has_perm("figures.view_all_districts"):
+        require(request.user, "figures.review_observation")
     plan = current_plan()
     years = access.allowed_years(plan, request.user)
     year = year_or_404(request.GET.get("year"), years, default=years[-1])
