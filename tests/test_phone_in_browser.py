@@ -84,5 +84,5 @@ def test_the_dashboard_on_a_phone_lists_indicators_as_cards_status_first(phone):
     assert page.locator(".modebar").count() == 0 or not page.locator(".modebar").first.is_visible()
     if os.environ.get("PLANBOARD_SCREENSHOT"):
         page.wait_for_timeout(500)
-        clip = {"x": 0, "y": 0, "width": WIDTH, "height": 1400}
+        clip = {"x": 0, "y": 0, "width": WIDTH, "height": 2000}
         page.screenshot(path="docs/phone-dashboard.png", clip=clip, full_page=True)
