@@ -52,6 +52,7 @@ def indicator_detail(request, code):
         "comparison": report.comparison(),
         "comparison_chart": report.comparison_chart(),
         "table": ValuesTable.for_indicator(report),
+        "decimals": 0 if indicator.whole_number else indicator.decimals,  # a rank is 56, not 56.00
     }
     return render(request, "dashboards/indicator_detail.html", context)
 
