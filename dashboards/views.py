@@ -9,6 +9,15 @@ from plans.models import Indicator
 from plans.shortcuts import current_plan
 
 
+def by_section(rows):
+    """Rows in the plan's order with each section's rows together (附件2 is listed in two places), so the table
+    shows every section once, where it first appears."""
+    first = {}
+    for number, row in enumerate(rows):
+        first.setdefault(row.indicator.section, number)
+    return sorted(rows, key=lambda row: first[row.indicator.section])
+
+
 def dashboard(request):
     plan = current_plan()
     visible = overviews.visible_districts(request.user)
@@ -23,7 +32,7 @@ def dashboard(request):
         "year": year,
         "years": overviews.years(plan),
         "districts": visible,
-        "rows": verdicts.rows(district),
+        "rows": by_section(verdicts.rows(district)),
         "counts": verdicts.counts(district),
         "status_chart": overview.chart(),
         "chart_statuses": statuses,
@@ -69,7 +78,7 @@ def district_detail(request, code):
         "year": year,
         "years": overviews.years(plan),
         "districts": visible,
-        "rows": verdicts.rows(district),
+        "rows": by_section(verdicts.rows(district)),
         "counts": verdicts.counts(district),
     }
     return render(request, "dashboards/district_detail.html", context)
