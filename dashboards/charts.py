@@ -247,7 +247,12 @@ def status_by_district(rows):
         barnorm="percent",
         yaxis={"autorange": "reversed", "type": "category"},
         # Explicit ticks, so 100% is labelled too (plotly's own stop short of the range's end on narrow plots).
-        xaxis={"ticksuffix": "%", "range": [0, 100.5], "tickvals": [0, 25, 50, 75, 100], "gridcolor": "#e4e7eb"},
+        xaxis={
+            "range": [0, 100.5],
+            "tickvals": [0, 25, 50, 75, 100],
+            "ticktext": ["0%", "25%", "50%", "75%", "100%"],
+            "gridcolor": "#e4e7eb",
+        },
         height=max(180, 90 + 30 * len(rows)),
         margin={"l": 60, "r": 10, "t": 10, "b": 70},
         legend={"orientation": "h", "y": -0.12, "traceorder": "normal"},

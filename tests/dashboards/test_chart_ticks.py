@@ -45,4 +45,5 @@ def test_a_rate_keeps_plotlys_own_ticks():
 
 def test_the_status_chart_labels_100_percent():
     figure = charts.status_by_district([("全省", {"lagging": 2}), ("福州", {"ahead": 1})])
-    assert 100 in figure["layout"]["xaxis"]["tickvals"]
+    axis = figure["layout"]["xaxis"]
+    assert dict(zip(axis["tickvals"], axis["ticktext"], strict=True))[100] == "100%"
