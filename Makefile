@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEV := DEBUG=1
+# `make run HOST=0.0.0.0 PORT=8080` serves other devices on the network (see the README's warning).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEV := DEBUG=1 HOST=$(HOST)
 
 .PHONY: run test system-deps
 
@@ -21,7 +24,7 @@ run: $(BIN)/.installed
 	$(DEV) $(BIN)/python manage.py load_plan
 	$(DEV) $(BIN)/python manage.py create_demo_users
 	$(DEV) $(BIN)/python manage.py load_demo
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's chromium; screenshots and the evaluation report's chart images need a CJK font; the
 # Excel report test opens exports in LibreOffice Calc, the Word evaluation report test converts it with LibreOffice

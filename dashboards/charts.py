@@ -68,6 +68,16 @@ def _unit_note(unit):
     ]
 
 
+def _count_axis(indicator, values):
+    """A whole-number indicator's value axis ticks whole numbers only: no "0.5 所" between 0 and 1."""
+    if not getattr(indicator, "whole_number", False):
+        return {}
+    axis = {"tickformat": ",d"}
+    if max([float(v) for v in values if v is not None] + [0]) <= 10:
+        axis["dtick"] = 1
+    return axis
+
+
 def indicator_progress(*, indicator, base_year, values, milestones, assessment):
     """Baseline, actual values, the expected path (dashed), milestones, final target and projection (dotted).
 
@@ -163,7 +173,11 @@ def indicator_progress(*, indicator, base_year, values, milestones, assessment):
     return _figure(
         data,
         xaxis={"dtick": 1, "tickformat": "d", "showgrid": False},
-        yaxis={"gridcolor": "#e4e7eb", "zeroline": False},
+        yaxis={
+            "gridcolor": "#e4e7eb",
+            "zeroline": False,
+            **_count_axis(indicator, [v for y, v in actual] + [m.value for m in path]),
+        },
         annotations=_unit_note(unit),
         height=380,
     )
@@ -196,7 +210,7 @@ def district_comparison(*, indicator, rows):
     )
     return _figure(
         [bars, targets],
-        yaxis={"gridcolor": "#e4e7eb"},
+        yaxis={"gridcolor": "#e4e7eb", **_count_axis(indicator, [a.latest[1] for name, a in rows if a.latest])},
         annotations=_unit_note(indicator.unit),
         xaxis={"type": "category"},
         height=340,
@@ -238,7 +252,13 @@ def status_by_district(rows):
         barmode="stack",
         barnorm="percent",
         yaxis={"autorange": "reversed", "type": "category"},
-        xaxis={"ticksuffix": "%", "range": [0, 100], "gridcolor": "#e4e7eb"},
+        # Explicit ticks, so 100% is labelled too (plotly's own stop short of the range's end on narrow plots).
+        xaxis={
+            "range": [0, 100.5],
+            "tickvals": [0, 25, 50, 75, 100],
+            "ticktext": ["0%", "25%", "50%", "75%", "100%"],
+            "gridcolor": "#e4e7eb",
+        },
         height=max(180, 90 + 30 * len(rows)),
         margin={"l": 60, "r": 10, "t": 10, "b": 70},
         legend={"orientation": "h", "y": -0.12, "traceorder": "normal"},

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator"),
     path("districts/<str:code>/", views.district_detail, name="district"),
+    path("overview/", views.plan_overview, name="overview"),
     path("api/plan/", api.plan_detail, name="api-plan"),
     path("api/progress/", api.progress, name="api-progress"),
 ]

@@ -2,11 +2,21 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from dashboards import overviews
+from dashboards import overviews, panorama
 from dashboards.cache import cached, data_version
+from dashboards.charts import STATUS_ORDER
 from dashboards.tables import ValuesTable
 from plans.models import Indicator
 from plans.shortcuts import current_plan
+
+
+def by_section(rows):
+    """Rows in the plan's order with each section's rows together (附件2 is listed in two places), so the table
+    shows every section once, where it first appears."""
+    first = {}
+    for number, row in enumerate(rows):
+        first.setdefault(row.indicator.section, number)
+    return sorted(rows, key=lambda row: first[row.indicator.section])
 
 
 def dashboard(request):
@@ -22,7 +32,7 @@ def dashboard(request):
         overview = overviews.StatusOverview(plan, as_of=year, districts=visible)
         statuses, status_rows = overview.table()
         return {
-            "rows": verdicts.rows(district),
+            "rows": by_section(verdicts.rows(district)),
             "counts": verdicts.counts(district),
             "warnings": verdicts.warnings(district),
             "status_chart": overview.chart(),
@@ -78,6 +88,7 @@ def indicator_detail(request, code):
         ),
     }
     context["table"] = ValuesTable.for_indicator(context.pop("report"))
+    context["decimals"] = 0 if indicator.whole_number else indicator.decimals  # a rank is 56, not 56.00
     return render(request, "dashboards/indicator_detail.html", context)
 
 
@@ -89,7 +100,7 @@ def district_detail(request, code):
 
     def compute():
         verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
-        return {"rows": verdicts.rows(district), "counts": verdicts.counts(district)}
+        return {"rows": by_section(verdicts.rows(district)), "counts": verdicts.counts(district)}
 
     context = {
         "plan": plan,
@@ -100,3 +111,15 @@ def district_detail(request, code):
         **cached("district", compute, version=data_version(), plan=plan, as_of=year, districts=[district]),
     }
     return render(request, "dashboards/district_detail.html", context)
+
+
+def plan_overview(request):
+    """规划期全景: a district's indicators × the plan's years, each figure coloured by that year's status."""
+    plan = current_plan()
+    visible = overviews.visible_districts(request.user)
+    district = overviews.chosen_district(visible, request.GET.get("district"))
+    query = request.GET.get("q", "").strip()[:100]
+    years, lines = panorama.lines(plan, district, panorama.search(plan, district, query))
+    context = {"plan": plan, "district": district, "districts": visible, "query": query, "years": years}
+    context["statuses"] = [s for s in STATUS_ORDER if s != "no_target"]
+    return render(request, "dashboards/plan_overview.html", {**context, "lines": lines})

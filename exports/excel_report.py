@@ -128,13 +128,29 @@ def _overview_sheet(workbook, data):
     counts = dict.fromkeys(STATUS_ORDER, 0)
     for indicator in indicators:
         counts[data.status(indicator, district)] += 1
-    set_widths(sheet, [header[:-1]] + [[0, i.section, i.name, i.unit] for i in indicators], least=8, most=40)
+    exported = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    # Widths from the values as printed ("106.55万人"), so LibreOffice never prints "###"; the title block's
+    # cells (the document number 闽政办〔2021〕50号) are measured too, so they are not cut by their neighbours.
+    shown = [header[:-1], [_("文号"), plan.document_number, _("地区"), district.name]]
+    shown.append([_("截至年度"), year, _("导出时间"), exported])
+    for indicator in indicators:
+        assessment = data.assessment(indicator, district)
+        figures = data.values.get((indicator.pk, district.pk), {})
+        final = data.final_target(indicator, district)
+        line = [0, indicator.section, indicator.name, indicator.unit]
+        line += [_shown(figures.get(y), indicator) for y in [plan.base_year, *years]]
+        line += [
+            f"{final.year}: {final.display}" if final else "",
+            _shown(assessment and assessment.expected, indicator),
+        ]
+        shown.append(line + [progress.STATUS_LABELS[data.status(indicator, district)]])
+    set_widths(sheet, shown, least=8, most=40)
     sheet.column_dimensions[get_column_letter(len(header))].width = 60
     sheet.freeze_panes = "D6"
     print_setup(sheet, "5:5")
+    _page_header(sheet, plan)
     sheet.append([text_cell(sheet, plan.name, font=TITLE_FONT)])
     sheet.append(safe_row(sheet, [_("文号"), plan.document_number, _("地区"), district.name]))
-    exported = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     sheet.append(safe_row(sheet, [_("截至年度"), year, _("导出时间"), exported]))
     summary = [text_cell(sheet, _("各状态指标数"), font=HEADER_FONT)]
     for status in STATUS_ORDER:
@@ -159,6 +175,23 @@ def _overview_sheet(workbook, data):
         sheet.append(row)
 
 
+def _shown(value, indicator):
+    """A figure as `number_format` prints it, to measure its column: 1065500 → "1,065,500", 106.55 → "106.55万人"."""
+    if value is None:
+        return ""
+    decimals = 0 if indicator.whole_number else indicator.decimals
+    text = f"{float(value):,.{decimals}f}"
+    return text + indicator.unit if indicator.unit in ("%", "万人", "年") else text
+
+
+def _page_header(sheet, plan):
+    """The plan's name and document number on top of every printed page, the page number below."""
+    sheet.oddHeader.center.text = f"{plan.name} {plan.document_number}"
+    sheet.oddHeader.center.size = 9
+    sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
+    sheet.oddFooter.center.size = 9
+
+
 def _district_sheet(workbook, data):
     """Districts down, indicators across (value, own target, status), for the indicators districts report."""
     sheet = workbook.create_sheet(_("分地区"))
@@ -168,12 +201,23 @@ def _district_sheet(workbook, data):
     for indicator in indicators:
         names += [f"{indicator.name}（{indicator.unit}）", "", ""]
         subheader += [_("%(year)d年数值") % {"year": data.year}, _("目标"), _("状态")]
-    sheet.column_dimensions["A"].width = 12
-    for index in range(len(indicators)):
-        for offset, size in enumerate((12, 12, 10)):
+    sheet.column_dimensions["A"].width = max([12] + [width(d.name) + 2 for d in data.districts])
+    for index, indicator in enumerate(indicators):
+        values = [_shown(data.values.get((indicator.pk, d.pk), {}).get(data.year), indicator) for d in data.districts]
+        finals = [data.final_target(indicator, d) for d in data.districts]
+        finals = [f"{final.year}: {final.display}" for final in finals if final]
+        for offset, texts in enumerate(
+            (
+                values + [subheader[1]],
+                finals + [subheader[2]],
+                [subheader[3], *map(str, progress.STATUS_LABELS.values())],
+            )
+        ):
+            size = max([10] + [width(text) + 3 for text in texts])
             sheet.column_dimensions[get_column_letter(2 + index * 3 + offset)].width = size
     sheet.freeze_panes = "B3"
     print_setup(sheet, "1:2")
+    _page_header(sheet, data.plan)
     sheet.append(header_cells(sheet, names))
     sheet.append(header_cells(sheet, subheader))
     for district in data.districts:
@@ -198,6 +242,7 @@ def _task_sheet(workbook, plan, year):
         sheet.column_dimensions[get_column_letter(index)].width = size
     sheet.freeze_panes = "D2"
     print_setup(sheet, "1:1")
+    _page_header(sheet, plan)
     sheet.append(header_cells(sheet, header))
     items = {}
     for item in TaskItem.objects.filter(task__plan=plan).order_by("task__number", "order"):
@@ -264,6 +309,7 @@ def _detail_sheet(workbook, plan, user, districts):
         sheet.column_dimensions[letter].width = size
     sheet.freeze_panes = "A2"
     print_setup(sheet, "1:1")
+    _page_header(sheet, plan)
     sheet.append(header_cells(sheet, header))
     labels = dict(ObservationStatus.choices)
     figures = (

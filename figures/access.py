@@ -25,10 +25,17 @@ def can_see(user, district):
     return user.has_perm("figures.view_all_districts") or district.members.filter(pk=user.pk).exists()
 
 
-def allowed_years(plan, user):
-    """Years a user may write: the plan's years up to this year; the base year only for reviewers."""
+def allowed_years(plan, user, *, unlocked=False):
+    """Years a user may write: the plan's years up to this year; the base year only for reviewers.
+
+    With `unlocked`, without the locked years (the template download offers only years one can still fill).
+    """
     first = plan.base_year if user.has_perm("figures.change_baseline") else plan.base_year + 1
-    return range(first, min(plan.target_year, timezone.localdate().year) + 1)
+    years = range(first, min(plan.target_year, timezone.localdate().year) + 1)
+    if unlocked:
+        locked = set(plan.reporting_years.filter(locked=True).values_list("year", flat=True))
+        years = [year for year in years if year not in locked]
+    return years
 
 
 def upload_districts(user):

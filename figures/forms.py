@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from figures import pipeline
 from figures.models import Observation, ObservationStatus, ReportingYear
-from plans.models import Indicator, Target
+from plans.models import District, Indicator, Target
 
 
 class EntryForm(forms.Form):
@@ -139,7 +139,15 @@ class ReviewForm(forms.Form):
 
     step = forms.ChoiceField(choices=[("approve", _("审核通过")), ("return", _("退回"))])
     selected = forms.ModelMultipleChoiceField(
-        queryset=Observation.objects.none(), error_messages={"required": _("请至少选择一项数据。")}
+        queryset=Observation.objects.none(),
+        error_messages={
+            "required": _("请至少选择一项数据。"),
+            # A figure approved, returned or withdrawn by someone else since the page was opened.
+            "invalid_choice": _(
+                "所选数据中有一项已不在待审核之列（可能已被他人审核、退回，或被填报人撤回修改）。请刷新页面后重新选择。"
+            ),
+            "invalid_pk_value": _("所选数据有误，请刷新页面后重新选择。"),
+        },
     )
     comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -158,6 +166,40 @@ class ReviewForm(forms.Form):
     def versions(self):
         """The version of each figure the reviewer saw, so a figure changed meanwhile is not approved blind."""
         return {o.pk: self.data.get(f"version-{o.pk}") for o in self.cleaned_data["selected"]}
+
+
+class ReviewFilters(forms.Form):
+    """The review page's filters (GET): district, year and indicator, each optional."""
+
+    district = forms.ModelChoiceField(
+        label=_("地区"), queryset=District.objects.all(), to_field_name="code", required=False, empty_label=_("全部")
+    )
+    year = forms.TypedChoiceField(label=_("年份"), coerce=int, required=False, empty_value=None)
+    indicator = forms.ModelChoiceField(
+        label=_("指标"), queryset=Indicator.objects.none(), to_field_name="code", required=False, empty_label=_("全部")
+    )
+
+    def __init__(self, data, *, plan):
+        super().__init__(data)
+        self.fields["year"].choices = [("", _("全部"))] + [
+            (y, str(y)) for y in range(plan.base_year, plan.target_year + 1)
+        ]
+        self.fields["indicator"].queryset = Indicator.objects.filter(plan=plan)
+        self.fields["indicator"].label_from_instance = lambda i: i.display_name
+        self.fields["district"].label_from_instance = lambda d: d.display_short_name
+
+    def filter(self, pending):
+        """The figures the valid filters ask for; an invalid filter is ignored (the form shows why)."""
+        if not self.is_valid():
+            return pending
+        data = self.cleaned_data
+        if data["district"]:
+            pending = pending.filter(district=data["district"])
+        if data["year"]:
+            pending = pending.filter(year=data["year"])
+        if data["indicator"]:
+            pending = pending.filter(indicator=data["indicator"])
+        return pending
 
 
 class ReviewStepForm(forms.Form):

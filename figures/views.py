@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from figures import access, excel_files, excel_import, excel_template, pipeline, review, submissions
-from figures.forms import EntryGrid, ReviewForm, ReviewStepForm, UploadForm
+from figures import access, excel_files, excel_import, excel_template, pipeline, review, review_page, submissions
+from figures.forms import EntryGrid, ReviewFilters, ReviewForm, ReviewStepForm, UploadForm
 from figures.models import Observation, ObservationStatus, ReportingYear
 from plans.models import District
 from plans.shortcuts import current_plan, require, year_or_404
@@ -46,8 +46,8 @@ def review_list(request):
     plan = current_plan()
     pending = (
         Observation.objects.filter(indicator__plan=plan, status=ObservationStatus.SUBMITTED)
-        .with_previous()
         .select_related("indicator", "district", "entered_by")
+        .prefetch_related("entered_by__districts")
         .order_by("year", "district__order", "indicator__order")
     )
     form = ReviewForm(request.POST or None, queryset=pending)
@@ -68,11 +68,16 @@ def review_list(request):
         else:
             messages.success(request, _("已处理 %(n)d 项数据。") % {"n": len(done)})
             return redirect(request.get_full_path())
-    return render(request, "figures/review_list.html", {"plan": plan, "pending": pending, "form": form})
+    filters = ReviewFilters(request.GET, plan=plan)
+    shown = review_page.annotate(plan, list(filters.filter(pending)))
+    context = {"plan": plan, "pending": shown, "form": form, "filters": filters}
+    return render(request, "figures/review_list.html", context)
 
 
 def review_completeness(request):
-    require(request.user, "figures.review_observation")
+    # Leaders read it too (who has not reported yet), without any action on it.
+    if not request.user.has_perm("figures.view_all_districts"):
+        require(request.user, "figures.review_observation")
     plan = current_plan()
     years = access.allowed_years(plan, request.user)
     year = year_or_404(request.GET.get("year"), years, default=years[-1])
@@ -130,8 +135,24 @@ def year_locks(request):
 
 @require_POST
 def year_lock(request, year, locked):
+    plan = current_plan()
+    if locked and request.POST.get("confirm") != "1":
+        # Figures still in the works would be frozen as they are: say which, and lock only on a second POST.
+        require(request.user, "figures.lock_year")
+        unfinished = (
+            Observation.objects.filter(indicator__plan=plan, year=year)
+            .exclude(status=ObservationStatus.APPROVED)
+            .select_related("indicator", "district")
+            .order_by("district__order", "indicator__order")
+        )
+        if unfinished:
+            by_district = {}
+            for figure in unfinished:
+                by_district.setdefault(figure.district, []).append(figure)
+            context = {"plan": plan, "year": year, "by_district": by_district.items(), "total": len(unfinished)}
+            return render(request, "figures/year_lock_confirm.html", context)
     try:
-        review.lock_year(plan=current_plan(), year=year, by=request.user, locked=locked)
+        review.lock_year(plan=plan, year=year, by=request.user, locked=locked)
     except ValidationError as invalid:
         messages.error(request, " ".join(invalid.messages))
     else:
@@ -141,7 +162,9 @@ def year_lock(request, year, locked):
 
 def import_template(request):
     plan = current_plan()
-    years = access.allowed_years(plan, request.user)
+    years = access.allowed_years(plan, request.user, unlocked=True)
+    if not years:
+        raise Http404(_("没有可填报的年度。"))
     # Figures are reported for the year just ended.
     year = year_or_404(
         request.GET.get("year"), years, default=max(years[0], min(years[-1], timezone.localdate().year - 1))

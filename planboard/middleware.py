@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.views.defaults import page_not_found
 
 
 class ChosenLanguageMiddleware:
@@ -33,3 +34,20 @@ def chosen_language(request):
         except LookupError:
             pass
     return settings.LANGUAGE_CODE
+
+
+class FriendlyNotFoundMiddleware:
+    """Under DEBUG (`make run`), a missing page is templates/404.html too, not Django's technical 404 page.
+
+    People try `make run` on a phone and share links with colleagues; the English URL list is no help to them.
+    Real errors (500) keep Django's debug page, which is what a developer needs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and b"<title>Page not found at" in response.content[:2000]:
+            return page_not_found(request, exception=None)
+        return response

@@ -16,6 +16,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a development machine).")
     SECRET_KEY = "insecure-development-key-only-for-debug"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# `make run HOST=… PORT=…` serves a development machine to the network (a phone on the same Wi-Fi): the host it
+# listens on is allowed too, and listening on every address (0.0.0.0) answers to any name it is reached by.
+if DEBUG and os.environ.get("HOST"):
+    ALLOWED_HOSTS += ["*"] if os.environ["HOST"] in ("0.0.0.0", "::") else [os.environ["HOST"]]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Under DEBUG, templates/404.html instead of Django's technical 404 page (500s keep the debug page).
+    "planboard.middleware.FriendlyNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "planboard.urls"

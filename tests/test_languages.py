@@ -74,6 +74,7 @@ PAGES = {
     "dashboards:dashboard": Page(),
     "dashboards:indicator": Page(args=lambda s: [s.indicator.code], query="?district=350100"),
     "dashboards:district": Page(args=lambda s: ["350100"]),
+    "dashboards:overview": Page(query="?district=350100"),
     "figures:entry-index": Page(),
     "figures:entry": Page(args=lambda s: ["350100", YEAR]),
     "figures:review": Page(),
@@ -106,6 +107,8 @@ EXTRA_PAGES = {
         data={"old_password": "wrong", "new_password1": "1", "new_password2": "2"},
         args="/accounts/password/",
     ),
+    "year lock confirmation": Page(method="post", args=f"/years/{YEAR + 1}/lock/"),
+    "review filtered": Page(query="", args=f"/review/?year={YEAR + 1}&district=350100"),
     "entry grid with errors": Page(
         user="official_fuzhou", method="post", args="/report/350100/2024/", data={"form-TOTAL-FORMS": "x"}
     ),

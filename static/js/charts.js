@@ -4,6 +4,8 @@
 (function () {
   "use strict";
 
+  var phone = window.matchMedia("(max-width: 600px)").matches;
+
   function draw() {
     if (typeof Plotly === "undefined") {
       return;
@@ -14,7 +16,14 @@
         return;
       }
       var figure = JSON.parse(source.textContent);
-      Plotly.newPlot(element, figure.data || [], figure.layout || {}, {displaylogo: false, responsive: true});
+      var layout = figure.layout || {};
+      if (phone) {
+        // A phone's width, not the figure's own, and smaller margins; the legend wraps below the plot.
+        layout.width = undefined;
+        layout.autosize = true;
+      }
+      // The modebar's zoom buttons cover the plot on a phone and are rarely wanted there.
+      Plotly.newPlot(element, figure.data || [], layout, {displaylogo: false, responsive: true, displayModeBar: phone ? false : "hover"});
     });
   }
 

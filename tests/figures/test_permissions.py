@@ -229,16 +229,18 @@ def test_lock(client, actor, plan, role):
 )
 def test_review_pages_are_for_reviewers(client, actor, role, allowed):
     client.force_login(actor(role))
-    for name in ("figures:review", "figures:completeness"):
-        assert client.get(reverse(name)).status_code == (200 if allowed else 403)
+    assert client.get(reverse("figures:review")).status_code == (200 if allowed else 403)
+    # Leaders and analysts read who has not reported yet (without actions); officials do not.
+    readers = allowed or role in ("leader", "analyst")
+    assert client.get(reverse("figures:completeness")).status_code == (200 if readers else 403)
 
 
 def test_the_menu_offers_each_role_its_own_pages(client, actor):
     expected = {
         "own_official": {"我的填报"},
         "reviewer": {"我的填报", "审核", "催报", "年度锁定"},
-        "leader": set(),
-        "analyst": {"我的填报"},
+        "leader": {"催报"},
+        "analyst": {"我的填报", "催报"},
     }
     for role, links in expected.items():
         client.force_login(actor(role))

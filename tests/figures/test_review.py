@@ -177,7 +177,9 @@ def test_the_completeness_page_names_what_each_district_still_owes(
 def test_locking_a_year_stops_entry_and_review_until_unlocked(client, reviewer, official_fuzhou, submit, plan):
     figure = submit(official_fuzhou, "fuzhou", "12")
     client.force_login(reviewer)
-    client.post(reverse("figures:year-lock", args=[2021]))
+    asked = client.post(reverse("figures:year-lock", args=[2021]))  # a figure is still submitted: confirm first
+    assert asked.status_code == 200 and not ReportingYear.objects.filter(year=2021, locked=True).exists()
+    client.post(reverse("figures:year-lock", args=[2021]), {"confirm": "1"})
     year = ReportingYear.objects.get(plan=plan, year=2021)
     assert (year.locked, year.locked_by) == (True, reviewer)
     with pytest.raises(pipeline.Conflict, match="2021年度已锁定"):
@@ -199,8 +201,10 @@ def test_review_pages_need_the_same_queries_with_few_or_many_figures(
         Observation.objects.filter(year=2024).update(status="submitted", approved_at=None, approved_by=None)
     submit(official_fuzhou, "fuzhou", "14.38", year=2025)
     client.force_login(reviewer)
-    # session, user, 2 permissions, plan, the rows, header plan and demo check, session save (3)
-    with django_assert_max_num_queries(11):
+    # session, user, 2 permissions, plan, the rows, the enterers' districts, header plan and demo check, session
+    # save (3), the filters' districts and indicators, the earlier figures, and three per year on the page for
+    # the status each figure would give (two years here at most: 2024 and 2025)
+    with django_assert_max_num_queries(21):
         assert client.get(reverse("figures:review")).status_code == 200
     # session, user, 2 permissions, plan, districts, indicators (2), targets, figures, header (2), session save (3)
     with django_assert_max_num_queries(15):
