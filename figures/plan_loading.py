@@ -6,21 +6,24 @@ an administrator's correction is never lost silently.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.utils import timezone
 
-from figures import standings
-from figures.models import Observation, ObservationStatus
+from figures import pipeline, standings
+from figures.models import Observation
 from plans.fixture_files import read_folder
 from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 SYSTEM_USERNAME = "system"
+# Counts (schools, counties, places) without a bound of their own in the plan data get this generous one: no count
+# of the province's education reaches a billion, and a figure past it is a unit or typing error.
+COUNT_MAX = Decimal(10) ** 9
 
 
 @dataclass
@@ -80,6 +83,8 @@ def load_plan(folder: Path, *, force=False) -> SyncReport:
         indicators = {}
         for row in data["indicators"]:
             fields = dict(row["fields"], task=tasks.get(row.get("task_number")))
+            if fields.get("whole_number") and fields.get("max_value") is None:
+                fields["max_value"] = COUNT_MAX
             indicators[row["code"]] = sync.row(
                 Indicator, {"plan": plan, "code": row["code"]}, fields, f"指标 {row['code']}"
             )
@@ -90,21 +95,7 @@ def load_plan(folder: Path, *, force=False) -> SyncReport:
                 "year": row["year"],
             }
             sync.row(Target, key, row["fields"], f"目标 {row['indicator']} {row['district']} {row['year']}")
-        baseline_defaults = {
-            "status": ObservationStatus.APPROVED,
-            "entered_by": system_user(),
-            "entered_at": timezone.now(),
-            "approved_by": system_user(),
-            "approved_at": timezone.now(),
-        }
-        for row in data["baselines"]:
-            key = {
-                "indicator": indicators[row["indicator"]],
-                "district": districts[row["district"]],
-                "year": row["year"],
-            }
-            label = f"基期值 {row['indicator']} {row['district']} {row['year']}"
-            sync.row(Observation, key, row["fields"], label, defaults=baseline_defaults)
+        _load_baselines(data["baselines"], indicators, districts, report, force)
         text_targets = {}
         # A text target that restates another for a later year points at it, so load the originals first.
         for row in sorted(data["text_targets"], key=lambda row: row["same_as"] is not None):
@@ -115,6 +106,48 @@ def load_plan(folder: Path, *, force=False) -> SyncReport:
         # Targets may have changed, and a database from before `Standing` existed has none yet.
         standings.refresh(plan)
     return report
+
+
+def _load_baselines(rows, indicators, districts, report, force):
+    """The plan's base-year figures, approved in the system user's name through the write pipeline. A stored
+    baseline that differs is reported; with `force` it is replaced (reopened and approved again by the command)."""
+    stored = {
+        (o.indicator_id, o.district_id, o.year): o
+        for o in Observation.objects.filter(indicator__in=list(indicators.values()), year__in={r["year"] for r in rows})
+    }
+    batch = pipeline.Batch([], command=True, change_reason="规划基期值", reopen_approved=force)
+    for row in rows:
+        indicator, district = indicators[row["indicator"]], districts[row["district"]]
+        label = f"基期值 {row['indicator']} {row['district']} {row['year']}"
+        fields = row["fields"]
+        existing = stored.get((indicator.pk, district.pk, row["year"]))
+        if existing is not None:
+            changed = [name for name, wanted in fields.items() if getattr(existing, name) != wanted]
+            for name in changed:
+                report.differences.append(
+                    f"{label} {name}: 数据库「{getattr(existing, name)}」，基础数据「{fields[name]}」"
+                )
+            if not changed or not force:
+                continue
+            report.overwritten.append(label)
+        else:
+            report.created.append(label)
+        values = {"note": existing.note if existing else "", "source": "", **fields}
+        batch.rows.append(
+            pipeline.Row(
+                indicator=indicator,
+                district=district,
+                year=row["year"],
+                action=pipeline.Action.APPROVE,
+                confirm=True,
+                version=existing.version if existing else None,
+                key=label,
+                **values,
+            )
+        )
+    outcome = pipeline.write(batch, by=system_user())
+    if outcome.problems:
+        raise CommandError("\n".join(f"{p.key} {p.field}：{p.message}" for p in outcome.problems))
 
 
 class _Sync:
