@@ -1,11 +1,11 @@
 """The figure API: list and record figures, review them, lock years (docs/api.md)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 
 from figures import pipeline, review
 from figures.api_base import api_view, iso_time, json_body, number
-from figures.models import Observation
+from figures.models import Observation, ObservationStatus
 from plans.models import District, Indicator, Plan
 
 
@@ -117,6 +117,11 @@ def observation_review(request):
     if not isinstance(step, str) or step not in review.REVIEW_STEPS:
         raise ValidationError({"step": ["step 必须是 approve、return 或 reopen。"]})
     version = pipeline.clean_version(body.get("version"), required=True)
+    code = body.get("district") if isinstance(body.get("district"), str) else ""
+    if not District.objects.visible_to(request.user).filter(code=code).exists():
+        raise Http404("没有这个地区。")
+    if not request.user.has_perm("figures.review_observation"):
+        raise PermissionDenied("只有审核员可以审核数据。")
     visible = Observation.objects.visible_to(request.user)
     if step == "approve":
         visible = visible.reviewable_by(request.user)
@@ -128,6 +133,9 @@ def observation_review(request):
     ).first()
     if observation is None:
         raise Http404("没有这项数据。")
+    reviewable = Observation.objects.reviewable_by(request.user).filter(pk=observation.pk).exists()
+    if step == "approve" and observation.status == ObservationStatus.SUBMITTED and not reviewable:
+        raise PermissionDenied("只有审核员可以审核数据，且不能审核自己填报或提交的数据。")
     observation = review.REVIEW_STEPS[step](
         observation=observation, by=request.user, comment=body.get("comment"), version=version
     )

@@ -159,7 +159,8 @@ class EntryGrid:
             return False
         for problem in outcome.problems:
             form = forms_by_code[problem.key]
-            form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+            shown = problem.field in form.fields and problem.field not in ("indicator", "version")
+            form.add_error(problem.field if shown else None, problem.message)
         if outcome.problems:
             return False
         self.saved = outcome.changed

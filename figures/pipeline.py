@@ -425,7 +425,9 @@ class Context:
                 messages.append(message)
         if later:
             year = min(later)
-            message = _jump_message(checked.indicator, self.plan, checked.year, checked.value, year, figures[year])
+            message = _jump_message(
+                checked.indicator, self.plan, checked.year, checked.value, year, figures[year], following=True
+            )
             if message:
                 messages.append(message)
         if not messages:
@@ -571,16 +573,23 @@ def version_message(existing):
     }
 
 
-def _jump_message(indicator, plan, year, previous, next_year, number):
+def _jump_message(indicator, plan, year, previous, next_year, number, *, following=False):
+    """Why going from `previous` (in `year`) to `number` (in `next_year`) needs confirming, or None.
+
+    Over a gap of n years the allowance grows: n times the points for rates, (1 + share)^n - 1 for others."""
     n = next_year - year
     words = {"year": year, "previous": _fmt(previous), "next_year": next_year, "value": _fmt(number)}
     if indicator.cumulative:
         if number >= previous:
             return None
-        return (
-            _("累计数%(next_year)d年（%(value)s）不应比%(year)d年（%(previous)s）少，请确认无误并在说明中写明原因。")
-            % words
-        )
+        if following:
+            return (
+                _(
+                    "改为此数后，%(next_year)d年的累计数（%(value)s）将比本年（%(previous)s）少，请确认无误并在说明中写明原因。"
+                )
+                % words
+            )
+        return _("累计数不应比上年（%(year)d年：%(previous)s）少，请确认无误并在说明中写明原因。") % words
     if indicator.is_rate:
         limit = plan.large_move_points * n
         large = abs(number - previous) > limit
@@ -591,12 +600,14 @@ def _jump_message(indicator, plan, year, previous, next_year, number):
         words["limit"] = f"{_fmt(round(share * 100, 2))}%"
     if not large:
         return None
-    return (
-        _(
-            "%(next_year)d年（%(value)s）与%(year)d年（%(previous)s）相比变动超过%(limit)s，请确认无误并在说明中写明原因。"
+    if following:
+        return (
+            _(
+                "改为此数后，%(next_year)d年的数值（%(value)s）与本年相比变动超过%(limit)s，请确认无误并在说明中写明原因。"
+            )
+            % words
         )
-        % words
-    )
+    return _("与上年（%(year)d年：%(previous)s）相比变动超过%(limit)s，请确认无误并在说明中写明原因。") % words
 
 
 def _range_problems(indicator, number):

@@ -88,13 +88,13 @@ def _review(observations, step, *, by, versions, comment):
         for o in rows:
             if o.year in locked:
                 raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": o.year})
-            if wanted[o.pk] != o.version:
-                raise Conflict(pipeline.version_message(o))
             if o.status != expected:
                 raise Conflict(
                     _("%(figure)s当前状态为“%(status)s”，不能%(step)s。")
                     % {"figure": o, "status": o.get_status_display(), "step": reason}
                 )
+            if wanted[o.pk] != o.version:
+                raise Conflict(pipeline.version_message(o))
             if step == "approve" and o.entered_by_id == by.pk:
                 raise PermissionDenied(
                     _("不能审核通过自己填报或提交的数据（%(figure)s），请由另一位审核员审核。") % {"figure": o}
@@ -134,6 +134,8 @@ def restore(*, observation, record, by, version=None):
         action=pipeline.Action.SUBMIT,
     )
     reason = _("恢复为第%(version)d版") % {"version": record.version}
+    if ReportingYear.objects.filter(plan=observation.indicator.plan, year=observation.year, locked=True).exists():
+        raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": observation.year})
     if observation.status == ObservationStatus.APPROVED:
         raise Conflict(_("该数据已审核通过，需审核员重新打开后才能恢复历史版本。"))
     outcome = pipeline.write(pipeline.Batch([row], require_version=True, change_reason=reason), by=by)

@@ -18,7 +18,7 @@ def official_for(district):
     return user
 
 
-def approve(plan, by, district, code, year, value):
+def approve(plan, by, district, code, year, value, **fields):
     """Store an approved figure as it happens: an official of the district submits it, the reviewer `by`
     approves it. A base-year figure is submitted by the system user (only reviewers may change it)."""
     from figures.plan_loading import system_user
@@ -28,16 +28,14 @@ def approve(plan, by, district, code, year, value):
     existing = Observation.objects.filter(**cell).first()
     if existing is not None and existing.status == "approved":
         existing = review.reopen(observation=existing, by=by, comment="测试", version=existing.version)
+    fields = {"confirm": True, "note": "测试", "reason": "测试", "measures": "测试", **fields}
     submitted = pipeline.record_value(
         **cell,
         value=value,
         by=entrant,
         action="submit",
-        confirm=True,
-        note="测试",
-        reason="测试",
-        measures="测试",
         version=existing.version if existing else None,
+        **fields,
     )
     return review.approve(observation=submitted, by=by, version=submitted.version)
 
