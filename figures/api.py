@@ -122,15 +122,16 @@ def observation_review(request):
         raise Http404("没有这个地区。")
     if not request.user.has_perm("figures.review_observation"):
         raise PermissionDenied("只有审核员可以审核数据。")
-    visible = Observation.objects.visible_to(request.user)
-    if step == "approve":
-        visible = visible.reviewable_by(request.user)
-    observation = visible.filter(
-        indicator__plan=Plan.objects.current(),
-        indicator__code=body.get("indicator") if isinstance(body.get("indicator"), str) else "",
-        district__code=body.get("district") if isinstance(body.get("district"), str) else "",
-        year=_int_or_none(body.get("year")),
-    ).first()
+    observation = (
+        Observation.objects.visible_to(request.user)
+        .filter(
+            indicator__plan=Plan.objects.current(),
+            indicator__code=body.get("indicator") if isinstance(body.get("indicator"), str) else "",
+            district__code=body.get("district") if isinstance(body.get("district"), str) else "",
+            year=_int_or_none(body.get("year")),
+        )
+        .first()
+    )
     if observation is None:
         raise Http404("没有这项数据。")
     reviewable = Observation.objects.reviewable_by(request.user).filter(pk=observation.pk).exists()

@@ -138,6 +138,8 @@ class EntryGrid:
         rows, forms_by_code = [], {}
         for form in self.formset.forms:
             data = form.cleaned_data
+            if not data:
+                continue  # an extra form nobody filled in
             row = self._editable[data["indicator"]]
             if not data["value"].strip():
                 continue  # an empty cell is left as it is

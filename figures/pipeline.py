@@ -326,8 +326,9 @@ class Context:
             overlay[key].update(years)
         for _row, checked in parsed:
             overlay[(checked.indicator.pk, checked.district.pk)][checked.year] = checked.value
+        own = {(c.indicator.pk, c.district.pk, c.year) for _r, c in parsed}
         for row, checked in parsed:
-            for name, message in self._large_move_problems(checked, overlay, row.confirm in TRUE):
+            for name, message in self._large_move_problems(checked, overlay, own, row.confirm in TRUE):
                 outcome.problems.append(Problem(row.key, name, message))
         outcome.problems += self._explanation_problems([(row, c) for row, c in parsed if c.action == Action.SUBMIT])
         outcome.checked = [checked for _row, checked in parsed]
@@ -411,12 +412,14 @@ class Context:
             )
         return year
 
-    def _large_move_problems(self, checked, overlay, confirm):
+    def _large_move_problems(self, checked, overlay, own, confirm):
         """A figure far from the latest earlier approved one (or making the following one jump) is usually a
         typing or unit error: it needs confirming, with a note. A running total must not fall."""
         figures = overlay.get((checked.indicator.pk, checked.district.pk), {})
         earlier = [y for y in figures if y < checked.year]
         later = [y for y in figures if y > checked.year]
+        if later and (checked.indicator.pk, checked.district.pk, min(later)) in own:
+            later = []  # a following year in the batch is checked against this one by its own row
         messages = []
         if earlier:
             year = max(earlier)
