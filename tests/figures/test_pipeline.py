@@ -426,7 +426,7 @@ def test_parallel_writes_on_one_cell_one_wins_the_others_conflict(browser_plan, 
             indicator=indicator,
             district=fuzhou,
             year=2021,
-            value=f"12.{i}",
+            value=f"12.{i + 1:02d}",
             version=1,
             require_version=True,
         )
