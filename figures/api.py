@@ -1,18 +1,18 @@
 """The figure API: list and record figures, review them, lock years (docs/api.md)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 
 from figures import pipeline, review
 from figures.api_base import api_view, iso_time, json_body, number
-from figures.models import Observation
+from figures.models import Observation, ObservationStatus
 from plans.models import District, Indicator, Plan
 
 
 @api_view(methods=("GET", "POST"))
 def observations(request):
-    """GET lists the figures the caller may see; POST creates or updates one through pipeline.record_value."""
+    """GET lists the figures the caller may see; POST creates or updates one through pipeline.write."""
     plan = Plan.objects.current()
     if plan is None:
         raise Http404("尚未载入规划。")
@@ -76,33 +76,43 @@ def paginate(request, rows):
 
 def _record_observation(request, plan):
     body = json_body(request)
-    indicator = Indicator.objects.select_related("plan").filter(plan=plan, code=str(body.get("indicator", ""))).first()
-    district = District.objects.filter(code=str(body.get("district", ""))).first()
     errors = {}
-    if indicator is None:
-        errors["indicator"] = [f"没有指标“{body.get('indicator', '')}”。"]
-    if district is None:
-        errors["district"] = [f"没有地区“{body.get('district', '')}”。"]
+    for name in ("indicator", "district"):
+        if not isinstance(body.get(name), str):
+            errors[name] = [f"{name} 必须是代码（字符串）。"]
     if errors:
         raise ValidationError(errors)
-    cell = {"indicator": indicator, "district": district, "year": body.get("year")}
-    # 201 for a new figure, 200 for a change; a figure created meanwhile makes record_value refuse (409).
-    existed = Observation.objects.filter(**cell | {"year": _int_or_none(cell["year"])}).exists()
-    observation = pipeline.record_value(
-        by=request.user,
-        **cell,
+    indicator = Indicator.objects.select_related("plan").filter(plan=plan, code=body["indicator"]).first()
+    district = District.objects.filter(code=body["district"]).first()
+    if district is not None and not District.objects.visible_to(request.user).filter(pk=district.pk).exists():
+        raise Http404("没有这个地区。")
+    if indicator is None:
+        errors["indicator"] = [f"没有指标“{body['indicator']}”。"]
+    if district is None:
+        errors["district"] = [f"没有地区“{body['district']}”。"]
+    if errors:
+        raise ValidationError(errors)
+    if not isinstance(body.get("confirm", False), bool):
+        raise ValidationError({"confirm": ["confirm 必须是 true 或 false。"]})
+    row = pipeline.Row(
+        indicator=indicator,
+        district=district,
+        year=body.get("year"),
         value=body.get("value"),
-        note=body.get("note") or "",
-        source=body.get("source") or "",
-        reason=body.get("reason") or "",
-        measures=body.get("measures") or "",
-        action=body.get("action") or pipeline.Action.SAVE,
+        note=body.get("note"),
+        source=body.get("source"),
+        reason=body.get("reason"),
+        measures=body.get("measures"),
+        action=body.get("action", pipeline.Action.SAVE),
         version=body.get("version"),
-        confirm=body.get("confirm") or False,
-        require_version=True,
+        confirm=body.get("confirm") is True,
     )
+    outcome = pipeline.write(pipeline.Batch([row], require_version=True), by=request.user)
+    outcome.raise_problems()
+    created = outcome.checked[0].existing is None
+    observation = outcome.changed[0] if outcome.changed else outcome.checked[0].existing
     return JsonResponse(
-        observation_json(observation), status=200 if existed else 201, json_dumps_params={"ensure_ascii": False}
+        observation_json(observation), status=201 if created else 200, json_dumps_params={"ensure_ascii": False}
     )
 
 
@@ -138,25 +148,32 @@ def observation_json(o):
 def observation_review(request):
     """A reviewer approves, returns or reopens one figure, named by its cell, with the version they read."""
     body = json_body(request)
-    step = review.REVIEW_STEPS.get(body.get("step"))
-    if step is None:
+    step = body.get("step")
+    if not isinstance(step, str) or step not in review.REVIEW_STEPS:
         raise ValidationError({"step": ["step 必须是 approve、return 或 reopen。"]})
-    if body.get("version") is None:
-        raise ValidationError({"version": ["请提供读取数据时的 version。"]})
+    version = pipeline.clean_version(body.get("version"), required=True)
+    code = body.get("district") if isinstance(body.get("district"), str) else ""
+    if not District.objects.visible_to(request.user).filter(code=code).exists():
+        raise Http404("没有这个地区。")
+    if not request.user.has_perm("figures.review_observation"):
+        raise PermissionDenied("只有审核员可以审核数据。")
     observation = (
         Observation.objects.visible_to(request.user)
         .filter(
             indicator__plan=Plan.objects.current(),
-            indicator__code=str(body.get("indicator", "")),
-            district__code=str(body.get("district", "")),
+            indicator__code=body.get("indicator") if isinstance(body.get("indicator"), str) else "",
+            district__code=body.get("district") if isinstance(body.get("district"), str) else "",
             year=_int_or_none(body.get("year")),
         )
         .first()
     )
     if observation is None:
         raise Http404("没有这项数据。")
-    observation = step(
-        observation=observation, by=request.user, comment=body.get("comment") or "", version=body["version"]
+    reviewable = Observation.objects.reviewable_by(request.user).filter(pk=observation.pk).exists()
+    if step == "approve" and observation.status == ObservationStatus.SUBMITTED and not reviewable:
+        raise PermissionDenied("只有审核员可以审核数据，且不能审核自己填报或提交的数据。")
+    observation = review.REVIEW_STEPS[step](
+        observation=observation, by=request.user, comment=body.get("comment"), version=version
     )
     return JsonResponse(observation_json(observation), json_dumps_params={"ensure_ascii": False})
 

@@ -1,7 +1,7 @@
 """Forms for entering and reviewing figures.
 
 They only give shape to what people type; every rule (numbers, ranges, years, locks, versions, large moves,
-reasons for lagging figures) lives in `pipeline.check_value`, shared with the Excel upload and the API.
+reasons for lagging figures) lives in `pipeline.write`, shared with the Excel upload, the API and the commands.
 """
 
 from dataclasses import dataclass
@@ -20,7 +20,9 @@ class EntryForm(forms.Form):
     indicator = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Text, not a number field: pipeline.parse_number accepts '98.5%', '９８．５' and '1,234.5'.
-    value = forms.CharField(label=_("数值"), required=False, max_length=40)
+    value = forms.CharField(
+        label=_("数值"), required=False, max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
     confirm = forms.BooleanField(label=_("确认大幅变动"), required=False)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
     source = forms.CharField(label=_("数据来源"), required=False, max_length=200)
@@ -94,6 +96,7 @@ class EntryGrid:
         for row, form in zip(editable, self.formset.forms, strict=False):
             row.form = form
         self._editable = {r.indicator.code: r for r in editable}
+        self.saved, self.errors = [], []
 
     @staticmethod
     def _initial(row):
@@ -108,30 +111,83 @@ class EntryGrid:
         return initial
 
     def save(self, *, by, action):
-        """Store the filled cells through the one write path; False (with errors on the forms) if refused."""
-        if action not in self.ACTIONS or not self.formset.is_valid():
+        """Store the filled cells through the one write path; False (with errors on the forms) if refused.
+
+        On refusal the first wrong input gets `autofocus`, so the page opens at it, without JavaScript."""
+        saved = self._save(by=by, action=action)
+        if not saved:
+            for row in self.rows:
+                if row.form is not None and row.form.errors:
+                    name = next((n for n in row.form.errors if n in row.form.fields), "value")
+                    row.form.fields[name].widget.attrs["autofocus"] = True
+                    break
+        return saved
+
+    @property
+    def submitted(self):
+        return [o for o in self.saved if o.status == ObservationStatus.SUBMITTED]
+
+    def _save(self, *, by, action):
+        if not isinstance(action, str) or action not in self.ACTIONS:
+            self.formset._non_form_errors = self.formset.error_class([_("请选择“保存草稿”或“提交审核”。")])
+            return False
+        if self.formset.is_bound and self._tampered():
+            return False
+        if not self.formset.is_valid():
             return False
         rows, forms_by_code = [], {}
         for form in self.formset.forms:
             data = form.cleaned_data
-            row = self._editable.get(data["indicator"])
-            if row is None:  # a cell that is not open for entry here (tampered or changed meanwhile)
-                form.add_error(None, _("该指标不在本页可填报范围内，请刷新页面。"))
-                return False
+            if not data:
+                continue  # an extra form nobody filled in
+            row = self._editable[data["indicator"]]
             if not data["value"].strip():
                 continue  # an empty cell is left as it is
             forms_by_code[row.indicator.code] = form
-            fields = {name: data[name] for name in ("value", "note", "source", "reason", "measures", "confirm")}
-            fields.update(indicator=row.indicator, district=self.district, year=self.year, version=data["version"])
-            rows.append((row.indicator.code, fields))
+            rows.append(
+                pipeline.Row(
+                    indicator=row.indicator,
+                    district=self.district,
+                    year=self.year,
+                    key=row.indicator.code,
+                    action=self.ACTIONS[action],
+                    **{n: data[n] for n in ("value", "note", "source", "reason", "measures", "confirm", "version")},
+                )
+            )
         try:
-            self.saved = pipeline.record_values(rows=rows, by=by, action=self.ACTIONS[action])
-        except pipeline.ImportRejected as rejected:
-            for code, name, message in rejected.errors:
-                form = forms_by_code[code]
-                form.add_error(name if name in form.fields else None, message)
+            outcome = pipeline.write(pipeline.Batch(rows, require_version=True, keep_same=True), by=by)
+        except pipeline.Conflict as conflict:
+            self.formset._non_form_errors = self.formset.error_class([str(conflict)])
             return False
+        for problem in outcome.problems:
+            form = forms_by_code[problem.key]
+            shown = problem.field in form.fields and problem.field not in ("indicator", "version")
+            form.add_error(problem.field if shown else None, problem.message)
+        if outcome.problems:
+            return False
+        self.saved = outcome.changed
         return True
+
+    def _tampered(self):
+        """A form count or cells that are not this page's (a stale page, a duplicated or missing form)."""
+        try:
+            count = self.formset.total_form_count()
+        except forms.ValidationError:
+            count = -1
+        codes = [self.formset.data.get(f"{self.formset.prefix}-{n}-indicator") for n in range(max(count, 0))]
+        if None in codes or len(set(codes)) != len(codes) or not set(codes) <= set(self._editable):
+            self.formset._non_form_errors = self.formset.error_class(
+                [_("页面已过期或表单不完整，请刷新页面后重新填写。")]
+            )
+            return True
+        return False
+
+    @property
+    def error_count(self):
+        """How many cells (or page-wide problems) are wrong, for the summary at the top."""
+        if not self.formset.is_bound:
+            return 0
+        return sum(1 for form in self.formset.forms if form.errors) + len(self.formset.non_form_errors())
 
 
 class ReviewForm(forms.Form):

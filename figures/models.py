@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Round
+from django.db.models.functions import Length, Round
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -34,6 +35,13 @@ class ObservationQuerySet(models.QuerySet):
 
     def approved(self):
         return self.filter(status=ObservationStatus.APPROVED)
+
+    def reviewable_by(self, user):
+        """Submitted figures this user may approve or return: never those whose current version he entered or
+        submitted himself (four eyes). Empty for users who do not review."""
+        if not user.has_perm("figures.review_observation"):
+            return self.none()
+        return self.filter(status=ObservationStatus.SUBMITTED).exclude(entered_by=user)
 
     def with_previous(self):
         """Annotate the same cell's figure of the year before (`previous_value`) and the change from it."""
@@ -108,6 +116,17 @@ class Observation(models.Model):
             models.UniqueConstraint(fields=["indicator", "district", "year"], name="observation_unique_cell"),
             models.CheckConstraint(condition=Q(status__in=ObservationStatus.values), name="observation_status_valid"),
             models.CheckConstraint(condition=Q(value__gte=0), name="observation_value_not_negative"),
+            # What pipeline.parse_number and pipeline.clean_text enforce, kept by the database as well.
+            models.CheckConstraint(condition=Q(value__lt=10**14), name="observation_value_below_1e14"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("source"), 200), name="observation_source_length"),
+            *(
+                models.CheckConstraint(condition=LessThanOrEqual(Length(name), 2000), name=f"observation_{name}_length")
+                for name in ("note", "reason", "measures", "review_comment")
+            ),
+            models.CheckConstraint(
+                condition=~Q(note__contains="\x1b") & ~Q(note__contains="\u202e"),
+                name="observation_note_no_control_characters",
+            ),
             models.CheckConstraint(
                 condition=Q(status=ObservationStatus.APPROVED) | Q(approved_at__isnull=True),
                 name="observation_approved_at_only_when_approved",

@@ -10,6 +10,7 @@ recorded in the plan rows' history under the user `by`.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -27,6 +28,9 @@ from plans.models import District, Indicator, Plan, Target, Task, TaskItem, Text
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 SYSTEM_USERNAME = "system"
+# Counts (schools, counties, places) without a bound of their own in the plan data get this generous one: no count
+# of the province's education reaches a billion, and a figure past it is a unit or typing error.
+COUNT_MAX = Decimal(10) ** 9
 
 # The sheet of the plan workbook each kind of row belongs to (plans.workbook), for previews and refusals.
 SHEETS = {
@@ -153,6 +157,8 @@ class _Load:
         indicators = {}
         for row in data["indicators"]:
             fields = review_flags.flag("indicators", dict(row["fields"], task=tasks.get(row.get("task_number"))))
+            if fields.get("whole_number") and fields.get("max_value") is None:
+                fields["max_value"] = COUNT_MAX
             key = {"plan": plan, "code": row["code"]}
             indicators[row["code"]] = sync.row("indicators", Indicator, key, fields, row["code"])
         targets = set()
@@ -219,6 +225,13 @@ class _Load:
     def save(self, obj):
         if self.history_user is not None:
             obj._history_user = self.history_user  # simple_history records who made each change
+        if isinstance(obj, Observation):
+            # A baseline is the plan's published figure, approved in the name of whoever loads the plan (the command's
+            # system user for fixture files); replacing a stored one is a new approved version, never a silent edit.
+            obj._history_user, obj._change_reason = self.by, _("规划基期值")
+            if obj.pk is not None:
+                obj.version += 1
+                obj.status, obj.approved_by, obj.approved_at = ObservationStatus.APPROVED, self.by, timezone.now()
         obj.save()
 
     def remove_missing(self, plan, tasks, items, indicators, targets, text_targets):

@@ -1,108 +1,159 @@
 """The review workflow: reviewers approve or return submitted figures, reopen approved ones, restore earlier
-versions and lock years. Each step is one new version of the figure, with who, when and why."""
+versions and lock years. Each step is one new version of the figure, with who, when and why, stored through
+the write pipeline's locking, version, history and status code (`pipeline.lock`, `pipeline.save_changes`).
+
+Four eyes: nobody approves a figure whose current version he entered or submitted himself.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from figures import standings
+from figures import pipeline
 from figures.models import Observation, ObservationStatus, ReportingYear
-from figures.pipeline import Conflict, check_unlocked, check_version, refresh_standings
+from figures.pipeline import Conflict
 
 
 def approve(*, observation, by, version=None, comment=""):
     """A reviewer accepts a submitted figure: it becomes what the dashboard shows."""
-    with transaction.atomic():
-        observation = _for_review(observation, by, version, ObservationStatus.SUBMITTED, _("审核通过"))
-        observation.approved_by, observation.approved_at = by, timezone.now()
-        return _write_review(observation, by, ObservationStatus.APPROVED, (comment or "").strip(), _("审核通过"))
+    return _review(
+        [observation], "approve", by=by, versions={observation.pk: _read(observation, version)}, comment=comment
+    )[0]
 
 
 def return_for_revision(*, observation, by, comment, version=None):
     """A reviewer sends a submitted figure back to its district with a comment saying what to fix."""
-    comment = _required_comment(comment)
-    with transaction.atomic():
-        observation = _for_review(observation, by, version, ObservationStatus.SUBMITTED, _("退回"))
-        return _write_review(observation, by, ObservationStatus.RETURNED, comment, _("退回"))
+    return _review(
+        [observation], "return", by=by, versions={observation.pk: _read(observation, version)}, comment=comment
+    )[0]
 
 
 def reopen(*, observation, by, comment, version=None):
     """A reviewer takes back an approval, returning the figure to its district for correction."""
-    comment = _required_comment(comment)
-    with transaction.atomic():
-        observation = _for_review(observation, by, version, ObservationStatus.APPROVED, _("重新打开"))
-        return _write_review(observation, by, ObservationStatus.RETURNED, comment, _("重新打开"))
+    return _review(
+        [observation], "reopen", by=by, versions={observation.pk: _read(observation, version)}, comment=comment
+    )[0]
+
+
+def _read(observation, version):
+    """The version the caller read: given by pages and the API (required there), else the instance's own."""
+    return observation.version if version is None else version
 
 
 # The steps a reviewer takes on one figure, by the name pages and the API use; bulk review offers the first two.
 REVIEW_STEPS = {"approve": approve, "return": return_for_revision, "reopen": reopen}
 BULK_STEPS = ("approve", "return")
+# step: (the status it starts from, the status it leaves, the history's change reason)
+STEPS = {
+    "approve": (ObservationStatus.SUBMITTED, ObservationStatus.APPROVED, _("审核通过")),
+    "return": (ObservationStatus.SUBMITTED, ObservationStatus.RETURNED, _("退回")),
+    "reopen": (ObservationStatus.APPROVED, ObservationStatus.RETURNED, _("重新打开")),
+}
 
 
 def review_many(*, observations, step, by, comment="", versions=None):
-    """Approve or return several figures at once: all of them or, on the first refusal, none."""
-    if step not in BULK_STEPS:
+    """Approve or return several figures at once: all of them or, on the first refusal, none.
+
+    A constant number of queries whatever the number of figures. `versions` ({pk: version read}) is required."""
+    if not isinstance(step, str) or step not in BULK_STEPS:
         raise ValidationError({"step": _("不支持的操作。")})
-    versions = versions or {}
-    with transaction.atomic():
-        return [
-            REVIEW_STEPS[step](observation=o, by=by, comment=comment, version=versions.get(o.pk)) for o in observations
-        ]
+    return _review(list(observations), step, by=by, versions=versions or {}, comment=comment)
+
+
+def _review(observations, step, *, by, versions, comment):
+    if not by.has_perm("figures.review_observation"):
+        raise PermissionDenied(_("只有审核员可以审核数据。"))
+    expected, status, reason = STEPS[step]
+    comment = pipeline.clean_text(comment, "comment")
+    if step != "approve" and not comment:
+        raise ValidationError({"comment": _("请填写审核意见，说明需要修改之处。")}, code="required")
+    try:
+        wanted = {o.pk: pipeline.clean_version(versions.get(o.pk), required=True) for o in observations}
+    except ValidationError as invalid:
+        # Pages show it above the form, the API says 400: the version read is part of the request.
+        raise ValidationError(invalid.messages, code="invalid_version") from None
+    with pipeline.guarded():
+        rows = list(
+            Observation.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(wanted))
+            .select_related("indicator__plan", "district", "entered_by")
+            .order_by()
+        )
+        if not rows:
+            return []
+        plan = rows[0].indicator.plan
+        locked = set(ReportingYear.objects.filter(plan=plan, locked=True).values_list("year", flat=True))
+        now, moved = timezone.now(), set()
+        for o in rows:
+            if o.year in locked:
+                raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": o.year})
+            if o.status != expected:
+                raise Conflict(
+                    _("%(figure)s当前状态为“%(status)s”，不能%(step)s。")
+                    % {"figure": o, "status": o.get_status_display(), "step": reason}
+                )
+            if wanted[o.pk] != o.version:
+                raise Conflict(pipeline.version_message(o))
+            if step == "approve" and o.entered_by_id == by.pk:
+                raise PermissionDenied(
+                    _("不能审核通过自己填报或提交的数据（%(figure)s），请由另一位审核员审核。") % {"figure": o}
+                )
+            if ObservationStatus.APPROVED in (o.status, status):
+                moved.add((o.indicator_id, o.district_id))
+            o.status, o.review_comment = status, comment
+            if status == ObservationStatus.APPROVED:
+                o.approved_by, o.approved_at = by, now
+            else:
+                o.approved_by, o.approved_at = None, None
+        order = {pk: n for n, pk in enumerate(o.pk for o in observations)}
+        rows.sort(key=lambda o: order[o.pk])
+        return pipeline.save_changes(rows, by=by, change_reason=reason, moved=moved, plan=plan)
 
 
 def restore(*, observation, record, by, version=None):
-    """A reviewer brings back an earlier version (a history row) as a new version; nothing is deleted."""
+    """A reviewer brings back an earlier version (a history row) as a new, submitted version; nothing is deleted.
+
+    An approved figure is reopened first. The restored figure is checked like any other and submitted in the
+    reviewer's name, so another reviewer approves it."""
     if not by.has_perm("figures.review_observation"):
         raise PermissionDenied(_("只有审核员可以恢复历史版本。"))
-    with transaction.atomic():
-        observation = Observation.objects.select_for_update().select_related("indicator__plan").get(pk=observation.pk)
-        check_unlocked(observation.indicator.plan, observation.year)
-        check_version(observation, version)
-        fields = ("value", "status", "note", "source", "reason", "measures", "review_comment")
-        fields += ("confirmed_large_move", "entered_by_id", "entered_at", "approved_by_id", "approved_at")
-        for name in fields:
-            setattr(observation, name, getattr(record, name))
-        observation.version += 1
-        observation._history_user = by
-        observation._change_reason = _("恢复为第%(version)d版") % {"version": record.version}
-        observation.save()
-        standings.refresh_observation(observation)
-        return observation
-
-
-def _for_review(observation, by, version, expected_status, step):
-    if not by.has_perm("figures.review_observation"):
-        raise PermissionDenied(_("只有审核员可以审核数据。"))
-    observation = Observation.objects.select_for_update().select_related("indicator__plan").get(pk=observation.pk)
-    check_unlocked(observation.indicator.plan, observation.year)
-    check_version(observation, version)
-    if observation.status != expected_status:
-        raise Conflict(
-            _("%(figure)s当前状态为“%(status)s”，不能%(step)s。")
-            % {"figure": observation, "status": observation.get_status_display(), "step": step}
+    version = pipeline.clean_version(version, required=True)
+    observation = Observation.objects.select_related("indicator__plan", "district").get(pk=observation.pk)
+    row = pipeline.Row(
+        indicator=observation.indicator,
+        district=observation.district,
+        year=observation.year,
+        value=record.value,
+        note=record.note,
+        source=record.source,
+        reason=record.reason,
+        measures=record.measures,
+        confirm=True,
+        version=version,
+        action=pipeline.Action.SUBMIT,
+    )
+    reason = _("恢复为第%(version)d版") % {"version": record.version}
+    if ReportingYear.objects.filter(plan=observation.indicator.plan, year=observation.year, locked=True).exists():
+        raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": observation.year})
+    if observation.status == ObservationStatus.APPROVED:
+        raise Conflict(_("该数据已审核通过，需审核员重新打开后才能恢复历史版本。"))
+    outcome = pipeline.write(pipeline.Batch([row], require_version=True, change_reason=reason), by=by)
+    outcome.raise_problems()
+    if outcome.changed:
+        return outcome.changed[0]
+    # The same figure as the one restored: still a new, submitted version, so a reviewer sees it.
+    with pipeline.guarded():
+        pipeline.lock([observation])
+        observation.status, observation.entered_by, observation.entered_at = (
+            ObservationStatus.SUBMITTED,
+            by,
+            timezone.now(),
         )
-    return observation
-
-
-def _write_review(observation, by, status, comment, step):
-    was_approved = observation.status == ObservationStatus.APPROVED
-    observation.status, observation.review_comment = status, comment
-    if status != ObservationStatus.APPROVED:
-        observation.approved_by, observation.approved_at = None, None
-    observation.version += 1
-    observation._history_user = by
-    observation._change_reason = step
-    observation.save()
-    refresh_standings(observation, was_approved)
-    return observation
-
-
-def _required_comment(comment):
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": _("请填写审核意见，说明需要修改之处。")}, code="required")
-    return comment
+        observation.approved_by = observation.approved_at = None
+        return pipeline.save_changes(
+            [observation], by=by, change_reason=reason, moved=set(), plan=observation.indicator.plan
+        )[0]
 
 
 def lock_year(*, plan, year, by, locked=True):

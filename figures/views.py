@@ -36,7 +36,13 @@ def entry_grid(request, code, year):
         raise Http404(_("该年度不可填报。"))
     grid = EntryGrid(plan=plan, district=district, year=year, data=request.POST or None)
     if request.method == "POST" and grid.save(by=request.user, action=request.POST.get("action")):
-        messages.success(request, _("已保存 %(n)d 项数据。") % {"n": len(grid.saved)})
+        submitted = len(grid.submitted)
+        if submitted:
+            messages.success(request, _("已提交审核 %(n)d 项。") % {"n": submitted})
+        if len(grid.saved) - submitted:
+            messages.success(request, _("已保存草稿 %(n)d 项。") % {"n": len(grid.saved) - submitted})
+        if not grid.saved:
+            messages.info(request, _("没有需要保存的变化。"))
         return redirect(request.path)
     return render(request, "figures/entry_grid.html", {"plan": plan, "grid": grid})
 
@@ -45,7 +51,8 @@ def review_list(request):
     require(request.user, "figures.review_observation")
     plan = current_plan()
     pending = (
-        Observation.objects.filter(indicator__plan=plan, status=ObservationStatus.SUBMITTED)
+        Observation.objects.reviewable_by(request.user)
+        .filter(indicator__plan=plan)
         .select_related("indicator", "district", "entered_by")
         .prefetch_related("entered_by__districts")
         .order_by("year", "district__order", "indicator__order")
@@ -107,7 +114,7 @@ def observation_review(request, pk, step):
         raise BadRequest(_("请求不完整，请刷新页面后重试。"))
     try:
         review.REVIEW_STEPS[step](observation=observation, by=request.user, **form.cleaned_data)
-    except (pipeline.Conflict, ValidationError) as refused:
+    except (pipeline.Conflict, ValidationError, PermissionDenied) as refused:
         messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
     return redirect("figures:observation-history", pk=pk)
 
@@ -118,8 +125,8 @@ def observation_restore(request, pk, history_id):
     record = get_object_or_404(observation.history, history_id=history_id)
     try:
         review.restore(observation=observation, record=record, by=request.user, version=request.POST.get("version"))
-    except pipeline.Conflict as conflict:
-        messages.error(request, str(conflict))
+    except (pipeline.Conflict, ValidationError) as refused:
+        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
     else:
         messages.success(request, _("已恢复为第%(version)d版。") % {"version": record.version})
     return redirect("figures:observation-history", pk=pk)

@@ -87,6 +87,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'var' / 'planboard.sqlite3'}", conn_max_age=60)
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take SQLite's write lock when their transaction begins (not halfway, where they could only fail),
+    # and wait up to 20 s for it; the write pipeline turns a wait that runs out into a conflict message.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

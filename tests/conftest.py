@@ -31,6 +31,17 @@ def empty_cache():
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """TEST_SQLITE_FILE=/tmp/planboard-test.sqlite3 runs the tests on a SQLite file (threads cannot share the
+    in-memory one), as the threaded write tests need."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and os.environ.get("TEST_SQLITE_FILE"):
+        database.setdefault("TEST", {})["NAME"] = os.environ["TEST_SQLITE_FILE"]
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the Fujian plan as `make run` loads it (without demo figures)."""
     with django_db_blocker.unblock():

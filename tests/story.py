@@ -1,22 +1,43 @@
 """Figures entered through the one write path, for tests that need data behind a page."""
 
-from figures import pipeline
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from figures import pipeline, review
+from figures.models import Observation
+from planboard import roles
 
 
-def approve(plan, by, district, code, year, value):
-    """Store an approved figure through the one write path."""
-    return pipeline.record_value(
-        indicator=plan.indicators.get(code=code),
-        district=district,
-        year=year,
+def official_for(district):
+    """An official of `district` (created on first use): figures are entered by one person, approved by another."""
+    user, created = get_user_model().objects.get_or_create(username=f"story_official_{district.code}")
+    if created:
+        roles.ensure_groups()
+        user.groups.add(Group.objects.get(name=roles.OFFICIAL))
+        district.members.add(user)
+    return user
+
+
+def approve(plan, by, district, code, year, value, **fields):
+    """Store an approved figure as it happens: an official of the district submits it, the reviewer `by`
+    approves it. A base-year figure is submitted by the system user (only reviewers may change it)."""
+    from figures.plan_loading import system_user
+
+    entrant = system_user() if year == plan.base_year else official_for(district)
+    cell = {"indicator": plan.indicators.get(code=code), "district": district, "year": year}
+    existing = Observation.objects.filter(**cell).first()
+    if existing is not None and existing.status == "approved":
+        existing = review.reopen(observation=existing, by=by, comment="测试", version=existing.version)
+    fields = {"confirm": True, "note": "测试", "reason": "测试", "measures": "测试", **fields}
+    submitted = pipeline.record_value(
+        **cell,
         value=value,
-        by=by,
-        action="approve",
-        confirm=True,
-        note="测试",
-        reason="测试",
-        measures="测试",
+        by=entrant,
+        action="submit",
+        version=existing.version if existing else None,
+        **fields,
     )
+    return review.approve(observation=submitted, by=by, version=submitted.version)
 
 
 def enter(plan, by, district, code, year, value):

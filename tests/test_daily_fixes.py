@@ -10,6 +10,7 @@ from django.urls import reverse
 from figures import pipeline
 from figures.models import Observation
 from plans.models import District, Indicator
+from tests.story import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -36,18 +37,7 @@ def test_a_fully_approved_year_says_done_on_the_entry_index(client, official_fuz
     fuzhou = District.objects.get(slug="fuzhou")
     owed = Indicator.objects.reported_by(fuzhou)
     for indicator in owed:
-        pipeline.record_value(
-            by=reviewer,
-            indicator=indicator,
-            district=fuzhou,
-            year=2022,
-            value=1,
-            action="approve",
-            confirm=True,
-            note="n",
-            reason="r",
-            measures="m",
-        )
+        approve(indicator.plan, reviewer, fuzhou, indicator.code, 2022, 1)
     assert Observation.objects.filter(district=fuzhou, year=2022, status="approved").count() == owed.count()
     client.force_login(official_fuzhou)
     html = client.get(reverse("figures:entry-index")).content.decode()

@@ -19,12 +19,12 @@ from PIL import Image
 
 from dashboards import chart_images, charts, overviews
 from exports import evaluation, evaluation_views
-from figures import pipeline
 from figures.assessments import assess
 from plans import progress
 from plans.models import District, Indicator
 from tasks import districts as district_targets
 from tests.office import soffice
+from tests.story import approve
 
 YEAR = 2023
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -213,15 +213,13 @@ def test_the_district_and_task_sections_show_the_district_table_and_unreported_t
 
 def test_the_problems_section_lists_a_lagging_figure_with_its_reason_and_measures(plan, reviewer, province):
     indicator = Indicator.objects.get(plan=plan, code="higher_ed_gross_enrolment")
-    pipeline.record_value(
-        indicator=indicator,
-        district=province,
-        year=YEAR,
-        value="59",
-        by=reviewer,
-        action="approve",
-        confirm=True,
-        note="测试",
+    approve(
+        plan,
+        reviewer,
+        province,
+        indicator.code,
+        YEAR,
+        "59",
         reason="本科高校扩招计划未落实",
         measures="增设高职院校并扩大招生",
     )

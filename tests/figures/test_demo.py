@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from figures import pipeline
 from figures.models import DEMO_SOURCE, Observation
+from tests.story import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +28,7 @@ def test_every_page_warns_while_demo_figures_exist(client, leader):
 
 
 def test_removing_demo_data_keeps_real_figures_and_never_overwrites_them(plan, reviewer, district):
-    real = pipeline.record_value(
-        indicator=plan.indicators.get(code="putonghua_rate"),
-        district=district("province"),
-        year=2021,
-        value="90.5",
-        by=reviewer,
-        action="approve",
-        source="统计公报",
-    )
+    real = approve(plan, reviewer, district("province"), "putonghua_rate", 2021, "90.5", source="统计公报")
     call_command("load_demo")
     real.refresh_from_db()
     assert (real.value, real.is_demo, real.source) == (90.5, False, "统计公报")

@@ -4,6 +4,7 @@ reviewer can restore an earlier version (itself a recorded change), and the hist
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from figures import pipeline, review
@@ -58,28 +59,37 @@ def test_a_reviewer_restores_an_earlier_version_as_a_new_recorded_change(client,
     figure = figure_through_its_life
     first = figure.history.get(version=2)
     client.force_login(reviewer)
-    response = client.post(
-        reverse("figures:observation-restore", args=[figure.pk, first.history_id]), {"version": figure.version}
-    )
-    assert response.status_code == 302
+    url = reverse("figures:observation-restore", args=[figure.pk, first.history_id])
+    # An approved figure is reopened first; without the version read, nothing happens.
+    assert client.post(url, {"version": figure.version}).status_code == 302
+    assert Observation.objects.get(pk=figure.pk).version == 5
+    figure = review.reopen(observation=figure, by=reviewer, comment="恢复旧值")
+    client.post(url, {"version": "x"})
+    assert Observation.objects.get(pk=figure.pk).version == 6
+    assert client.post(url, {"version": figure.version}).status_code == 302
     figure.refresh_from_db()
-    assert (figure.value, figure.status, figure.version) == (Decimal("12"), "submitted", 6)
+    assert (figure.value, figure.status, figure.version, figure.entered_by) == (Decimal("12"), "submitted", 7, reviewer)
     latest = figure.history.latest("history_date")
-    assert (latest.history_user, latest.history_change_reason, latest.version) == (reviewer, "恢复为第2版", 6)
-    assert figure.history.count() == 6  # nothing was deleted
+    assert (latest.history_user, latest.history_change_reason, latest.version) == (reviewer, "恢复为第2版", 7)
+    assert figure.history.count() == 7  # nothing was deleted
+    # Four eyes: the reviewer who restored it does not approve it himself.
+    with pytest.raises(PermissionDenied):
+        review.approve(observation=figure, by=reviewer, version=7)
 
 
 def test_restoring_over_a_change_made_meanwhile_is_refused(figure_through_its_life, reviewer):
-    figure = figure_through_its_life
+    figure = review.reopen(observation=figure_through_its_life, by=reviewer, comment="再核")
     with pytest.raises(pipeline.Conflict, match="请刷新后再改"):
         review.restore(observation=figure, record=figure.history.get(version=1), by=reviewer, version=4)
-    assert Observation.objects.get(pk=figure.pk).version == 5
+    assert Observation.objects.get(pk=figure.pk).version == 6
 
 
 def test_restoring_in_a_locked_year_is_refused(figure_through_its_life, reviewer, plan):
     ReportingYear.objects.create(plan=plan, year=2021, locked=True)
     with pytest.raises(pipeline.Conflict, match="已锁定"):
-        review.restore(observation=figure_through_its_life, record=figure_through_its_life.history.first(), by=reviewer)
+        review.restore(
+            observation=figure_through_its_life, record=figure_through_its_life.history.first(), by=reviewer, version=5
+        )
 
 
 def test_officials_may_read_their_history_but_not_restore(client, figure_through_its_life, official_fuzhou):
@@ -116,11 +126,11 @@ def test_the_history_page_needs_the_same_queries_however_long_the_history(
         client.get(url)
 
 
-def test_the_history_of_a_baseline_loaded_with_the_plan_shows_no_person(client, plan, reviewer):
-    """Baselines come from the plan files, not from a person, so their history has no user to name."""
+def test_the_history_of_a_baseline_loaded_with_the_plan_names_the_command(client, plan, reviewer):
+    """Baselines come from the plan files through the write pipeline, recorded as the command's system user."""
     baseline = Observation.objects.filter(indicator__plan=plan, year=plan.base_year).first()
-    assert baseline.history.get().history_user is None
+    record = baseline.history.get()
+    assert (record.history_user.username, record.history_change_reason, record.version) == ("system", "规划基期值", 1)
     client.force_login(reviewer)
     page = client.get(reverse("figures:observation-history", args=[baseline.pk]))
-    assert page.status_code == 200
-    assert "<td>—</td>" in page.content.decode()
+    assert page.status_code == 200 and "系统" in page.content.decode()

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from figures import excel_files, excel_import, pipeline
+from figures import excel_files, excel_import
 from figures.models import Observation
-from plans.models import District, Indicator
+from plans.models import District
+from tests.story import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -212,11 +213,9 @@ def test_another_districts_rows_in_a_long_table_are_row_errors(fuzhou):
     assert result.lines[0].change == "error" and "没有这个地区" in result.lines[0].errors[0]
 
 
-def test_a_large_move_needs_the_confirm_column_and_a_note(fuzhou, template, official_fuzhou):
-    indicator = Indicator.objects.get(code="general_high_school_enrolment")
-    pipeline.record_value(
-        indicator=indicator, district=District.objects.get(code="350100"), year=YEAR - 1, value=10, by=official_fuzhou
-    )
+def test_a_large_move_needs_the_confirm_column_and_a_note(fuzhou, template, official_fuzhou, reviewer, plan):
+    # Compared with the latest earlier approved figure (a draft would not count).
+    approve(plan, reviewer, District.objects.get(code="350100"), "general_high_school_enrolment", YEAR - 1, 10)
     fill(template, "general_high_school_enrolment", 20)
     result, page = preview(fuzhou, saved(template))
     assert "H列（确认大幅变动）：与上年（2023年：10）相比变动超过20%" in result.lines[0].errors[0]

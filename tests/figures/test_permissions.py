@@ -14,6 +14,7 @@ from figures.models import Observation, ReportingYear
 from planboard import roles
 from plans.models import Indicator
 from tests.conftest import PASSWORD
+from tests.story import official_for
 
 pytestmark = pytest.mark.django_db
 
@@ -133,10 +134,17 @@ APPROVE = {
 
 
 def resubmitted(figure, reviewer):
-    """After an approval: reopen the figure and submit it again, to try the next door."""
+    """After an approval: reopen the figure and have the district's official submit it again (four eyes: the
+    reviewer never approves what he submitted), to try the next door."""
     figure = review.reopen(observation=figure, by=reviewer, comment="再审")
     return pipeline.record_value(
-        by=reviewer, indicator=figure.indicator, district=figure.district, year=2021, value=12, action="submit"
+        by=official_for(figure.district),
+        indicator=figure.indicator,
+        district=figure.district,
+        year=2021,
+        value=12,
+        action="submit",
+        version=figure.version,
     )
 
 
@@ -147,7 +155,8 @@ def test_approve(client, actor, fuzhou_figure, role):
     client.force_login(user)
     figure = fuzhou_figure("submitted")
 
-    assert client.post(reverse("figures:review"), {"one": f"approve-{figure.pk}"}).status_code == review_list
+    body = {"one": f"approve-{figure.pk}", f"version-{figure.pk}": figure.version}
+    assert client.post(reverse("figures:review"), body).status_code == review_list
     figure.refresh_from_db()
     assert (figure.status == "approved") == (review_list == 302)
     if figure.status == "approved":
@@ -160,7 +169,7 @@ def test_approve(client, actor, fuzhou_figure, role):
     if figure.status == "approved":
         figure = resubmitted(figure, user)
 
-    response = api_post(client, {**CELL, "value": 12, "action": "approve", "version": figure.version})
+    response = api_post(client, {**CELL, "step": "approve", "version": figure.version}, "/api/observations/review/")
     assert response.status_code == api
     figure.refresh_from_db()
     assert (figure.status == "approved") == (api == 200)
@@ -197,7 +206,13 @@ def test_reopen(client, actor, fuzhou_figure, role):
 
 def resubmitted_after_return(figure, user):
     return pipeline.record_value(
-        by=user, indicator=figure.indicator, district=figure.district, year=2021, value=12, action="submit"
+        by=official_for(figure.district),
+        indicator=figure.indicator,
+        district=figure.district,
+        year=2021,
+        value=12,
+        action="submit",
+        version=figure.version,
     )
 
 

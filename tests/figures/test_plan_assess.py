@@ -1,10 +1,13 @@
 """Plan.assess feeds approved figures and each district's own milestones into the progress rules."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
 from figures import pipeline
 from figures.assessments import assess
+from figures.models import Observation
 from plans.models import Target
 from tests.story import approve
 
@@ -33,8 +36,22 @@ def test_drafts_do_not_count_and_later_years_are_ignored(plan, reviewer, distric
 
 
 def test_pairs_without_targets_are_listed_as_no_target(plan, reviewer, district):
+    """No door stores such a figure any more (District.reports); one from before that rule is still judged."""
     fuzhou = district("fuzhou")
-    approve(plan, reviewer, fuzhou, "putonghua_rate", 2021, "90")
+    indicator = plan.indicators.get(code="putonghua_rate")
+    with pytest.raises(ValidationError, match="不填报该指标"):
+        approve(plan, reviewer, fuzhou, "putonghua_rate", 2021, "90")
+    Observation.objects.create(
+        indicator=indicator,
+        district=fuzhou,
+        year=2021,
+        value=90,
+        status="approved",
+        entered_by=reviewer,
+        entered_at=timezone.now(),
+        approved_by=reviewer,
+        approved_at=timezone.now(),
+    )
     assert assess(plan, as_of=2021)[(plan.indicators.get(code="putonghua_rate").pk, fuzhou.pk)].status == "no_target"
 
 

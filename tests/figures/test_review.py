@@ -70,12 +70,17 @@ def test_approving_one_figure_from_its_row(client, reviewer, official_fuzhou, su
 def test_returning_needs_a_comment_which_the_official_then_sees(client, reviewer, official_fuzhou, submit):
     figure = submit(official_fuzhou, "fuzhou", "12")
     client.force_login(reviewer)
-    refused = client.post(reverse("figures:review"), {"one": f"return-{figure.pk}"})
+    refused = client.post(
+        reverse("figures:review"), {"one": f"return-{figure.pk}", f"version-{figure.pk}": figure.version}
+    )
     assert refused.status_code == 200 and "请填写审核意见" in refused.content.decode()
     figure.refresh_from_db()
     assert figure.status == "submitted"
 
-    client.post(reverse("figures:review"), {"one": f"return-{figure.pk}", f"comment-{figure.pk}": "口径不一致"})
+    client.post(
+        reverse("figures:review"),
+        {"one": f"return-{figure.pk}", f"comment-{figure.pk}": "口径不一致", f"version-{figure.pk}": figure.version},
+    )
     figure.refresh_from_db()
     assert (figure.status, figure.review_comment) == ("returned", "口径不一致")
 
@@ -84,7 +89,8 @@ def test_bulk_approval_of_the_ticked_figures(client, reviewer, official_fuzhou, 
     fuzhou = submit(official_fuzhou, "fuzhou", "12")
     xiamen = submit(official_xiamen, "xiamen", "6.5")
     client.force_login(reviewer)
-    client.post(reverse("figures:review"), {"step": "approve", "selected": [fuzhou.pk, xiamen.pk]})
+    versions = {f"version-{o.pk}": o.version for o in (fuzhou, xiamen)}
+    client.post(reverse("figures:review"), {"step": "approve", "selected": [fuzhou.pk, xiamen.pk], **versions})
     assert set(Observation.objects.filter(year=2021).values_list("status", flat=True)) == {"approved"}
 
 
@@ -93,7 +99,13 @@ def test_bulk_return_uses_the_shared_comment(client, reviewer, official_fuzhou, 
     xiamen = submit(official_xiamen, "xiamen", "6.5")
     client.force_login(reviewer)
     client.post(
-        reverse("figures:review"), {"step": "return", "selected": [fuzhou.pk, xiamen.pk], "comment": "请附来源"}
+        reverse("figures:review"),
+        {
+            "step": "return",
+            "selected": [fuzhou.pk, xiamen.pk],
+            "comment": "请附来源",
+            **{f"version-{o.pk}": o.version for o in (fuzhou, xiamen)},
+        },
     )
     assert set(Observation.objects.filter(year=2021).values_list("status", "review_comment")) == {
         ("returned", "请附来源")

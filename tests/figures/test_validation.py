@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from figures import pipeline
+from figures import pipeline, review
 from figures.models import Observation, ReportingYear
 from plans.models import Indicator
+from tests.story import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -114,8 +115,12 @@ def test_only_reviewers_change_the_2020_baseline(official_fuzhou, reviewer, cell
     with pytest.raises(PermissionDenied, match="只有审核员可以修改2020年基期数据"):
         pipeline.check_value(by=official_fuzhou, **cell(year=2020))
     baseline = Observation.objects.get(indicator__code="general_high_school_enrolment", district__slug="fuzhou")
+    # Approved like every baseline: a reviewer reopens it before anyone changes it.
+    with pytest.raises(pipeline.Conflict, match="重新打开"):
+        pipeline.record_value(by=reviewer, **cell(year=2020, value="11.1"), version=baseline.version)
+    baseline = review.reopen(observation=baseline, by=reviewer, comment="统计局更正")
     figure = pipeline.record_value(by=reviewer, **cell(year=2020, value="11.1"), version=baseline.version)
-    assert (figure.pk, figure.value) == (baseline.pk, Decimal("11.1"))
+    assert (figure.pk, figure.value, figure.status) == (baseline.pk, Decimal("11.1"), "draft")
 
 
 def test_a_locked_year_refuses_every_change(official_fuzhou, reviewer, cell, plan):
@@ -150,13 +155,13 @@ def test_a_rate_moves_by_percentage_points(official_province, plan, district):
 
 def test_a_cumulative_count_may_jump(official_fuzhou, cell, plan, reviewer):
     counties = Indicator.objects.get(plan=plan, code="preschool_inclusive_inspection_counties")
-    pipeline.record_value(by=reviewer, **cell(indicator=counties, value="1"), action="approve")
+    approve(plan, reviewer, cell()["district"], counties.code, 2021, "1")
     assert pipeline.check_value(by=official_fuzhou, **cell(indicator=counties, year=2022, value="5")).value == 5
 
 
 def test_a_cumulative_count_that_falls_needs_confirm_and_a_note(official_fuzhou, cell, plan, reviewer):
     counties = Indicator.objects.get(plan=plan, code="preschool_inclusive_inspection_counties")
-    pipeline.record_value(by=reviewer, **cell(indicator=counties, value="5"), action="approve")
+    approve(plan, reviewer, cell()["district"], counties.code, 2021, "5")
     with pytest.raises(ValidationError) as error:
         pipeline.check_value(by=official_fuzhou, **cell(indicator=counties, year=2022, value="1"))
     assert "累计数不应比上年（2021年：5）少" in error.value.message_dict["confirm"][0]

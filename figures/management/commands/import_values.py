@@ -23,11 +23,15 @@ class Command(BaseCommand):
             raise CommandError("没有规划，请先运行 load_plan。")
         try:
             with open(file, "rb") as f:
-                checked = pipeline.import_rows(plan=plan, rows=list(read_long_table(f, file.name)), by=by)
+                # Published figures, stored as approved in the name of the command's user (the system user).
+                rows = list(read_long_table(f, file.name))
+                checked = pipeline.import_rows(plan=plan, rows=rows, by=by, action=pipeline.Action.APPROVE)
         except FileNotFoundError:
             raise CommandError(f"找不到文件 {file}。") from None
         except BadFile as error:
             raise CommandError(str(error)) from None
+        except pipeline.Conflict as conflict:
+            raise CommandError(f"未导入任何数据：{conflict}") from None
         except pipeline.ImportRejected as rejected:
             lines = "\n".join(f"  第{row}行 {column}：{message}" for row, column, message in rejected.errors)
             raise CommandError(f"文件有错误，未导入任何数据：\n{lines}") from None

@@ -34,9 +34,11 @@ class Command(BaseCommand):
         plan = Plan.objects.current()
         if plan is None:
             raise CommandError("没有规划，请先运行 load_plan。")
-        with transaction.atomic():
+        try:
             written = self._load(plan)
-            standings.refresh(plan)
+        except pipeline.ImportRejected as rejected:
+            lines = "\n".join(f"  {key} {name}：{message}" for key, name, message in rejected.errors)
+            raise CommandError(f"示例数据未写入：\n{lines}") from None
         self.stdout.write(f"示例数据：写入 {written} 条（其余未变）。")
 
     def _load(self, plan):
@@ -51,7 +53,7 @@ class Command(BaseCommand):
             .select_related("plan")
             .prefetch_related("targets__district", "observations")
         )
-        written, index = 0, 0
+        rows, index = [], 0
         for indicator in indicators:
             baselines = {o.district_id: o.value for o in indicator.observations.all() if o.year == plan.base_year}
             by_district = {}
@@ -63,21 +65,25 @@ class Command(BaseCommand):
                 for year, value in demo_values(indicator, baselines.get(district.id), milestones, pace, plan):
                     if (indicator.id, district.id, year) in real:
                         continue
-                    checked = pipeline.check_value(
-                        indicator=indicator,
-                        district=district,
-                        year=year,
-                        value=value,
-                        by=by,
-                        action=pipeline.Action.APPROVE,
-                        note=DEMO_SOURCE,
-                        source=DEMO_SOURCE,
-                        confirm=True,
+                    rows.append(
+                        pipeline.Row(
+                            indicator=indicator,
+                            district=district,
+                            year=year,
+                            value=value,
+                            action=pipeline.Action.APPROVE,
+                            note=DEMO_SOURCE,
+                            source=DEMO_SOURCE,
+                            confirm=True,
+                            key=f"{indicator.code} {district.code} {year}",
+                        )
                     )
-                    written += checked.change != "unchanged"
-                    # The statuses are refreshed once for the whole plan afterwards.
-                    pipeline.save_checked(checked, by=by, demo=True, refresh=False)
-        return written
+        # One batch through the write pipeline, approved in the command's (system user's) name.
+        batch = pipeline.Batch(rows, demo=True, command=True, change_reason=DEMO_SOURCE)
+        outcome = pipeline.write(batch, by=by)
+        if outcome.problems:
+            raise pipeline.ImportRejected([(p.key, p.field, p.message) for p in outcome.problems])
+        return len(outcome.changed)
 
 
 def demo_values(indicator, baseline, milestones, pace, plan):

@@ -20,6 +20,8 @@ class Command(BaseCommand):
         self._user("leader", "厅领导", group=roles.LEADER)
         self._user("analyst", "分析员", group=roles.ANALYST)
         self._user("reviewer", "审核员", group=roles.REVIEWER)
+        # Four eyes: nobody approves a figure he entered or submitted, so the demo has a second reviewer.
+        self._user("reviewer2", "审核员二", group=roles.REVIEWER)
         for district in District.objects.all():
             username = "official" if district.is_province else f"official_{district.slug}"
             user = self._user(username, f"{district.short_name}填报员", group=roles.OFFICIAL)
