@@ -32,7 +32,7 @@ def test_an_official_submits_a_reviewer_approves_and_the_leader_sees_it(browser_
     row.locator('input[name$="-value"]').fill("９０．５%")
     row.locator('input[name$="-source"]').fill("国家语委抽样调查")
     page.get_by_role("button", name="提交审核").click()
-    expect(page.locator(".message.success")).to_contain_text("已保存 1 项数据")
+    expect(page.locator(".message.success")).to_contain_text("已提交审核 1 项")
     expect(page.locator(RATE).locator(".state")).to_have_text("已提交")
     log_out(page)
 

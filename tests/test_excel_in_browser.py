@@ -38,7 +38,7 @@ def test_an_official_fills_the_template_and_confirms_the_preview(browser_plan, m
     assert not Observation.objects.filter(year=2024).exists()
 
     page.get_by_role("button", name="确认导入").click()
-    assert "已导入 1 行，其中 1 行有变化" in page.locator(".message").inner_text()
+    assert "已导入 1 行：新增 1 行" in page.locator(".message").inner_text()
     saved = Observation.objects.get(year=2024)
     assert (saved.value, saved.status, saved.source) == (Decimal(15), "draft", "")
 

@@ -48,7 +48,12 @@ def stored(value, by, **fields):
 def test_a_figure_changed_after_the_preview_refuses_the_whole_confirmation(client, official_fuzhou, analyst):
     stored(15, official_fuzhou)
     client.force_login(official_fuzhou)
-    upload(client, csv_file("general_high_school_enrolment,350100,2024,15.2,", "putonghua_rate,350100,2024,91,"))
+    upload(
+        client,
+        csv_file(
+            "general_high_school_enrolment,350100,2024,15.2,", "preschool_inclusive_inspection_counties,350100,2024,3,"
+        ),
+    )
     preview = client.get(reverse("figures:import-preview")).context["preview"]
     assert preview.counts == {"new": 1, "changed": 1, "unchanged": 0, "error": 0}
 
@@ -76,7 +81,7 @@ def test_a_figure_changed_after_the_preview_refuses_the_whole_confirmation(clien
         year=YEAR, district__code="350100", indicator__code="general_high_school_enrolment"
     )
     assert (figure.value, figure.status, figure.version) == (Decimal("15.45"), "submitted", 2)
-    assert not Observation.objects.filter(indicator__code="putonghua_rate", year=YEAR).exists()
+    assert not Observation.objects.filter(indicator__code="preschool_inclusive_inspection_counties", year=YEAR).exists()
 
 
 def test_a_figure_created_after_the_preview_refuses_the_confirmation(client, official_fuzhou, analyst):
@@ -91,10 +96,10 @@ def test_a_figure_created_after_the_preview_refuses_the_confirmation(client, off
 def test_the_confirmation_counts_as_the_preview_did(client, official_fuzhou):
     stored(15, official_fuzhou)
     stored_rate = pipeline.record_value(
-        indicator=Indicator.objects.get(code="putonghua_rate"),
+        indicator=Indicator.objects.get(code="preschool_inclusive_inspection_counties"),
         district=District.objects.get(code="350100"),
         year=YEAR,
-        value=90,
+        value=2,
         by=official_fuzhou,
     )
     client.force_login(official_fuzhou)
@@ -102,8 +107,8 @@ def test_the_confirmation_counts_as_the_preview_did(client, official_fuzhou):
         client,
         csv_file(
             "general_high_school_enrolment,350100,2024,15.2,",
-            f"putonghua_rate,350100,2024,{stored_rate.value},",
-            "compulsory_retention,350100,2024,99,",
+            f"preschool_inclusive_inspection_counties,350100,2024,{stored_rate.value},",
+            "compulsory_quality_balanced_counties,350100,2024,5,",
         ),
     )
     assert client.get(reverse("figures:import-preview")).context["preview"].counts == {

@@ -45,7 +45,7 @@ def test_every_sheet_of_a_long_workbook_is_imported(client, analyst):
     file = workbook_file(
         {
             "福州": [ENGLISH, ["general_high_school_enrolment", "350100", YEAR, 15.2, "", "年鉴"]],
-            "厦门": [CHINESE, ["putonghua_rate", "厦门", YEAR, 91, "", ""]],
+            "厦门": [CHINESE, ["preschool_inclusive_inspection_counties", "厦门", YEAR, 3, "", ""]],
             "空白": [],
         }
     )
@@ -58,7 +58,7 @@ def test_every_sheet_of_a_long_workbook_is_imported(client, analyst):
     client.post(reverse("figures:import-confirm"))
     assert dict(Observation.objects.filter(year=YEAR).values_list("district__code", "value")) == {
         "350100": Decimal("15.2"),
-        "350200": Decimal("91"),
+        "350200": Decimal("3"),
     }
 
 
@@ -126,7 +126,7 @@ def test_an_empty_source_keeps_the_stored_one_and_a_file_name_is_never_a_source(
                 "表": [
                     ENGLISH,
                     ["general_high_school_enrolment", "350100", YEAR, 6, "", ""],
-                    ["putonghua_rate", "350100", YEAR, 90, "", None],
+                    ["preschool_inclusive_inspection_counties", "350100", YEAR, 2, "", None],
                 ]
             }
         ),
@@ -138,7 +138,7 @@ def test_an_empty_source_keeps_the_stored_one_and_a_file_name_is_never_a_source(
     client.post(reverse("figures:import-confirm"))
     assert dict(Observation.objects.filter(year=YEAR).values_list("indicator__code", "source")) == {
         "general_high_school_enrolment": "教育统计年鉴",
-        "putonghua_rate": "",
+        "preschool_inclusive_inspection_counties": "",
     }
 
 

@@ -18,7 +18,7 @@ def record(user, slug, code, action):
         indicator=Indicator.objects.get(code=code),
         district=District.objects.get(slug=slug),
         year=2022,
-        value="11.2" if code == "general_high_school_enrolment" else "99",
+        value="11.2" if code == "general_high_school_enrolment" else "9",
         action=action,
         confirm=True,
         note="说明",
@@ -31,7 +31,7 @@ def test_locking_a_year_with_unfinished_figures_lists_them_and_locks_only_when_c
     client, reviewer, official_fuzhou, official_xiamen, plan
 ):
     record(official_fuzhou, "fuzhou", "general_high_school_enrolment", "submit")
-    record(official_fuzhou, "fuzhou", "preschool_gross_enrolment", "save")
+    record(official_fuzhou, "fuzhou", "compulsory_quality_balanced_counties", "save")
     record(official_xiamen, "xiamen", "general_high_school_enrolment", "submit")
     client.force_login(reviewer)
 
