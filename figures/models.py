@@ -23,14 +23,20 @@ class ObservationStatus(models.TextChoices):
 DEMO_SOURCE = "示例数据"
 
 
+def sees_work_in_progress(user):
+    """Whether the user sees figures before approval. Work in progress stays with its district and the reviewers
+    (and analysts, who enter for every district) until it is approved; the province-wide readers (leaders) see
+    only approved figures."""
+    if user.has_perm("figures.view_all_districts"):
+        return user.has_perm("figures.review_observation") or user.has_perm("figures.enter_all_districts")
+    return True
+
+
 class ObservationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Reviewers and analysts see every figure, leaders every approved one; officials their own districts'."""
         if user.has_perm("figures.view_all_districts"):
-            if user.has_perm("figures.review_observation") or user.has_perm("figures.enter_all_districts"):
-                return self
-            # Work in progress stays with its district and the reviewers until it is approved.
-            return self.approved()
+            return self if sees_work_in_progress(user) else self.approved()
         return self.filter(district__members=user)
 
     def approved(self):

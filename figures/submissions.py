@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from figures.models import Observation, ObservationStatus, ReportingYear
+from figures.models import Observation, ObservationStatus, ReportingYear, sees_work_in_progress
 from plans.models import Indicator, Target
 
 # A figure counts as reported once it reaches the reviewers.
@@ -82,14 +82,6 @@ def missing_figures(plan, districts, year):
         ]
         rows.append((district, len(owed[district.pk]), missing))
     return rows
-
-
-def sees_work_in_progress(user):
-    """Whether the user sees figures before approval: everyone but the province-wide readers (leaders), who see
-    only approved ones (ObservationQuerySet.visible_to, which this follows)."""
-    if user.has_perm("figures.view_all_districts"):
-        return user.has_perm("figures.review_observation") or user.has_perm("figures.enter_all_districts")
-    return True
 
 
 def history_of(observation, user):

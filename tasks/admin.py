@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from figures.admin import ReadOnlyAdmin
 from plans.models import Task, TaskItem, TextTarget
 from tasks.models import TaskReport
 
@@ -33,18 +34,9 @@ class TextTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskReport)
-class TaskReportAdmin(SimpleHistoryAdmin):
+class TaskReportAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     """Reports and their history to read; they are written on the task page, through tasks.services."""
 
     list_display = ["task", "year", "status", "entered_by", "entered_at"]
     list_filter = ["year", "status"]
     search_fields = ["summary", "task__title"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
