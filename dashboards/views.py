@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from dashboards import overviews, panorama
-from dashboards.cache import cached, data_version
+from dashboards.cache import TIMEOUT, cached, data_version, key
 from dashboards.charts import STATUS_ORDER
 from dashboards.tables import ValuesTable
 from plans.models import Indicator
@@ -27,6 +27,8 @@ def dashboard(request):
     counted = cached("approved-pairs", lambda: overviews.approved_pairs(plan), version=version, plan=plan)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), counted)
 
+    inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible, "extra": [district.pk]}
+
     def compute():
         verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
         overview = overviews.StatusOverview(plan, as_of=year, districts=visible)
@@ -47,7 +49,9 @@ def dashboard(request):
         "years": overviews.years(plan),
         "districts": visible,
         "completeness": overviews.completeness(plan, year, counted),
-        **cached("dashboard", compute, version=version, plan=plan, as_of=year, districts=visible, extra=[district.pk]),
+        **cached("dashboard", compute, **inputs),
+        "table_key": key("dashboard-table", **inputs),
+        "cache_timeout": TIMEOUT,
     }
     return render(request, "dashboards/dashboard.html", context)
 
@@ -98,6 +102,8 @@ def district_detail(request, code):
     district = overviews.chosen_district(visible, code)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
 
+    inputs = {"version": data_version(), "plan": plan, "as_of": year, "districts": [district]}
+
     def compute():
         verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
         return {"rows": by_section(verdicts.rows(district)), "counts": verdicts.counts(district)}
@@ -108,7 +114,9 @@ def district_detail(request, code):
         "year": year,
         "years": overviews.years(plan),
         "districts": visible,
-        **cached("district", compute, version=data_version(), plan=plan, as_of=year, districts=[district]),
+        **cached("district", compute, **inputs),
+        "table_key": key("district-table", **inputs),
+        "cache_timeout": TIMEOUT,
     }
     return render(request, "dashboards/district_detail.html", context)
 

@@ -43,3 +43,23 @@ def test_each_language_gets_its_own_rows(client, leader, plan, reviewer, distric
     row = next(i for i in chinese["indicators"] if i["code"] == "higher_ed_gross_enrolment")
     row_en = next(i for i in english["indicators"] if i["code"] == "higher_ed_gross_enrolment")
     assert row["status_label"] == "符合预期" and row_en["status_label"] == "On track"
+
+
+def test_the_cached_indicator_table_shows_a_new_figure_at_once(client, leader, plan, reviewer, district):
+    client.force_login(leader)
+
+    def table_row(url):
+        page = client.get(url, {"year": 2023}).content.decode()
+        start = page.index('<tr data-indicator="higher_ed_gross_enrolment">')
+        return page[start : page.index("</tr>", start)]
+
+    dashboard = reverse("dashboards:dashboard")
+    province = reverse("dashboards:district", args=[district("province").code])
+    assert "暂无数据" in table_row(dashboard) and "暂无数据" in table_row(province)
+
+    approve(plan, reviewer, district("province"), "higher_ed_gross_enrolment", 2023, "62")
+
+    assert "符合预期" in table_row(dashboard) and "62.00" in table_row(dashboard)
+    assert "符合预期" in table_row(province)
+    client.cookies["django_language"] = "en"
+    assert "On track" in table_row(dashboard)
