@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from figures import pipeline
 from figures.excel_files import BadFile, read_upload
 from figures.models import Observation, PendingUpload
+from plans.explanations import plain
 from plans.models import District, Indicator
-from plans.progress import plain
 
 # ---------------------------------------------------------------------------------------------------------------
 # Preview and confirm

@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from plans import progress
+from plans import explanations
 
 
 class Confidence(models.TextChoices):
@@ -310,7 +310,7 @@ class Target(models.Model):
 
     @property
     def display(self):
-        return progress.target_text(self.operator, self.value, self.upper)
+        return explanations.target_text(self.operator, self.value, self.upper)
 
 
 class Task(models.Model):
