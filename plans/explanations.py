@@ -75,8 +75,8 @@ def explain(status, earlier_status, reason, base_year, baseline, latest, final, 
     if reason.rule == "small_gap":
         words |= {
             "baseline": number(baseline[1]),
-            "gap": _figure(reason.gap, decimals),
-            "floor": _figure(reason.floor, decimals),
+            "gap": _threshold(reason.gap, decimals),
+            "floor": _threshold(reason.floor, decimals),
         }
         return _small_gap_sentence(status, direction) % words
     if reason.rule == "missed_milestone":
@@ -99,7 +99,9 @@ def explain(status, earlier_status, reason, base_year, baseline, latest, final, 
                 % words
             )
         return gettext("%(year)s年实际值%(actual)s，未达到%(milestone_year)s年目标%(milestone)s，%(status)s") % words
-    words["expected"] = _figure(expected_then, decimals)
+    # Where the path stands is written as the indicator page's path table writes it (a count's 2.67 is 3), so the
+    # sentence and the table beside it say the same number.
+    words["expected"] = number(expected_then)
     return gettext("%(year)s年实际值%(actual)s，按进度应达%(expected)s，%(status)s") % words
 
 
@@ -129,10 +131,10 @@ def _small_gap_sentence(status, direction):
     )
 
 
-def _figure(value, decimals):
-    """`value` to the indicator's places, or to two where those would mislead.
+def _threshold(value, decimals):
+    """A level gap or its floor to the indicator's places, or to two where those would round it away.
 
-    The path passes between whole counts (1.33 counties by now): "应达1" would misread it.
+    The default gap of a count is 1% of its target (0.04 of 4 schools): "不超过0" would misstate the rule.
     """
     if close(value, round(value, decimals)):
         return f"{value:.{decimals}f}"
