@@ -177,13 +177,11 @@ def _shade(cell, fill):
 
 
 def _status_cell(cell, status):
-    """The dashboard's status colour, with white text on the dark ones."""
-    colour = progress.STATUS_COLOURS[status].lstrip("#").upper()
-    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    _shade(cell, colour)
-    if 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.5:
-        for run in cell.paragraphs[0].runs:
-            run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    """The status's colour and the text colour that reads on it, as on the pages and in the Excel report."""
+    _shade(cell, progress.STATUS_COLOURS[status].lstrip("#").upper())
+    ink = RGBColor.from_string(progress.STATUS_TEXT_COLOURS[status].lstrip("#").upper())
+    for run in cell.paragraphs[0].runs:
+        run.font.color.rgb = ink
 
 
 def picture(document, png, caption):

@@ -48,7 +48,7 @@ STATUS_COLOURS = {
     NO_TARGET: "#e6e6e6",  # light grey
 }
 
-# Text on each colour, dark or light enough to read; badges, charts and the Excel report all take it from here.
+# Text on each colour, dark or light enough to read; badges, charts and the Excel and Word reports take it from here.
 STATUS_TEXT_COLOURS = {
     ACHIEVED: "#ffffff",
     AHEAD: "#ffffff",
