@@ -131,6 +131,7 @@ NOT_PAGES = {
     "logout",
     "healthz",
     "set_language",
+    "switch-plan",  # a redirect to the same page in another plan
 }
 
 # Chinese text that English pages still show, because the Python code stores or builds it without translation
