@@ -61,7 +61,7 @@ class FriendlyNotFoundMiddleware:
 
 
 class PlanMiddleware:
-    """Which plan a page is of: the one its address names, /plans/<code>/… (404 for a plan that does not exist).
+    """Which plan a page is of: the one its address names, /plans/<code>/… (no plan of that code: no such page).
 
     The plan goes on `request.plan`, and its URLconf on `request.urlconf`, so links on the page stay in the plan.
     A plan page's old address without a plan (/, /review/…) redirects to the current plan's, query and all.
@@ -75,12 +75,12 @@ class PlanMiddleware:
         match = urls.PLAN_PREFIX.match(request.path_info)
         if match and match["code"] not in RESERVED_PLAN_CODES:
             # Every plan in the one query: the header's plan switcher lists them.
-            request.plans = list(Plan.objects.current_first().with_read_only())
-            plan = next((p for p in request.plans if p.code == match["code"]), None)
-            if plan is None:
-                raise Http404(_("没有这个规划。"))
-            request.plan = plan
-            request.urlconf = urls.urlconf_of(plan.code)
+            plans = list(Plan.objects.current_first().with_read_only())
+            plan = next((p for p in plans if p.code == match["code"]), None)
+            if plan is not None:
+                request.plans, request.plan = plans, plan
+                request.urlconf = urls.urlconf_of(plan.code)
+            # Otherwise no plan's page: a workbook download (/plans/<code>/workbook.xlsx), or a 404.
             return self.get_response(request)
         return self.to_current_plan(request) or self.get_response(request)
 

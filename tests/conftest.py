@@ -16,6 +16,7 @@ from plans.models import District, Plan
 
 PASSWORD = "a-test-password-9"
 FUJIAN = "fujian-14th-education"
+FJ = f"/plans/{FUJIAN}"  # the Fujian plan's pages
 
 
 @pytest.fixture(autouse=True)
