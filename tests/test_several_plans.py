@@ -4,11 +4,13 @@ administrator chooses; a plan whose final year is locked is read-only and stays 
 
 import io
 import json
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -201,3 +203,15 @@ def test_a_plan_page_costs_one_query_to_find_its_plan(client, reviewer, next_pla
         client.get(f"/plans/{NEXT}/tasks/")
     plan_queries = [q["sql"] for q in counted.captured_queries if 'FROM "indicators_plan"' in q["sql"]]
     assert len(plan_queries) == 1
+
+
+def test_the_database_holds_one_current_plan_at_most(next_plan):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Plan.objects.filter(pk=next_plan.pk).update(is_current=True)
+
+
+def test_an_existing_database_keeps_showing_the_plan_it_showed(next_plan):
+    """Before the flag, every page showed the plan with the latest base year: the migration makes it current."""
+    Plan.objects.update(is_current=False)
+    import_module("plans.migrations.0005_plan_is_current").mark_current(django_apps, None)
+    assert Plan.objects.get(is_current=True) == next_plan
