@@ -102,9 +102,9 @@ def main():
     print("| page | server time (median) | queries |")
     print("|---|---|---|")
     pages = [
-        ("dashboard, all districts' overview", f"/?district={district}"),
-        ("indicator page", f"/indicators/{indicator}/?district={district}"),
-        ("district page", f"/districts/{district}/"),
+        ("dashboard, all districts' overview", f"/plans/{plan.code}/?district={district}"),
+        ("indicator page", f"/plans/{plan.code}/indicators/{indicator}/?district={district}"),
+        ("district page", f"/plans/{plan.code}/districts/{district}/"),
         ("/api/progress/", f"/api/progress/?district={district}"),
     ]
     for name, url in pages:

@@ -1,22 +1,21 @@
 """The read API: the plan as data and its progress (docs/api.md)."""
 
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 
 from dashboards import overviews
 from dashboards.cache import cached, data_version
 from figures.api_base import api_view, number
 from figures.models import Observation
-from plans.models import District, Indicator, Plan, Target, Task
+from plans.models import District, Indicator, Target, Task
 from plans.progress import STATUS_LABELS
+from plans.shortcuts import requested_plan
 from plans.years import parse_year
 
 
 @api_view()
 def plan_detail(request):
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404("尚未载入规划。")
+    plan = requested_plan(request)
     indicators = (
         Indicator.objects.filter(plan=plan)
         .select_related("task")
@@ -89,9 +88,7 @@ def plan_detail(request):
 @api_view()
 def progress(request):
     """Progress of every indicator the plan sets targets for, in one district as of a year (docs/api.md)."""
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404("尚未载入规划。")
+    plan = requested_plan(request)
     district = overviews.chosen_district(overviews.visible_districts(request.user), request.GET.get("district"))
     version = data_version()
     counted = cached("approved-pairs", lambda: overviews.approved_pairs(plan), version=version, plan=plan)

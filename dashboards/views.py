@@ -7,7 +7,6 @@ from dashboards.cache import TIMEOUT, cached, data_version, key
 from dashboards.charts import STATUS_ORDER
 from dashboards.tables import ValuesTable
 from plans.models import Indicator
-from plans.shortcuts import current_plan
 
 
 def by_section(rows):
@@ -35,7 +34,7 @@ def _cached_table(name, inputs):
 
 
 def dashboard(request):
-    plan = current_plan()
+    plan = request.plan
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
     version = data_version()
@@ -66,7 +65,7 @@ def dashboard(request):
 
 
 def indicator_detail(request, code):
-    plan = current_plan()
+    plan = request.plan
     indicator = get_object_or_404(Indicator.objects.select_related("task"), plan=plan, code=code)
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
@@ -102,7 +101,7 @@ def indicator_detail(request, code):
 
 
 def district_detail(request, code):
-    plan = current_plan()
+    plan = request.plan
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, code)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
@@ -123,7 +122,7 @@ def district_detail(request, code):
 
 def plan_overview(request):
     """规划期全景: a district's indicators × the plan's years, each figure coloured by that year's status."""
-    plan = current_plan()
+    plan = request.plan
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
     query = request.GET.get("q", "").strip()[:100]

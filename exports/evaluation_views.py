@@ -6,7 +6,7 @@ from django.http import FileResponse
 
 from dashboards import overviews
 from exports import evaluation
-from plans.shortcuts import current_plan, require
+from plans.shortcuts import require
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -19,7 +19,7 @@ def export_evaluation(request):
     """GET ?year=Y: the current plan's evaluation as of Y. It covers every district, so it needs both rights."""
     require(request.user, "figures.export_report")
     require(request.user, "figures.view_all_districts")
-    plan = current_plan()
+    plan = request.plan
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
     document = evaluation.build_evaluation(plan, year)
     return FileResponse(io.BytesIO(document), as_attachment=True, filename=filename(plan, year), content_type=DOCX)

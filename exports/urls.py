@@ -4,6 +4,7 @@ from exports import evaluation_views, views
 
 app_name = "exports"
 
+# A plan's pages, under /plans/<code>/ (planboard/urls.py).
 urlpatterns = [
     path("export/", views.export_form, name="export"),
     path("export/report.xlsx", views.export_report, name="export-report"),

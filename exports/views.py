@@ -7,12 +7,12 @@ from django.shortcuts import render
 
 from dashboards import overviews
 from exports import excel_report
-from plans.shortcuts import current_plan, require
+from plans.shortcuts import require
 
 
 def export_form(request):
     require(request.user, "figures.export_report")
-    plan = current_plan()
+    plan = request.plan
     districts = overviews.visible_districts(request.user)
     context = {
         "plan": plan,
@@ -25,7 +25,7 @@ def export_form(request):
 
 def export_report(request):
     require(request.user, "figures.export_report")
-    plan = current_plan()
+    plan = request.plan
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
     code = request.GET.get("district")
     district = overviews.chosen_district(overviews.visible_districts(request.user), code) if code else None

@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from figures import standings
@@ -16,7 +17,19 @@ admin.site.site_title = "planboard"
 
 @admin.register(Plan)
 class PlanAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "document_number", "base_year", "target_year"]
+    list_display = ["name", "code", "document_number", "base_year", "target_year", "is_current"]
+    # Set with the action, which clears the flag on the other plan in the same transaction.
+    readonly_fields = ["is_current"]
+    actions = ["make_current"]
+
+    @admin.action(description=_("设为当前规划"))
+    def make_current(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一个规划。"), messages.ERROR)
+            return
+        plan = queryset.get()
+        plan.make_current()
+        self.message_user(request, _("当前规划已改为%(plan)s。") % {"plan": plan.name}, messages.SUCCESS)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

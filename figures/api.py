@@ -7,15 +7,14 @@ from django.http import Http404, JsonResponse
 from figures import access, pipeline, review
 from figures.api_base import api_view, iso_time, json_body, number
 from figures.models import Observation, ObservationStatus
-from plans.models import District, Indicator, Plan
+from plans.models import District, Indicator
+from plans.shortcuts import requested_plan
 
 
 @api_view(methods=("GET", "POST"))
 def observations(request):
     """GET lists the figures the caller may see; POST creates or updates one through pipeline.write."""
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404("尚未载入规划。")
+    plan = requested_plan(request)
     if request.method == "POST":
         return _record_observation(request, plan)
     rows = (
@@ -160,7 +159,7 @@ def observation_review(request):
     observation = (
         Observation.objects.visible_to(request.user)
         .filter(
-            indicator__plan=Plan.objects.current(),
+            indicator__plan=requested_plan(request),
             indicator__code=body.get("indicator") if isinstance(body.get("indicator"), str) else "",
             district__code=body.get("district") if isinstance(body.get("district"), str) else "",
             year=_int_or_none(body.get("year")),
@@ -184,9 +183,7 @@ def year_lock(request, year):
     locked = json_body(request).get("locked", True)
     if not isinstance(locked, bool):
         raise ValidationError({"locked": ["locked 必须是 true 或 false。"]})
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404("尚未载入规划。")
+    plan = requested_plan(request)
     reporting_year = review.lock_year(plan=plan, year=year, by=request.user, locked=locked)
     return JsonResponse(
         {

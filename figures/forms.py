@@ -69,7 +69,7 @@ class EntryGrid:
     def __init__(self, *, plan, district, year, data=None):
         self.plan, self.district, self.year = plan, district, year
         self.years = list(range(plan.base_year, year))
-        self.locked = ReportingYear.objects.filter(plan=plan, year=year, locked=True).exists()
+        self.locked = plan.is_read_only() or ReportingYear.objects.filter(plan=plan, year=year, locked=True).exists()
         indicators = list(Indicator.objects.for_plan(plan).reported_by(district).order_by("order", "code"))
         targets = {}
         for target in Target.objects.filter(indicator__plan=plan, district=district).order_by("year"):

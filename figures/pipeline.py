@@ -282,6 +282,7 @@ class Context:
             .values_list("indicator_id", "district_id")
         )
         self.locked = set(ReportingYear.objects.filter(plan=self.plan, locked=True).values_list("year", flat=True))
+        self.read_only = self.plan.is_read_only(self.locked)
         self.cells, self.approved = {}, defaultdict(dict)
         stored = (
             Observation.objects.filter(indicator_id__in=indicator_ids, district_id__in=district_ids)
@@ -371,6 +372,8 @@ class Context:
             errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
+        if self.read_only:
+            raise _Refused("year", self.plan.read_only_message, "conflict")
         if year in self.locked:
             raise _Refused("year", _("%(year)d年度已锁定，数据不能再修改。") % {"year": year}, "conflict")
         existing = self.cells.get((indicator.pk, district.pk, year))
@@ -549,6 +552,8 @@ def lock(observations):
 
 def save_changes(observations, *, by, change_reason, moved, plan):
     """Store figures changed in place by a review step (already locked with `lock`): version, history, statuses."""
+    if plan.is_read_only():
+        raise Conflict(plan.read_only_message)
     for o in observations:
         o.version += 1
     bulk_update_with_history(

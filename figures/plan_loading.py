@@ -138,7 +138,11 @@ class _Load:
 
     def run(self):
         data, sync = self.data, self
-        plan = sync.row("plan", Plan, {"code": data["plan"]["code"]}, data["plan"]["fields"], data["plan"]["code"])
+        # A new plan is current only in an empty database; after that, an administrator chooses (Plan.is_current).
+        first = {"is_current": not Plan.objects.exists()}
+        plan = sync.row(
+            "plan", Plan, {"code": data["plan"]["code"]}, data["plan"]["fields"], data["plan"]["code"], first
+        )
         self.report.plan = plan
         for row in data.get("districts", []):
             sync.row("districts", District, {"code": row["code"]}, row["fields"], row["code"])

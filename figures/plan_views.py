@@ -17,7 +17,7 @@ from figures import excel_import
 from figures.plan_loading import Refused, dump_plan, load_plan
 from plans import review_flags, workbook
 from plans.models import NEEDS_REVIEW, Indicator, Plan, Task, TaskItem, TextTarget
-from plans.shortcuts import current_plan, require
+from plans.shortcuts import require
 
 LOAD_PLAN = "plans.load_plan"
 SESSION_KEY = "plan_workbook"
@@ -88,7 +88,7 @@ def review_flag_list(request):
     """Every flagged name, unit, target and task of the current plan with why it is flagged."""
     if not (request.user.has_perm(LOAD_PLAN) or request.user.has_perm("figures.review_observation")):
         raise PermissionDenied(_("您的角色没有此权限。"))
-    plan = current_plan()
+    plan = request.plan
     kinds = [
         (_("指标"), "indicators", Indicator.objects.filter(plan=plan), ("code", "name", "unit")),
         (_("任务"), "tasks", Task.objects.filter(plan=plan), ("number", "title", "category")),

@@ -40,6 +40,8 @@ def entry_overview(plan, districts, years):
     districts = list(districts)
     owed = reported_indicator_ids(plan, districts)
     locked = set(ReportingYear.objects.filter(plan=plan, locked=True).values_list("year", flat=True))
+    if plan.is_read_only(locked):
+        locked = set(years)
     counts = Counter()
     for district_id, year, status in Observation.objects.filter(
         indicator__plan=plan, district__in=districts, year__in=list(years)

@@ -4,10 +4,8 @@ from figures import api, views
 
 app_name = "figures"
 
+# A plan's pages, under /plans/<code>/ (planboard/urls.py).
 urlpatterns = [
-    path("api/observations/", api.observations, name="api-observations"),
-    path("api/observations/review/", api.observation_review, name="api-observation-review"),
-    path("api/years/<int:year>/lock/", api.year_lock, name="api-year-lock"),
     path("report/", views.entry_index, name="entry-index"),
     path("report/<str:code>/<int:year>/", views.entry_grid, name="entry"),
     path("review/", views.review_list, name="review"),
@@ -26,4 +24,11 @@ urlpatterns = [
     path("years/", views.year_locks, name="year-locks"),
     path("years/<int:year>/lock/", views.year_lock, {"locked": True}, name="year-lock"),
     path("years/<int:year>/unlock/", views.year_lock, {"locked": False}, name="year-unlock"),
+]
+
+# The API names its plan with ?plan= (docs/api.md).
+unprefixed = [
+    path("api/observations/", api.observations, name="api-observations"),
+    path("api/observations/review/", api.observation_review, name="api-observation-review"),
+    path("api/years/<int:year>/lock/", api.year_lock, name="api-year-lock"),
 ]

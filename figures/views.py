@@ -14,11 +14,11 @@ from figures import access, excel_files, excel_import, excel_template, pipeline,
 from figures.forms import EntryGrid, ReviewFilters, ReviewForm, ReviewStepForm, UploadForm
 from figures.models import Observation, ObservationStatus, ReportingYear
 from plans.models import District
-from plans.shortcuts import current_plan, require, year_or_404
+from plans.shortcuts import require, year_or_404
 
 
 def entry_index(request):
-    plan = current_plan()
+    plan = request.plan
     districts = access.enterable_districts(request.user)
     if not districts.exists():
         raise PermissionDenied(_("您的角色不填报数据。"))
@@ -28,7 +28,7 @@ def entry_index(request):
 
 
 def entry_grid(request, code, year):
-    plan = current_plan()
+    plan = request.plan
     district = get_object_or_404(access.visible_districts(request.user), code=code)
     if not access.can_enter(request.user, district):
         raise PermissionDenied(_("您没有填报该地区数据的权限。"))
@@ -49,7 +49,7 @@ def entry_grid(request, code, year):
 
 def review_list(request):
     require(request.user, "figures.review_observation")
-    plan = current_plan()
+    plan = request.plan
     pending = (
         Observation.objects.reviewable_by(request.user)
         .filter(indicator__plan=plan)
@@ -85,7 +85,7 @@ def review_completeness(request):
     # Leaders read it too (who has not reported yet), without any action on it.
     if not request.user.has_perm("figures.view_all_districts"):
         require(request.user, "figures.review_observation")
-    plan = current_plan()
+    plan = request.plan
     years = access.allowed_years(plan, request.user)
     year = year_or_404(request.GET.get("year"), years, default=years[-1])
     rows = submissions.missing_figures(plan, District.objects.all(), year)
@@ -96,7 +96,10 @@ def review_completeness(request):
 
 def observation_history(request, pk):
     observation = get_object_or_404(
-        Observation.objects.visible_to(request.user).select_related("indicator", "district", "entered_by"), pk=pk
+        Observation.objects.visible_to(request.user)
+        .filter(indicator__plan=request.plan)
+        .select_related("indicator", "district", "entered_by"),
+        pk=pk,
     )
     form = ReviewStepForm(initial={"version": observation.version})
     context = {"observation": observation, "records": submissions.history_of(observation, request.user), "form": form}
@@ -105,7 +108,9 @@ def observation_history(request, pk):
 
 @require_POST
 def observation_review(request, pk, step):
-    observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
+    observation = get_object_or_404(
+        Observation.objects.visible_to(request.user).filter(indicator__plan=request.plan), pk=pk
+    )
     if step not in review.REVIEW_STEPS:
         raise Http404(_("没有这个操作。"))
     require(request.user, "figures.review_observation")
@@ -121,7 +126,9 @@ def observation_review(request, pk, step):
 
 @require_POST
 def observation_restore(request, pk, history_id):
-    observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
+    observation = get_object_or_404(
+        Observation.objects.visible_to(request.user).filter(indicator__plan=request.plan), pk=pk
+    )
     record = get_object_or_404(observation.history, history_id=history_id)
     try:
         review.restore(observation=observation, record=record, by=request.user, version=request.POST.get("version"))
@@ -134,7 +141,7 @@ def observation_restore(request, pk, history_id):
 
 def year_locks(request):
     require(request.user, "figures.lock_year")
-    plan = current_plan()
+    plan = request.plan
     locks = {y.year: y for y in ReportingYear.objects.filter(plan=plan).select_related("locked_by")}
     years = [(year, locks.get(year)) for year in range(plan.base_year, plan.target_year + 1)]
     return render(request, "figures/year_locks.html", {"plan": plan, "years": years})
@@ -142,7 +149,7 @@ def year_locks(request):
 
 @require_POST
 def year_lock(request, year, locked):
-    plan = current_plan()
+    plan = request.plan
     if locked and request.POST.get("confirm") != "1":
         # Figures still in the works would be frozen as they are: say which, and lock only on a second POST.
         require(request.user, "figures.lock_year")
@@ -168,7 +175,7 @@ def year_lock(request, year, locked):
 
 
 def import_template(request):
-    plan = current_plan()
+    plan = request.plan
     years = access.allowed_years(plan, request.user, unlocked=True)
     if not years:
         raise Http404(_("没有可填报的年度。"))
@@ -188,7 +195,7 @@ def import_template(request):
 
 
 def import_upload(request):
-    plan = current_plan()
+    plan = request.plan
     districts = access.upload_districts(request.user)
     if not districts:
         raise PermissionDenied(_("您没有可填报的地区。"))
@@ -223,7 +230,7 @@ def _pending(request):
 
 
 def import_preview(request):
-    plan = current_plan()
+    plan = request.plan
     pending = _pending(request)
     if pending is None:
         return redirect("figures:import")
@@ -241,7 +248,7 @@ def import_preview(request):
 
 @require_POST
 def import_confirm(request):
-    plan = current_plan()
+    plan = request.plan
     pending = _pending(request)
     if pending is None:
         return redirect("figures:import")

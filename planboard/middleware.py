@@ -1,9 +1,16 @@
-"""Chinese unless the user chose otherwise: the language comes from the language cookie alone."""
+"""Chinese unless the user chose otherwise (the language comes from the language cookie alone), and which plan a
+page is of."""
 
 from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
+from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
+
+from planboard import urls
+from plans.models import RESERVED_PLAN_CODES, Plan
 
 
 class ChosenLanguageMiddleware:
@@ -51,3 +58,44 @@ class FriendlyNotFoundMiddleware:
         if settings.DEBUG and response.status_code == 404 and b"<title>Page not found at" in response.content[:2000]:
             return page_not_found(request, exception=None)
         return response
+
+
+class PlanMiddleware:
+    """Which plan a page is of: the one its address names, /plans/<code>/… (no plan of that code: no such page).
+
+    The plan goes on `request.plan`, and its URLconf on `request.urlconf`, so links on the page stay in the plan.
+    A plan page's old address without a plan (/, /review/…) redirects to the current plan's, query and all.
+    One query at most: the plan of the address, or the current plan for a redirect; none for other pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = urls.PLAN_PREFIX.match(request.path_info)
+        if match and match["code"] not in RESERVED_PLAN_CODES:
+            # Every plan in the one query: the header's plan switcher lists them.
+            plans = list(Plan.objects.current_first().with_read_only())
+            plan = next((p for p in plans if p.code == match["code"]), None)
+            if plan is not None:
+                request.plans, request.plan = plans, plan
+                request.urlconf = urls.urlconf_of(plan.code)
+            # Otherwise no plan's page: a workbook download (/plans/<code>/workbook.xlsx), or a 404.
+            return self.get_response(request)
+        return self.to_current_plan(request) or self.get_response(request)
+
+    @staticmethod
+    def to_current_plan(request):
+        try:
+            page = resolve(request.path_info, urlconf=settings.ROOT_URLCONF)
+        except Resolver404:
+            return None
+        if page.view_name not in urls.PLAN_PAGES:
+            return None
+        plan = Plan.objects.current()
+        if plan is None:
+            raise Http404(_("尚未载入规划。"))
+        url = f"{get_script_prefix()}plans/{plan.code}{request.path_info}"
+        if request.META.get("QUERY_STRING"):
+            url = f"{url}?{request.META['QUERY_STRING']}"
+        return HttpResponseRedirect(url)

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-OFFICIAL, REVIEWER, LEADER, ANALYST = "填报员", "审核员", "领导", "分析员"
+OFFICIAL, REVIEWER, LEADER, ANALYST, ADMINISTRATOR = "填报员", "审核员", "领导", "分析员", "管理员"
 
 ROLE_PERMISSIONS = {
     # Officials enter and submit their own districts' figures (the district scoping is in the querysets).
@@ -30,6 +30,9 @@ ROLE_PERMISSIONS = {
         "export_report",
         "import_values",
     ],
+    # Administrators look after the plans: download and upload a plan's workbook (a new plan, corrections to the
+    # 待核实 items); which plan is current they set in the admin, as staff.
+    ADMINISTRATOR: ["view_observation", "view_all_districts", "plans.load_plan"],
 }
 
 

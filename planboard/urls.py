@@ -1,3 +1,17 @@
+"""The site's URLs. A plan's pages live under /plans/<code>/; the rest of the site (accounts, admin, the API, the
+plan workbook) has no plan in its address.
+
+Each plan has a URLconf of its own (`urlconf_of`), which PlanMiddleware sets as the request's: every reverse() and
+{% url %} on a plan's page then yields that plan's addresses, with no plan argument anywhere. The root URLconf
+below has the plan pages without a prefix, their old addresses, which PlanMiddleware redirects to the current
+plan's; reverse() outside any request (commands, the API) yields those, and they lead to the current plan too.
+"""
+
+import functools
+import re
+import types
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -7,7 +21,10 @@ from django.views.i18n import set_language
 
 from planboard import views
 
-urlpatterns = [
+# Each module's `urlpatterns` are a plan's pages; its `unprefixed` patterns (the API, the workbook) are not.
+APPS = ["tasks.urls", "figures.urls", "figures.plan_urls", "dashboards.urls", "exports.urls"]
+
+SITE = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -17,9 +34,33 @@ urlpatterns = [
     path("status.css", views.status_css, name="status-css"),
     # The language switch works on the login page too, before anyone has logged in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("", include("tasks.urls")),
-    path("", include("figures.urls")),
-    path("", include("figures.plan_urls")),
-    path("", include("dashboards.urls")),
-    path("", include("exports.urls")),
+    path("switch-plan/", views.switch_plan, name="switch-plan"),
 ]
+
+
+def _apps(prefix):
+    """Every app in its namespace: its plan pages under `prefix`, its other URLs at the root."""
+    patterns = []
+    for name in APPS:
+        module = import_module(name)
+        own = [*getattr(module, "unprefixed", []), path(prefix, include(module.urlpatterns))]
+        patterns.append(path("", include((own, module.app_name))))
+    return patterns
+
+
+# The address of a plan's page: /plans/<code>/… (a path_info, without the script prefix).
+PLAN_PREFIX = re.compile(r"^/plans/(?P<code>[-\w]+)/")
+
+PLAN_PAGES = frozenset(
+    f"{module.app_name}:{pattern.name}" for module in map(import_module, APPS) for pattern in module.urlpatterns
+)
+
+urlpatterns = SITE + _apps("")
+
+
+@functools.cache
+def urlconf_of(code):
+    """The URLconf of the plan `code`'s pages: the site's, with the plan pages under /plans/<code>/."""
+    module = types.ModuleType(f"planboard.urls.{code}")
+    module.urlpatterns = SITE + _apps(f"plans/{code}/")
+    return module

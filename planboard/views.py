@@ -1,10 +1,14 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from plans import progress
+from plans.models import District, Indicator, Plan, Task
 
 
 @require_GET
@@ -30,3 +34,43 @@ def status_css(request):
         for status, colour in progress.STATUS_COLOURS.items()
     ]
     return HttpResponse("".join(rules), content_type="text/css; charset=utf-8")
+
+
+# Pages about one object of a plan: in another plan, the same page if it has that object.
+SAME_OBJECT = {
+    "dashboards:indicator": lambda plan, code: Indicator.objects.filter(plan=plan, code=code).exists(),
+    "dashboards:district": lambda plan, code: District.objects.filter(code=code).exists(),
+    "tasks:detail": lambda plan, number: Task.objects.filter(plan=plan, number=number).exists(),
+}
+# Pages of one plan's work in progress: in another plan, where that work starts.
+SAME_KIND = {"figures:import-preview": "figures:import"}
+
+
+@require_GET
+def switch_plan(request):
+    """The plan switcher: the page `next` (an address in one plan) in the plan `to`, where it exists there,
+    otherwise that plan's dashboard."""
+    plan = get_object_or_404(Plan, code=request.GET.get("to", ""))
+    return redirect(same_page_in(plan, request.GET.get("next", "")))
+
+
+def same_page_in(plan, address):
+    from planboard.urls import PLAN_PAGES, PLAN_PREFIX, urlconf_of  # the URLconf imports this module
+
+    target = urlconf_of(plan.code)
+    match = PLAN_PREFIX.match(address)
+    try:
+        # The root URLconf has every plan page without its prefix.
+        page = resolve(address[match.end() - 1 :], urlconf=settings.ROOT_URLCONF) if match else None
+    except Resolver404:
+        page = None
+    if page is None or page.view_name not in PLAN_PAGES:
+        return reverse("dashboards:dashboard", urlconf=target)
+    if page.view_name in SAME_KIND:
+        return reverse(SAME_KIND[page.view_name], urlconf=target)
+    if not page.kwargs:
+        return reverse(page.view_name, urlconf=target)
+    exists = SAME_OBJECT.get(page.view_name)
+    if exists and exists(plan, *page.kwargs.values()):
+        return reverse(page.view_name, kwargs=page.kwargs, urlconf=target)
+    return reverse("dashboards:dashboard", urlconf=target)

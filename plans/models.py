@@ -1,8 +1,9 @@
 """The plan as data: plans, districts, indicators, their targets, and the tasks and text targets of its annexes."""
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -22,14 +23,40 @@ class Confidence(models.TextChoices):
 NEEDS_REVIEW = {Confidence.LOW, Confidence.MISSING}
 
 
+# /plans/workbook/ is a page of its own, not a plan's prefix (/plans/<code>/).
+RESERVED_PLAN_CODES = {"workbook"}
+
+
+def not_reserved(code):
+    if code in RESERVED_PLAN_CODES:
+        raise ValidationError(_("“%(code)s”是网址保留字，不能作为规划代码。") % {"code": code})
+
+
 class PlanQuerySet(models.QuerySet):
+    def current_first(self):
+        """The plans, the current one first: the one an administrator marked current (is_current), or in a
+        database where none is marked yet, the latest base year; then the newest plans first."""
+        return self.order_by("-is_current", "-base_year", "-pk")
+
     def current(self):
-        """The plan people work on now: the latest one loaded."""
-        return self.order_by("-base_year", "-pk").first()
+        """The plan people work on now (see current_first)."""
+        return self.current_first().first()
+
+    def with_read_only(self):
+        """Plans that know whether they are read-only (Plan.is_read_only) without a query each."""
+        years = self.model._meta.get_field("reporting_years").related_model.objects
+        final = years.filter(plan=OuterRef("pk"), year=OuterRef("target_year"), locked=True)
+        return self.annotate(final_year_locked=Exists(final))
 
 
 class Plan(models.Model):
-    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    code = models.SlugField(
+        _("代码"),
+        max_length=50,
+        unique=True,
+        validators=[not_reserved],
+        help_text=_("网址中的规划代码：/plans/代码/。"),
+    )
     name = models.CharField(_("名称"), max_length=200)
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     base_year = models.PositiveSmallIntegerField(_("基期年份"))
@@ -62,6 +89,11 @@ class Plan(models.Model):
         default=5,
         help_text=_("百分比指标与上年相比变动超过此百分点需确认并说明。"),
     )
+    is_current = models.BooleanField(
+        _("当前规划"),
+        default=False,
+        help_text=_("打开网站时默认显示的规划；同一时间只有一个。载入新规划不会改变当前规划。"),
+    )
 
     objects = PlanQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("规划修改记录"))
@@ -75,10 +107,44 @@ class Plan(models.Model):
         verbose_name_plural = _("规划")
         constraints = [
             models.CheckConstraint(condition=Q(target_year__gt=models.F("base_year")), name="plan_target_after_base"),
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="plan_one_current"),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def period(self):
+        """The years the plan covers after its base year, as its title says them: 2021–2025."""
+        return f"{self.base_year + 1}–{self.target_year}"
+
+    def make_current(self):
+        """Mark this plan current and no other, in one transaction (the constraint allows one current plan)."""
+        with transaction.atomic():
+            # One by one, not update(): the plans' change history records who switched them.
+            for other in Plan.objects.select_for_update().filter(is_current=True).exclude(pk=self.pk):
+                other.is_current = False
+                other.save(update_fields=["is_current"])
+            self.is_current = True
+            self.save(update_fields=["is_current"])
+
+    def is_read_only(self, locked_years=None):
+        """A plan whose final (target) year is locked is closed: no figure of any of its years changes any more.
+
+        `locked_years`: the plan's locked years, when the caller has read them already (no query then, nor for a
+        plan read with PlanQuerySet.with_read_only)."""
+        if locked_years is not None:
+            return self.target_year in locked_years
+        if hasattr(self, "final_year_locked"):
+            return self.final_year_locked
+        return self.reporting_years.filter(year=self.target_year, locked=True).exists()
+
+    @property
+    def read_only_message(self):
+        return _("%(plan)s的目标年度（%(year)d年）已锁定，规划已结束，数据只能查看，不能再修改。") % {
+            "plan": self.name,
+            "year": self.target_year,
+        }
 
 
 class DistrictKind(models.TextChoices):

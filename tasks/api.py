@@ -4,23 +4,16 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
-from django.urls import reverse
 from django.utils import timezone
 
 from figures import access
 from figures.api_base import api_view, number
 from figures.assessments import assess
 from plans import progress
-from plans.models import District, Indicator, Plan, Target, Task
+from plans.models import District, Indicator, Target, Task
+from plans.shortcuts import requested_plan, reverse_in
 from tasks.models import TaskReport
 from tasks.views import chosen_year
-
-
-def _plan():
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404("尚未载入规划。")
-    return plan
 
 
 def _figure(pair):
@@ -40,14 +33,18 @@ def _json(body):
 
 @api_view()
 def task_list(request):
-    plan = _plan()
+    plan = requested_plan(request)
     year = chosen_year(request, plan)
     province = District.objects.province()
-    tasks = Task.objects.filter(plan=plan).prefetch_related(
-        "items",
-        "indicators",
-        "text_targets",
-        Prefetch("reports", queryset=TaskReport.objects.select_related("entered_by").order_by("year")),
+    tasks = (
+        Task.objects.filter(plan=plan)
+        .select_related("plan")
+        .prefetch_related(
+            "items",
+            "indicators",
+            "text_targets",
+            Prefetch("reports", queryset=TaskReport.objects.select_related("entered_by").order_by("year")),
+        )
     )
     linked = Indicator.objects.filter(plan=plan, task__isnull=False)
     assessments = {i: a for (i, _d), a in assess(plan, as_of=year, indicators=linked, districts=[province]).items()}
@@ -84,7 +81,9 @@ def _task(task, assessments, request):
                 "status": r.status,
                 "summary": r.summary,
                 "evidence_links": r.links,
-                "evidence_file": request.build_absolute_uri(reverse("tasks:evidence", args=[task.number, r.year]))
+                "evidence_file": request.build_absolute_uri(
+                    reverse_in(task.plan, "tasks:evidence", [task.number, r.year])
+                )
                 if r.evidence_file
                 else None,
                 "text_target_notes": r.text_target_notes,
@@ -98,7 +97,7 @@ def _task(task, assessments, request):
 
 @api_view()
 def district_detail(request, code):
-    plan = _plan()
+    plan = requested_plan(request)
     district = access.visible_districts(request.user).filter(code=code).first()
     if district is None:
         raise Http404("没有这个地区。")

@@ -61,6 +61,8 @@ def save_task_report(
             {"year": _("年份必须在%(first)d至%(last)d年之间。") % {"first": years.start, "last": years.stop - 1}},
             code="invalid_year",
         )
+    if plan.is_read_only():
+        raise Conflict(plan.read_only_message)
     if ReportingYear.objects.filter(plan=plan, year=year, locked=True).exists():
         raise Conflict(_("%(year)d年度已锁定，任务进展不能再修改。") % {"year": year})
     with transaction.atomic():

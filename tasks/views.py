@@ -12,19 +12,12 @@ from dashboards.cache import cached, data_version
 from figures import access
 from figures.assessments import assess
 from figures.pipeline import Conflict
-from plans.models import District, Indicator, Plan, Target, Task, TextTarget
+from plans.models import District, Indicator, Target, Task, TextTarget
 from tasks import districts, services
 from tasks.filters import TaskFilter
 from tasks.forms import TaskReportForm
 from tasks.models import TaskReport, with_year_status
 from tasks.tables import KeyProjectTable, TaskTable, TextTargetTable
-
-
-def _plan():
-    plan = Plan.objects.current()
-    if plan is None:
-        raise Http404(_("尚未载入规划。"))
-    return plan
 
 
 def chosen_year(request, plan):
@@ -38,7 +31,7 @@ def _province_statuses(plan, year, indicators, province):
 
 
 def task_list(request):
-    plan = _plan()
+    plan = request.plan
     year = chosen_year(request, plan)
     tasks = with_year_status(Task.objects.filter(plan=plan), year).prefetch_related("indicators")
     task_filter = TaskFilter(request.GET, queryset=tasks, plan=plan)
@@ -51,7 +44,7 @@ def task_list(request):
 
 
 def task_detail(request, number):
-    plan = _plan()
+    plan = request.plan
     task = get_object_or_404(Task.objects.filter(plan=plan), number=number)
     return _render_detail(request, plan, task, chosen_year(request, plan))
 
@@ -59,7 +52,7 @@ def task_detail(request, number):
 @require_POST
 def task_report(request, number, year):
     """Enter or change a task's report for a year (POST); the form comes back with its errors if rejected."""
-    plan = _plan()
+    plan = request.plan
     task = get_object_or_404(Task.objects.filter(plan=plan), number=number)
     if not services.can_report(request.user):
         raise PermissionDenied(_("您没有填报任务进展的权限。"))
@@ -86,7 +79,7 @@ def _render_detail(request, plan, task, year, *, form=None, status=200):
     )
     assessments = _province_statuses(plan, year, indicators, province)
     reports = task.reports.select_related("entered_by")
-    may_report = services.can_report(request.user)
+    may_report = services.can_report(request.user) and not plan.is_read_only()
     if may_report and form is None and year in services.report_years(plan):
         form = TaskReportForm(instance=next((r for r in reports if r.year == year), None))
     context = {
@@ -106,14 +99,14 @@ def _render_detail(request, plan, task, year, *, form=None, status=200):
 
 def task_evidence(request, number, year):
     """The evidence file of a report, to logged-in users only (uploads are never public files)."""
-    report = get_object_or_404(TaskReport.objects.filter(task__plan=_plan()), task__number=number, year=year)
+    report = get_object_or_404(TaskReport.objects.filter(task__plan=request.plan), task__number=number, year=year)
     if not report.evidence_file:
         raise Http404(_("没有佐证材料。"))
     return FileResponse(report.evidence_file.open("rb"), as_attachment=True)
 
 
 def district_targets(request):
-    plan = _plan()
+    plan = request.plan
     year = chosen_year(request, plan)
     visible = list(access.visible_districts(request.user))
 
@@ -142,7 +135,7 @@ def district_targets(request):
 
 
 def key_projects(request):
-    plan = _plan()
+    plan = request.plan
     year = chosen_year(request, plan)
     province = District.objects.province()
     indicators = (

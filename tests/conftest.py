@@ -8,12 +8,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.signals import request_finished
+from django.urls import set_urlconf
 from django.utils import translation
 
 from planboard import roles
+from planboard.urls import urlconf_of
 from plans.models import District, Plan
 
 PASSWORD = "a-test-password-9"
+FUJIAN = "fujian-14th-education"
+FJ = f"/plans/{FUJIAN}"  # the Fujian plan's pages
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +43,34 @@ def chinese_after_each_test():
     not leave the next one speaking it."""
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+class _Links:
+    """Which plan's pages reverse() in a test links to (see links_in)."""
+
+    code = FUJIAN
+
+    def restore(self, **kwargs):
+        set_urlconf(urlconf_of(self.code))
+
+
+@pytest.fixture(autouse=True)
+def links_in():
+    """reverse() in a test yields an address on the Fujian plan's pages, as a link on them does (outside a request
+    reverse() yields a page's old address, which redirects). `links_in(plan)` switches to another plan's pages.
+
+    Each request ends with Django resetting the URLconf: the receiver sets it again after that."""
+    links = _Links()
+    links.restore()
+    request_finished.connect(links.restore)
+
+    def switch(plan):
+        links.code = plan.code
+        links.restore()
+
+    yield switch
+    request_finished.disconnect(links.restore)
+    set_urlconf(None)
 
 
 @pytest.fixture(scope="session")
@@ -153,7 +186,7 @@ def login(page, live_server):
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        page.wait_for_url(f"{live_server.url}/plans/*/")
         return page
 
     return login_as

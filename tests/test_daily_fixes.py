@@ -10,6 +10,7 @@ from django.urls import reverse
 from figures import pipeline
 from figures.models import Observation
 from plans.models import District, Indicator
+from tests.conftest import FJ
 from tests.story import approve
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +42,9 @@ def test_a_fully_approved_year_says_done_on_the_entry_index(client, official_fuz
     assert Observation.objects.filter(district=fuzhou, year=2022, status="approved").count() == owed.count()
     client.force_login(official_fuzhou)
     html = client.get(reverse("figures:entry-index")).content.decode()
-    cell = re.search(r'href="/report/350100/2022/">([^<]+)</a>', html).group(1)
+    cell = re.search(rf'href="{FJ}/report/350100/2022/">([^<]+)</a>', html).group(1)
     assert cell == "已完成"
-    assert re.search(r'href="/report/350100/2023/">([^<]+)</a>', html).group(1) == "填报"
+    assert re.search(rf'href="{FJ}/report/350100/2023/">([^<]+)</a>', html).group(1) == "填报"
 
 
 def test_a_figures_history_links_back_to_the_grid_and_the_indicator(client, official_fuzhou):
@@ -56,8 +57,8 @@ def test_a_figures_history_links_back_to_the_grid_and_the_indicator(client, offi
     )
     client.force_login(official_fuzhou)
     html = client.get(reverse("figures:observation-history", args=[figure.pk])).content.decode()
-    assert 'href="/report/350100/2022/"' in html
-    assert 'href="/indicators/general_high_school_enrolment/?district=350100"' in html
+    assert f'href="{FJ}/report/350100/2022/"' in html
+    assert f'href="{FJ}/indicators/general_high_school_enrolment/?district=350100"' in html
 
 
 def test_a_rank_shows_as_a_whole_number(client, leader):
@@ -67,5 +68,7 @@ def test_a_rank_shows_as_a_whole_number(client, leader):
     client.force_login(leader)
     page = client.get(reverse("dashboards:indicator", args=[rank.code]))
     assert page.context["decimals"] == 0
-    row = re.search(rf'<tr data-indicator="{rank.code}">(.*?)</tr>', client.get("/").content.decode(), re.S).group(1)
+    row = re.search(rf'<tr data-indicator="{rank.code}">(.*?)</tr>', client.get(f"{FJ}/").content.decode(), re.S).group(
+        1
+    )
     assert not re.search(r"\d\.00", row)

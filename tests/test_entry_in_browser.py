@@ -25,7 +25,7 @@ def test_an_official_submits_a_reviewer_approves_and_the_leader_sees_it(browser_
 
     page = login(official)
     page.get_by_role("link", name="我的填报").click()
-    page.locator('a[href="/report/350000/2021/"]').click()
+    page.locator('a[href$="/report/350000/2021/"]').click()
     expect(page.locator("h1")).to_have_text("全省 2021年数据填报")
     row = page.locator(RATE)
     expect(row.locator(".state")).to_have_text("未填报")

@@ -32,14 +32,14 @@ def test_the_header_switch_turns_the_site_english_and_back(english_browser, brow
     page.fill("#id_username", "leader")
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/plans/*/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator(".brand").inner_text() == "planboard"
     assert page.get_by_role("link", name="Gross enrolment rate in preschool education").is_visible()
     page.screenshot(path="/tmp/planboard-english.png")
 
     page.get_by_role("button", name="简体中文").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/plans/*/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.locator(".brand").inner_text() == "教育规划监测平台"
     assert page.get_by_role("link", name="学前教育毛入园率").is_visible()

@@ -163,6 +163,8 @@ ADDED_COLUMNS = {
         "sum_tolerance": "0",
         "district_order": "None",
     },
+    # The one plan, the one every page showed, is the current plan (plans 0005).
+    "indicators_plan": {"is_current": "True"},
 }
 
 

@@ -10,6 +10,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from planboard.urls import urlconf_of
+from tests.conftest import FJ, FUJIAN
+
 pytestmark = pytest.mark.django_db
 
 PRODUCTION_ENV = {
@@ -49,7 +52,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_pages_send_a_strict_content_security_policy_and_safety_headers(client, leader):
     client.force_login(leader)
-    response = client.get("/")
+    response = client.get(f"{FJ}/")
     policy = response.headers["Content-Security-Policy"]
     script_src = re.search(r"script-src ([^;]*)", policy).group(1)
     assert script_src.strip() == "'self'"
@@ -60,8 +63,8 @@ def test_pages_send_a_strict_content_security_policy_and_safety_headers(client, 
 
 
 def every_url(resolver=None, prefix=""):
-    """Every route of the site with sample arguments filled in."""
-    for entry in (resolver or get_resolver()).url_patterns:
+    """Every route of the site (the Fujian plan's pages among them) with sample arguments filled in."""
+    for entry in (resolver or get_resolver(urlconf_of(FUJIAN))).url_patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             yield from every_url(entry, route)
@@ -78,7 +81,7 @@ PUBLIC = {"/accounts/login/", "/healthz", "/i18n/setlang/", "/status.css"}
 
 def test_every_page_and_endpoint_needs_a_login(client):
     urls = sorted({url for url in every_url() if url not in PUBLIC and not url.startswith("/" + settings.ADMIN_URL)})
-    assert "/" in urls and "/api/plan/" in urls
+    assert f"{FJ}/" in urls and "/api/plan/" in urls
     for url in urls:
         response = client.get(url)
         if url.startswith("/api/"):
@@ -106,7 +109,7 @@ def test_no_template_loads_anything_from_outside_the_site():
 def test_rendered_pages_load_only_our_own_files(client, leader):
     call_command("load_demo")
     client.force_login(leader)
-    for url in ("/", "/api/plan/"):
+    for url in (f"{FJ}/", "/api/plan/"):
         body = client.get(url).content.decode()
         assert not OUTSIDE.search(body), url
 
@@ -130,7 +133,7 @@ def test_a_good_password_still_logs_in_before_the_limit(client, settings, leader
 
 def test_sessions_end_after_an_hour_without_a_request(client, leader):
     client.force_login(leader)
-    response = client.get("/")
+    response = client.get(f"{FJ}/")
     assert settings.SESSION_COOKIE_AGE == 3600 and settings.SESSION_SAVE_EVERY_REQUEST
     assert response.cookies["sessionid"]["max-age"] == 3600
     assert response.cookies["sessionid"]["httponly"]

@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.conftest import FJ
+
 pytestmark = pytest.mark.django_db
 
 
@@ -40,7 +42,7 @@ def test_the_search_box_filters_by_name_or_code(client, leader):
 def test_the_header_search_box_goes_to_the_overview(client, leader):
     client.force_login(leader)
     html = client.get(reverse("dashboards:dashboard")).content.decode()
-    assert re.search(r'<form method="get" action="/overview/" class="header-search"', html)
+    assert re.search(rf'<form method="get" action="{FJ}/overview/" class="header-search"', html)
     assert 'name="q"' in html
 
 

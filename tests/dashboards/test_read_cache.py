@@ -4,8 +4,8 @@ last write: the cache is keyed on a data version bumped inside every write."""
 import pickle
 
 import pytest
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from plans import progress
 from tests.story import approve

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from figures.models import DEMO_SOURCE, Observation
+from tests.conftest import FJ
 from tests.story import approve
 
 pytestmark = pytest.mark.django_db
@@ -20,11 +21,11 @@ def test_demo_figures_are_flagged_and_sourced_as_demo(plan):
 
 def test_every_page_warns_while_demo_figures_exist(client, leader):
     client.force_login(leader)
-    assert "演示数据" not in client.get("/").content.decode()
+    assert "演示数据" not in client.get(f"{FJ}/").content.decode()
     call_command("load_demo")
-    assert "演示数据" in client.get("/").content.decode()
+    assert "演示数据" in client.get(f"{FJ}/").content.decode()
     call_command("load_demo", "--remove")
-    assert "演示数据" not in client.get("/").content.decode()
+    assert "演示数据" not in client.get(f"{FJ}/").content.decode()
 
 
 def test_removing_demo_data_keeps_real_figures_and_never_overwrites_them(plan, reviewer, district):

@@ -13,7 +13,7 @@ from figures import pipeline, review
 from figures.models import Observation, ReportingYear
 from planboard import roles
 from plans.models import Indicator
-from tests.conftest import PASSWORD
+from tests.conftest import FJ, PASSWORD
 from tests.story import official_for
 
 pytestmark = pytest.mark.django_db
@@ -259,7 +259,7 @@ def test_the_menu_offers_each_role_its_own_pages(client, actor):
     }
     for role, links in expected.items():
         client.force_login(actor(role))
-        nav = client.get("/").content.decode().split('class="main-nav"')[1]
+        nav = client.get(f"{FJ}/").content.decode().split('class="main-nav"')[1]
         nav = nav.split("</nav>")[0]
         assert {name for name in ("我的填报", "审核", "催报", "年度锁定") if f">{name}<" in nav} == links
 

@@ -14,6 +14,7 @@ from figures import pipeline, review
 from figures.assessments import assess
 from figures.models import Observation, Standing
 from plans.models import District, Indicator
+from tests.conftest import FJ
 from tests.story import approve, official_for
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +43,9 @@ def test_the_value_that_broke_the_department_is_refused_and_pages_still_render(c
     response = api_post(client, body)
     assert response.status_code == 400 and "value" in response.json()["errors"]
     assert not Observation.objects.filter(year=2025).exists()
-    assert client.get("/report/350100/2025/").status_code == 200
+    assert client.get(f"{FJ}/report/350100/2025/").status_code == 200
     client.force_login(reviewer)
-    for url in ("/review/", "/"):
+    for url in (f"{FJ}/review/", f"{FJ}/"):
         assert client.get(url).status_code == 200
 
 
@@ -130,7 +131,7 @@ def test_nobody_approves_what_he_entered_or_submitted(client, plan, district, ma
     body = {**CELL, "step": "approve", "version": figure.version}
     response = api_post(client, body, "/api/observations/review/")
     assert response.status_code == 403, response.content.decode()
-    assert figure.pk not in [o.pk for o in client.get("/review/").context["pending"]]
+    assert figure.pk not in [o.pk for o in client.get(f"{FJ}/review/").context["pending"]]
     figure = review.approve(observation=figure, by=second, version=figure.version)
     assert (figure.status, figure.approved_by) == ("approved", second)
 
@@ -233,7 +234,7 @@ def test_a_grid_save_needs_the_same_queries_for_few_and_many_cells(
     client, official_province, django_assert_max_num_queries
 ):
     client.force_login(official_province)
-    url = "/report/350000/2021/"
+    url = f"{FJ}/report/350000/2021/"
     grid = client.get(url).context["grid"]
     editable = [r for r in grid.rows if r.form is not None]
     assert len(editable) >= 40
@@ -279,7 +280,7 @@ def test_a_review_needs_the_same_queries_for_ten_and_a_hundred_figures(
 
 def test_the_grid_summarises_errors_focuses_the_first_and_says_what_was_saved(client, official_fuzhou):
     client.force_login(official_fuzhou)
-    url = "/report/350100/2021/"
+    url = f"{FJ}/report/350100/2021/"
     page = client.get(url)
     assert 'inputmode="decimal"' in page.content.decode()
     grid = page.context["grid"]
@@ -296,7 +297,7 @@ def test_the_grid_summarises_errors_focuses_the_first_and_says_what_was_saved(cl
 
 def test_a_tampered_form_count_or_a_duplicated_form_is_a_form_error(client, official_fuzhou):
     client.force_login(official_fuzhou)
-    url = "/report/350100/2021/"
+    url = f"{FJ}/report/350100/2021/"
     grid = client.get(url).context["grid"]
     data = _grid_post(grid, {ENROLMENT: "12"})
     response = client.post(url, {**data, "form-TOTAL_FORMS": data["form-TOTAL_FORMS"] + 1})
@@ -348,12 +349,12 @@ def test_every_write_path_validates_records_history_versions_and_standings(
     assert latest()[0].version == 3
     assert_standings_match(plan)
     # Entry grid (a bad value refused, then a correction)
-    grid = client.get("/report/350100/2021/").context["grid"]
+    grid = client.get(f"{FJ}/report/350100/2021/").context["grid"]
     data = _grid_post(grid, {ENROLMENT: "-3"}, action="submit")
     data[f"form-{[r.indicator.code for r in grid.rows if r.form][0:].index(ENROLMENT)}-version"] = 3
-    assert client.post("/report/350100/2021/", data).status_code == 200
+    assert client.post(f"{FJ}/report/350100/2021/", data).status_code == 200
     data = {k: ("12.2" if v == "-3" else v) for k, v in data.items()}
-    assert client.post("/report/350100/2021/", data).status_code == 302
+    assert client.post(f"{FJ}/report/350100/2021/", data).status_code == 302
     figure, record = latest()
     assert (figure.version, figure.status, record.history_user) == (4, "submitted", official_fuzhou)
     review.return_for_revision(observation=figure, by=reviewer, comment="退回", version=4)

@@ -24,7 +24,8 @@ def rows_of(plan):
     tasks = {t.pk: t.number for t in Task.objects.filter(plan=plan)}
     text_codes = dict(TextTarget.objects.filter(plan=plan).values_list("pk", "code"))
     return {
-        "plan": fields(plan, exclude=("code",)),
+        # Which plan is current is the administrator's choice, not the plan's data.
+        "plan": fields(plan, exclude=("code", "is_current")),
         "tasks": sorted((t.number, fields(t)) for t in Task.objects.filter(plan=plan)),
         "items": sorted(
             ((i.task.number, i.order), fields(i, exclude=("task",))) for i in TaskItem.objects.filter(task__plan=plan)

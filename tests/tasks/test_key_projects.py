@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from plans.models import Indicator, TextTarget
+from tests.conftest import FJ
 from tests.story import approve
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_every_quantified_key_project_target_is_listed_once(client, leader, plan
     html = client.get(reverse("tasks:key-projects")).content.decode()
     table = re.search(r'<table[^>]*id="key-project-table".*?</table>', html, re.S).group(0)
 
-    links = re.findall(r'<a href="/indicators/([^/]+)/">', table)
+    links = re.findall(rf'<a href="{FJ}/indicators/([^/]+)/">', table)
     assert sorted(links) == sorted(key_project_codes(plan))
     assert len(links) == 29  # 31 non-专栏1 indicators less the two 附件2 county counts
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from plans.models import Task
 from tasks import services
 from tasks.models import TaskStatus
+from tests.conftest import FJ
 from tests.story import approve
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ PAGE_QUERIES = 22  # the default as-of year counts approved pairs and pairs with
 
 def numbers(response):
     """Task numbers in the order the table shows them."""
-    return [int(n) for n in re.findall(r'<td class="num"><a href="/tasks/(\d+)/">', response.content.decode())]
+    return [int(n) for n in re.findall(rf'<td class="num"><a href="{FJ}/tasks/(\d+)/">', response.content.decode())]
 
 
 def report(plan, task_number, status, by, year=2025):
@@ -102,7 +103,7 @@ def test_a_row_shows_the_years_status_and_its_indicators_statuses(client, leader
     html = client.get(
         reverse("tasks:list"), {"category": "推进基础教育公益普惠公平优质发展", "year": 2025}
     ).content.decode()
-    row = re.search(r'<a href="/tasks/9/">9</a>.*?</tr>', html, re.S).group(0)
+    row = re.search(rf'<a href="{FJ}/tasks/9/">9</a>.*?</tr>', html, re.S).group(0)
 
     assert '<span class="task-status task-in_progress">推进中</span>' in row
     assert re.search(r"50名名校（园）长</a>\s*<span class=\"badge status-achieved\">已实现</span>", row)
@@ -112,7 +113,7 @@ def test_a_row_shows_the_years_status_and_its_indicators_statuses(client, leader
 def test_a_task_missing_from_the_source_is_flagged(client, leader):
     client.force_login(leader)
     html = client.get(reverse("tasks:list")).content.decode()
-    row = re.search(r'<a href="/tasks/10/">10</a>.*?</tr>', html, re.S).group(0)
+    row = re.search(rf'<a href="{FJ}/tasks/10/">10</a>.*?</tr>', html, re.S).group(0)
 
     assert "（原文缺失）" in row and "待核实" in row
 

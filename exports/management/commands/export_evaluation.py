@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from dashboards.chart_images import NoCJKFont
 from exports import evaluation
 from exports.evaluation_data import evaluation_kind
-from plans.models import Plan
+from plans.shortcuts import command_plan
 
 
 class Command(BaseCommand):
@@ -17,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--plan", help="规划代码（默认：当前规划）")
 
     def handle(self, *args, file, year, plan, **options):
-        chosen = Plan.objects.filter(code=plan).first() if plan else Plan.objects.current()
-        if chosen is None:
-            raise CommandError(f"没有规划 {plan}。" if plan else "没有规划，请先运行 load_plan。")
+        chosen = command_plan(plan)
         if not chosen.base_year < year <= chosen.target_year:
             raise CommandError(f"年份须在 {chosen.base_year + 1} 至 {chosen.target_year} 之间。")
         try:

@@ -6,7 +6,7 @@ from dashboards import overviews
 from exports import excel_report
 from figures import access
 from figures.plan_loading import acting_user
-from plans.models import Plan
+from plans.shortcuts import command_plan
 
 
 class Command(BaseCommand):
@@ -17,11 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="截至年份（默认：有审核通过数据的最近一年）")
         parser.add_argument("--district", help="只导出一个地区（行政区划代码）")
         parser.add_argument("--user", help="按此用户的权限导出（默认：系统用户，可见全部数据）")
+        parser.add_argument("--plan", help="规划代码（默认：当前规划）")
 
-    def handle(self, *args, file, year, district, user, **options):
-        plan = Plan.objects.current()
-        if plan is None:
-            raise CommandError("没有规划，请先运行 load_plan。")
+    def handle(self, *args, file, year, district, user, plan, **options):
+        plan = command_plan(plan)
         by = acting_user(user)
         year = year or overviews.default_year(plan)
         if not plan.base_year < year <= plan.target_year:

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from figures import pipeline
 from figures.excel_files import BadFile, read_long_table
 from figures.plan_loading import acting_user
-from plans.models import Plan
+from plans.shortcuts import command_plan
 
 
 class Command(BaseCommand):
@@ -18,9 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, user, plan, **options):
         by = acting_user(user)
-        plan = Plan.objects.filter(code=plan).first() if plan else Plan.objects.current()
-        if plan is None:
-            raise CommandError("没有规划，请先运行 load_plan。")
+        plan = command_plan(plan)
         try:
             with open(file, "rb") as f:
                 # Published figures, stored as approved in the name of the command's user (the system user).

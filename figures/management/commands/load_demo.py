@@ -10,8 +10,8 @@ from figures.models import DEMO_SOURCE, Observation
 from figures.plan_loading import system_user
 from plans.models import Indicator, Plan
 from plans.progress import Milestone, expected
+from plans.shortcuts import command_plan
 
-DEMO_YEARS = range(2021, 2025)
 # How fast each indicator moves along its expected path, cycled so that every status shows up:
 # ahead, on track, nearly on track, lagging, going backwards.
 PACES = [Decimal("1.3"), Decimal("1.0"), Decimal("0.95"), Decimal("0.6"), Decimal("-0.3")]
@@ -22,8 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--remove", action="store_true", help="删除全部示例数据，真实数据不受影响")
+        parser.add_argument("--plan", help="规划代码（默认：当前规划）")
 
-    def handle(self, *args, remove, **options):
+    def handle(self, *args, remove, plan, **options):
         if remove:
             with transaction.atomic():
                 deleted, _ = Observation.objects.filter(is_demo=True).delete()
@@ -31,9 +32,7 @@ class Command(BaseCommand):
                     standings.refresh(plan)
             self.stdout.write(f"已删除 {deleted} 条示例数据。")
             return
-        plan = Plan.objects.current()
-        if plan is None:
-            raise CommandError("没有规划，请先运行 load_plan。")
+        plan = command_plan(plan)
         try:
             written = self._load(plan)
         except pipeline.ImportRejected as rejected:
@@ -95,7 +94,8 @@ def demo_values(indicator, baseline, milestones, pace, plan):
     else:
         start = float(baseline)
     holds_level = baseline is not None and (start <= final if decrease else start >= final)
-    for year in DEMO_YEARS:
+    # The years between the base year and the final one (2021–2024 of a 2020–2025 plan).
+    for year in range(plan.base_year + 1, plan.target_year):
         if holds_level:
             # A level already reached: wobble a little above it, and drop below it when the pace is negative.
             step = (year - plan.base_year) * 0.05
