@@ -174,15 +174,24 @@ def year_lock(request, year, locked):
     return redirect("figures:year-locks")
 
 
+def _template_years(plan, user):
+    """The years a template is offered for, those still open for entry, and the one offered first.
+
+    Figures are reported for the year just ended, so the first offer is the latest open year before this one.
+    The import page and the download share it, so the page never offers a year the download refuses.
+    """
+    years = access.allowed_years(plan, user, unlocked=True)
+    this_year = timezone.localdate().year
+    default = max((year for year in years if year < this_year), default=years[0]) if years else None
+    return years, default
+
+
 def import_template(request):
     plan = request.plan
-    years = access.allowed_years(plan, request.user, unlocked=True)
+    years, default = _template_years(plan, request.user)
     if not years:
         raise Http404(_("没有可填报的年度。"))
-    # Figures are reported for the year just ended.
-    year = year_or_404(
-        request.GET.get("year"), years, default=max(years[0], min(years[-1], timezone.localdate().year - 1))
-    )
+    year = year_or_404(request.GET.get("year"), years, default=default)
     code = request.GET.get("district")
     district = get_object_or_404(access.visible_districts(request.user), code=code) if code else None
     districts = excel_template.template_districts(request.user, district)
@@ -210,13 +219,13 @@ def import_upload(request):
         else:
             excel_import.keep_upload(request.session, request.user, data, upload.name, action, preview.versions)
             return redirect("figures:import-preview")
-    years = access.allowed_years(plan, request.user)
+    years, year = _template_years(plan, request.user)
     context = {
         "plan": plan,
         "form": form,
         "districts": districts,
         "years": years,
-        "year": years[-1],
+        "year": year,
         "long_headers": excel_files.LONG_HEADERS,
     }
     return render(request, "figures/import_upload.html", context)

@@ -1,9 +1,18 @@
 """Demo figures show the app, are always marked, and come out again without touching real figures."""
 
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from dashboards import overviews
 from figures.models import DEMO_SOURCE, Observation
+from plans import progress
+from plans.models import District, Target
+from tasks import districts
 from tests.conftest import FJ
 from tests.story import approve
 
@@ -50,3 +59,125 @@ def test_demo_accounts_are_never_created_outside_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG=1"):
         call_command("create_demo_users")
+
+
+@pytest.fixture
+def late_2026(monkeypatch):
+    monkeypatch.setattr(overviews.timezone, "localdate", lambda: datetime.date(2026, 11, 29))
+
+
+def demo_figures(indicator):
+    """{district code: {year: value}} of an indicator's demo figures."""
+    found = defaultdict(dict)
+    for code, year, value in Observation.objects.filter(indicator=indicator, is_demo=True).values_list(
+        "district__code", "year", "value"
+    ):
+        found[code][year] = value
+    return found
+
+
+def test_in_the_demo_the_cities_add_up_to_the_province_every_year(client, reviewer, plan):
+    # 2024 全省普通高中在校生 used to read 60.82 against a city sum of 78.0: twelve disagreements on the page.
+    call_command("load_demo", verbosity=0)
+    client.force_login(reviewer)
+
+    response = client.get(reverse("tasks:district-targets"))
+
+    assert response.context["mismatches"] == []
+    assert "各设区市及平潭合计与全省一致" in response.content.decode()
+    # The check compares a year only once the province and every city with targets have a figure: all have.
+    for indicator in districts.metrics(plan):
+        reporting = set(Target.objects.filter(indicator=indicator).values_list("district__code", flat=True))
+        figures = demo_figures(indicator)
+        assert set(figures) == reporting, indicator.code
+        assert all(set(years) == {2021, 2022, 2023, 2024} for years in figures.values()), indicator.code
+
+
+def test_a_real_city_figure_is_counted_in_the_demo_provinces_sum(plan, reviewer, district):
+    approve(plan, reviewer, district("fuzhou"), "general_high_school_enrolment", 2022, "12.9")
+
+    call_command("load_demo", verbosity=0)
+
+    assert districts.sum_mismatches(plan=plan) == []
+
+
+def test_no_running_total_of_the_demo_falls(plan):
+    call_command("load_demo", verbosity=0)
+
+    running_totals = plan.indicators.filter(cumulative=True)
+    assert running_totals.count() > 20
+    for indicator in running_totals:
+        for code, by_year in demo_figures(indicator).items():
+            values = [by_year[year] for year in sorted(by_year)]
+            assert values == sorted(values), (indicator.code, code, values)
+
+
+def test_the_demo_needs_no_confirmed_large_moves(plan):
+    # Each year's figure stays within the plan's year-on-year allowance, so none had to be forced through.
+    call_command("load_demo", verbosity=0)
+
+    assert Observation.objects.filter(is_demo=True).count() > 200
+    assert not Observation.objects.filter(is_demo=True, confirmed_large_move=True).exists()
+
+
+def test_the_demo_shows_every_status_on_the_dashboard_of_its_default_year(client, leader, late_2026):
+    call_command("load_demo", verbosity=0)
+    client.force_login(leader)
+
+    dashboard = client.get(reverse("dashboards:dashboard")).context
+
+    assert dashboard["year"] == 2024
+    shown = {row.status for row in dashboard["rows"]}
+    # 已实现, 快于预期, 符合预期, 滞后, 倒退, 未实现, 推进中, 数据未更新, 暂无数据: all on the province's dashboard.
+    assert shown == {
+        progress.ACHIEVED,
+        progress.AHEAD,
+        progress.ON_TRACK,
+        progress.LAGGING,
+        progress.REGRESSING,
+        progress.NOT_ACHIEVED,
+        progress.IN_PROGRESS,
+        progress.STALE,
+        progress.NO_DATA,
+    }
+    assert dict(dashboard["counts"]).keys() == shown
+
+
+def test_the_demo_never_changes_the_plans_baselines_and_leaves_them_when_removed(plan):
+    def real():
+        return set(
+            Observation.objects.filter(is_demo=False).values_list(
+                "indicator__code", "district__code", "year", "value", "status", "source", "version"
+            )
+        )
+
+    before, history = real(), Observation.history.filter(is_demo=False).count()
+    assert {year for *_, year, _v, _s, _src, _ver in before} == {plan.base_year}
+    province = District.objects.get(slug="province")
+    baseline = plan.indicators.get(code="general_high_school_enrolment").observations.get(
+        district=province, year=plan.base_year
+    )
+
+    call_command("load_demo", verbosity=0)
+    assert real() == before
+    assert not Observation.objects.filter(is_demo=True, year=plan.base_year).exists()
+
+    call_command("load_demo", "--remove", verbosity=0)
+    assert real() == before and Observation.history.filter(is_demo=False).count() == history
+    baseline.refresh_from_db()
+    assert baseline.value == Decimal("66.4") and not baseline.is_demo
+
+
+def test_loading_again_replaces_what_an_older_demo_wrote(plan):
+    call_command("load_demo", verbosity=0)
+    cell = {"is_demo": True, "indicator__code": "general_high_school_enrolment", "district__slug": "province"}
+    right = Observation.objects.get(**cell, year=2024).value
+    # An earlier version of the demo: 60.82 against a city sum of 78, and a figure this one leaves out.
+    Observation.objects.filter(**cell, year=2024).update(value=Decimal("60.82"))
+    Observation.objects.filter(**cell, year=2021).update(year=plan.target_year)
+
+    call_command("load_demo", verbosity=0)
+
+    assert Observation.objects.get(**cell, year=2024).value == right
+    assert not Observation.objects.filter(**cell, year=plan.target_year).exists()
+    assert districts.sum_mismatches(plan=plan) == []

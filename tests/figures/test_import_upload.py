@@ -1,12 +1,16 @@
 """Officials and analysts fill the Excel template (or a long table), preview what it would change, then confirm."""
 
+import datetime
 import io
+import re
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from figures import excel_template, review
@@ -233,3 +237,36 @@ def test_round_trip_from_template_to_report(client, analyst, reviewer):
 def report_sheets(client):
     response = client.get(reverse("exports:export-report"), {"year": YEAR})
     return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def offered_years(html):
+    select = re.search(r'<select name="year">(.*?)</select>', html, re.S).group(1)
+    return [int(y) for y in re.findall(r'<option value="(\d+)"', select)], re.search(
+        r'<option value="(\d+)" selected>', select
+    ).group(1)
+
+
+def test_the_import_page_offers_templates_only_for_years_still_open(client, analyst, reviewer, plan, monkeypatch):
+    # The 2024 figures are being collected (late 2025) while 2022 and 2024 are locked: the page offers 2021, 2023
+    # and 2025, starting from 2023, the latest open year already ended, as the template download itself does.
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 11, 20))
+    for year in (2022, 2024):
+        review.lock_year(plan=plan, year=year, by=reviewer, locked=True)
+    client.force_login(analyst)
+
+    years, selected = offered_years(client.get(reverse("figures:import")).content.decode())
+
+    assert (years, selected) == ([2021, 2023, 2025], "2023")
+    assert client.get(reverse("figures:import-template"), {"year": 2024}).status_code == 404
+    default = client.get(reverse("figures:import-template"))
+    assert "2023年填报模板" in unquote(default.headers["Content-Disposition"])
+
+
+def test_with_every_year_locked_the_import_page_says_so_instead_of_offering_a_template(client, analyst, reviewer, plan):
+    for year in range(plan.base_year, plan.target_year + 1):
+        review.lock_year(plan=plan, year=year, by=reviewer, locked=True)
+    client.force_login(analyst)
+
+    html = client.get(reverse("figures:import")).content.decode()
+
+    assert '<select name="year">' not in html and "没有可填报的年度" in html

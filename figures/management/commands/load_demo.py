@@ -1,20 +1,15 @@
 """Deterministic sample figures that show the app working. Always flagged, always removable."""
 
-from decimal import Decimal
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from figures import pipeline, standings
+from figures.demo_data import Pair, demo_figures
 from figures.models import DEMO_SOURCE, Observation
 from figures.plan_loading import system_user
-from plans.models import Indicator, Plan
-from plans.progress import Milestone, expected
+from plans.models import District, Indicator, Plan
+from plans.progress import Milestone
 from plans.shortcuts import command_plan
-
-# How fast each indicator moves along its expected path, cycled so that every status shows up:
-# ahead, on track, nearly on track, lagging, going backwards.
-PACES = [Decimal("1.3"), Decimal("1.0"), Decimal("0.95"), Decimal("0.6"), Decimal("-0.3")]
 
 
 class Command(BaseCommand):
@@ -34,77 +29,72 @@ class Command(BaseCommand):
             return
         plan = command_plan(plan)
         try:
-            written = self._load(plan)
+            with transaction.atomic():
+                written = self._load(plan)
         except pipeline.ImportRejected as rejected:
             lines = "\n".join(f"  {key} {name}：{message}" for key, name, message in rejected.errors)
             raise CommandError(f"示例数据未写入：\n{lines}") from None
         self.stdout.write(f"示例数据：写入 {written} 条（其余未变）。")
 
     def _load(self, plan):
-        by = system_user()
-        real = set(
-            Observation.objects.filter(indicator__plan=plan, is_demo=False)
-            .exclude(year=plan.base_year)
-            .values_list("indicator_id", "district_id", "year")
-        )
+        real, demo = {}, {}
+        for o in Observation.objects.filter(indicator__plan=plan).exclude(year=plan.base_year).order_by():
+            (demo if o.is_demo else real).setdefault((o.indicator_id, o.district_id), {})[o.year] = o
         indicators = (
             Indicator.objects.filter(plan=plan)
-            .select_related("plan")
+            .order_by("order", "code")
             .prefetch_related("targets__district", "observations")
         )
-        rows, index = [], 0
+        pairs = []
         for indicator in indicators:
             baselines = {o.district_id: o.value for o in indicator.observations.all() if o.year == plan.base_year}
             by_district = {}
-            for target in indicator.targets.all():
-                by_district.setdefault(target.district, []).append(Milestone(target.year, float(target.value)))
+            for target in sorted(indicator.targets.all(), key=lambda t: (t.district.pk, t.year)):
+                milestone = Milestone(target.year, target.value, target.operator, target.upper)
+                by_district.setdefault(target.district, []).append(milestone)
             for district, milestones in by_district.items():
-                pace = PACES[index % len(PACES)]
-                index += 1
-                for year, value in demo_values(indicator, baselines.get(district.id), milestones, pace, plan):
-                    if (indicator.id, district.id, year) in real:
-                        continue
-                    rows.append(
-                        pipeline.Row(
-                            indicator=indicator,
-                            district=district,
-                            year=year,
-                            value=value,
-                            action=pipeline.Action.APPROVE,
-                            note=DEMO_SOURCE,
-                            source=DEMO_SOURCE,
-                            confirm=True,
-                            key=f"{indicator.code} {district.code} {year}",
-                        )
-                    )
+                pairs.append(Pair(indicator, district, baselines.get(district.pk), milestones))
+        figures = demo_figures(
+            pairs,
+            {key: {year: o.value for year, o in years.items()} for key, years in real.items()},
+            base_year=plan.base_year,
+            target_year=plan.target_year,
+            province_ids=set(District.objects.provinces().values_list("pk", flat=True)),
+        )
+        self._drop_outdated(plan, demo, figures)
+        by_key = {(pair.indicator.pk, pair.district.pk): pair for pair in pairs}
+        rows = [
+            pipeline.Row(
+                indicator=by_key[key].indicator,
+                district=by_key[key].district,
+                year=year,
+                value=value,
+                action=pipeline.Action.APPROVE,
+                note=DEMO_SOURCE,
+                source=DEMO_SOURCE,
+                # The demo keeps within the year-on-year allowance; only a real figure beside it may not.
+                confirm=key in real,
+                key=f"{by_key[key].indicator.code} {by_key[key].district.code} {year}",
+            )
+            for key, values in figures.items()
+            for year, value in sorted(values.items())
+        ]
         # One batch through the write pipeline, approved in the command's (system user's) name.
         batch = pipeline.Batch(rows, demo=True, command=True, change_reason=DEMO_SOURCE)
-        outcome = pipeline.write(batch, by=by)
+        outcome = pipeline.write(batch, by=system_user())
         if outcome.problems:
             raise pipeline.ImportRejected([(p.key, p.field, p.message) for p in outcome.problems])
         return len(outcome.changed)
 
-
-def demo_values(indicator, baseline, milestones, pace, plan):
-    """(year, value) pairs moving along the expected path at `pace`, within the indicator's plausible range."""
-    final = max(milestones, key=lambda m: m.year).value
-    decrease = indicator.direction == "decrease"
-    if baseline is None:
-        start = 0.0 if indicator.cumulative else final * (1.1 if decrease else 0.9)
-    else:
-        start = float(baseline)
-    holds_level = baseline is not None and (start <= final if decrease else start >= final)
-    # The years between the base year and the final one (2021–2024 of a 2020–2025 plan).
-    for year in range(plan.base_year + 1, plan.target_year):
-        if holds_level:
-            # A level already reached: wobble a little above it, and drop below it when the pace is negative.
-            step = (year - plan.base_year) * 0.05
-            value = start + step if pace > 0 else final - step
-        else:
-            path = expected(plan.base_year, start, milestones, year)
-            value = start + (path - start) * float(pace)
-        value = Decimal(str(round(value, 0 if indicator.whole_number else indicator.decimals)))
-        value = max(value, indicator.min_value or Decimal(0))
-        if indicator.max_value is not None:
-            value = min(value, indicator.max_value)
-        yield year, value
+    def _drop_outdated(self, plan, demo, figures):
+        """Remove demo figures an earlier version of the demo wrote and this one would not, so they can be
+        written afresh (approved figures are not changed in place) or stay away."""
+        outdated = [
+            o.pk
+            for key, years in demo.items()
+            for year, o in years.items()
+            if figures.get(key, {}).get(year) != o.value
+        ]
+        if outdated:
+            Observation.objects.filter(pk__in=outdated, is_demo=True).delete()
+            standings.refresh(plan)
