@@ -162,6 +162,7 @@ ADDED_COLUMNS = {
         "sum_check": "False",
         "sum_tolerance": "0",
         "district_order": "None",
+        "continues_id": "None",
     },
 }
 
