@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from dashboards import overviews
+from dashboards import overviews, panorama
 from figures import pipeline, review
 from figures.assessments import assess, statuses_by_year
 from figures.forms import EntryGrid
@@ -314,3 +314,19 @@ def test_a_baseline_loaded_for_a_continuing_indicator_is_the_stored_figure_of_th
     (difference,) = [c for c in report.changes if c.sheet == "分地区目标" and CODE in c.key]
     assert difference.action == "changed"
     assert Observation.objects.get(indicator=old, district=province, year=2025).value == Decimal("66.2")
+
+
+def test_the_new_plans_api_and_overview_show_the_shared_figures(client, plan, next_plan, reviewer, province):
+    enter_the_14th_plan_years(plan, reviewer, province)
+    story.approve(next_plan, reviewer, province, CODE, 2026, "67")
+    client.force_login(reviewer)
+    answer = client.get(reverse("dashboards:api-plan"), {"plan": "next-plan"}).json()
+    row = next(i for i in answer["indicators"] if i["code"] == CODE)
+    assert row["baselines"] == [{"district": "350000", "year": 2025, "value": 66.2}]
+    figures = client.get(reverse("figures:api-observations"), {"plan": "next-plan", "indicator": CODE}).json()
+    assert [(o["indicator"], o["year"], o["value"]) for o in figures["observations"]] == [
+        (CODE, 2025, 66.2),
+        (CODE, 2026, 67),
+    ]
+    years, (line,) = panorama.lines(next_plan, province, [next_plan.indicators.get(code=CODE)])
+    assert [(cell.year, cell.value) for cell in line.cells[:2]] == [(2025, Decimal("66.2")), (2026, Decimal("67"))]
