@@ -2,13 +2,12 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 
 from figures import pipeline, review
 from figures.api_base import api_view, iso_time, json_body, number
 from figures.models import Observation, ObservationStatus
-from plans.models import District, Indicator, Plan, statistics, statistics_of_continuing_sql
+from plans.models import District, Indicator, Plan, statistics
 
 
 @api_view(methods=("GET", "POST"))
@@ -19,12 +18,10 @@ def observations(request):
         raise Http404("尚未载入规划。")
     if request.method == "POST":
         return _record_observation(request, plan)
-    # A continuing indicator's figures of this plan's years are stored on the first indicator of its chain and
-    # listed under this plan's indicator (README, "Figures two plans share").
-    shared = Q(indicator__in=statistics_of_continuing_sql(plan), year__gte=plan.base_year)
+    # A continuing indicator's figures are listed under this plan's indicator (README, "Figures two plans share").
     rows = (
         Observation.objects.visible_to(request.user)
-        .filter(Q(indicator__plan=plan) | shared)
+        .shown_in(plan)
         .select_related("indicator", "district", "entered_by", "approved_by")
     )
     if request.GET.get("district"):

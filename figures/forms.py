@@ -259,7 +259,7 @@ class ReviewFilters(forms.Form):
         if data["year"]:
             pending = pending.filter(year=data["year"])
         if data["indicator"]:
-            pending = pending.filter(indicator=data["indicator"])
+            pending = pending.filter(indicator=data["indicator"].statistic)
         return pending
 
 

@@ -330,3 +330,22 @@ def test_the_new_plans_api_and_overview_show_the_shared_figures(client, plan, ne
     ]
     years, (line,) = panorama.lines(next_plan, province, [next_plan.indicators.get(code=CODE)])
     assert [(cell.year, cell.value) for cell in line.cells[:2]] == [(2025, Decimal("66.2")), (2026, Decimal("67"))]
+
+
+def test_a_figure_submitted_through_the_new_plan_waits_in_its_review_list_judged_as_its_indicator(
+    client, plan, next_plan, reviewer, official_province, province
+):
+    enter_the_14th_plan_years(plan, reviewer, province)
+    submitted = pipeline.record_value(
+        indicator=next_plan.indicators.get(code=CODE),
+        district=province,
+        year=2026,
+        value="67",
+        by=official_province,
+        action="submit",
+    )
+    client.force_login(reviewer)
+    page = client.get(reverse("figures:review"), {"plan": "next-plan", "indicator": CODE})
+    (waiting,) = page.context["pending"]
+    assert waiting == submitted and waiting.assessment.status == progress.ON_TRACK
+    assert waiting.assessment.baseline == (2025, 66.2)
