@@ -1,15 +1,17 @@
 """A figure two plans share is recorded once: the 十五五 plan's 高等教育毛入学率 continues the 十四五's, so the 2025
 figure entered once is the 十四五's final figure and the 十五五's baseline (README, "Figures two plans share")."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from dashboards import overviews, panorama
-from figures import pipeline, review
+from figures import excel_template, pipeline, review, submissions
 from figures.assessments import assess, statuses_by_year
 from figures.forms import EntryGrid
 from figures.models import Observation, Standing
@@ -349,3 +351,29 @@ def test_a_figure_submitted_through_the_new_plan_waits_in_its_review_list_judged
     (waiting,) = page.context["pending"]
     assert waiting == submitted and waiting.assessment.status == progress.ON_TRACK
     assert waiting.assessment.baseline == (2025, 66.2)
+
+
+def test_a_shared_figure_submitted_is_no_longer_owed_and_fills_the_template(
+    plan, next_plan, reviewer, official_province, province
+):
+    enter_the_14th_plan_years(plan, reviewer, province)
+
+    def owed():
+        ((_district, _count, missing),) = submissions.missing_figures(next_plan, [province], 2026)
+        return [indicator.code for indicator, _status in missing]
+
+    assert CODE in owed()
+    pipeline.record_value(
+        indicator=next_plan.indicators.get(code=CODE),
+        district=province,
+        year=2026,
+        value="67",
+        by=official_province,
+        action="submit",
+    )
+    assert CODE not in owed()
+    out = io.BytesIO()
+    excel_template.write_template(out, plan=next_plan, year=2026, districts=[province])
+    sheet = load_workbook(io.BytesIO(out.getvalue()))[province.short_name]
+    row = next(r for r in sheet.iter_rows(values_only=True) if "高等教育毛入学率" in r)
+    assert 66.2 in row and "67（已提交）" in row
