@@ -25,6 +25,7 @@ from figures.models import Observation, ObservationStatus, Standing
 from plans import review_flags
 from plans.fixture_files import read_folder
 from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget, statistics
+from plans.progress import plain
 from plans.workbook import continuation_key, continued_indicator
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
@@ -182,12 +183,18 @@ class _Load:
         shared = set()
         for row in data["baselines"]:
             key = self.cell(row, indicators, districts)
+            label = _("基期值 %(cell)s") % {"cell": f"{row['indicator']} {row['district']} {row['year']}"}
             # A continuing indicator's baseline is the earlier plan's figure of that year, stored once on the
-            # first indicator of the chain: the row is compared with it, or stored as it (README).
+            # first indicator of the chain: the row is stored as it if there is none yet; one that differs is
+            # refused, since that figure changes only through its review, locks and history (README).
             key["indicator"] = key["indicator"].statistic
             if key["indicator"].plan_id != plan.pk:
                 shared.add(key["indicator"].plan)
-            label = _("基期值 %(cell)s") % {"cell": f"{row['indicator']} {row['district']} {row['year']}"}
+                stored = Observation.objects.filter(**key).values_list("value", flat=True).first()
+                if stored is not None and stored != row["fields"]["value"]:
+                    reason = _("与已有的%(value)s不同：该数据也是上一规划的数据，请通过审核修改")
+                    self.refuse("baselines", label, reason % {"value": plain(stored)})
+                    continue
             sync.row("baselines", Observation, key, row["fields"], label, defaults=baseline_defaults)
         text_targets = {}
         # A text target that restates another for a later year points at it, so load the originals first.

@@ -16,7 +16,7 @@ from figures.assessments import assess, statuses_by_year
 from figures.forms import EntryGrid
 from figures.models import Observation, Standing
 from figures.pipeline import Conflict
-from figures.plan_loading import dump_plan, load_plan
+from figures.plan_loading import Refused, dump_plan, load_plan
 from plans import progress, workbook
 from plans.models import Indicator, Plan
 from tests import story
@@ -312,9 +312,11 @@ def test_a_baseline_loaded_for_a_continuing_indicator_is_the_stored_figure_of_th
     assert not Plan.objects.get(code="next-plan").indicators.get(code=CODE).observations.exists()
 
     other = dict(same, fields={"value": Decimal("66.5"), "source": ""})
-    report = load_through_the_workbook(next_plan_rows(baseline=[other]), admin_user)
-    (difference,) = [c for c in report.changes if c.sheet == "分地区目标" and CODE in c.key]
-    assert difference.action == "changed"
+    with pytest.raises(Refused) as refused:
+        load_through_the_workbook(next_plan_rows(baseline=[other]), admin_user)
+    assert refused.value.report.refused == [
+        f"分地区目标 基期值 {CODE} 350000 2025: 与已有的66.2不同：该数据也是上一规划的数据，请通过审核修改"
+    ]
     assert Observation.objects.get(indicator=old, district=province, year=2025).value == Decimal("66.2")
 
 
