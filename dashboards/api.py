@@ -7,10 +7,25 @@ from dashboards import overviews
 from dashboards.cache import cached, data_version
 from figures.api_base import api_view, number
 from figures.models import Observation
-from plans.models import District, Indicator, Target, Task
+from plans.models import District, Indicator, Target, Task, statistics
 from plans.progress import STATUS_LABELS
 from plans.shortcuts import requested_plan
 from plans.years import parse_year
+
+
+def _with_shared_baselines(plan, indicators):
+    """A continuing indicator's baselines are the earlier plan's figures of the base year, stored on the first
+    indicator of its chain (README, "Figures two plans share"): one more query, for a plan that has any."""
+    continuing = [i for i in indicators if i.continues_id]
+    if continuing:
+        stored_on = statistics(continuing)
+        shared = {}
+        rows = Observation.objects.approved().filter(indicator__in=set(stored_on.values()), year=plan.base_year)
+        for o in rows.select_related("district").order_by("district__order", "district__code"):
+            shared.setdefault(o.indicator_id, []).append(o)
+        for indicator in continuing:
+            indicator.baselines = shared.get(stored_on[indicator.pk], [])
+    return indicators
 
 
 @api_view()
@@ -29,6 +44,7 @@ def plan_detail(request):
         )
     )
     tasks = Task.objects.filter(plan=plan).prefetch_related("items")
+    indicators = _with_shared_baselines(plan, list(indicators))
     return JsonResponse(
         {
             "plan": {

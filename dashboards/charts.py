@@ -5,6 +5,8 @@ The numbers come from `progress.py` (statuses, expected path, projection); this 
 Every series differs by line style or marker shape as well as colour, so the charts survive grey-scale print.
 """
 
+from typing import NamedTuple
+
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,18 @@ FONT = {
 INK = "#1d4e89"  # actual values: the darkest line
 PATH_GREY = "#616e7c"  # expected path
 TARGET_COLOUR = "#7f0000"
+# Another plan's baseline and targets for the same statistic: lighter, and drawn with other dashes and markers.
+OTHER_PLAN_COLOUR = "#9a6b00"
+
+
+class PlanPath(NamedTuple):
+    """Another plan's targets for an indicator that continues, or is continued by, the one drawn."""
+
+    label: str  # the plan's name
+    indicator: object
+    base_year: int
+    milestones: list
+    assessment: object  # that plan's progress.Assessment: its baseline, and whether it holds a level
 
 
 def _figure(data, **layout):
@@ -78,84 +92,48 @@ def _count_axis(indicator, values):
     return axis
 
 
-def indicator_progress(*, indicator, base_year, values, milestones, assessment):
+def indicator_progress(*, indicator, base_year, values, milestones, assessment, plan_name="", other_plans=()):
     """Baseline, actual values, the expected path (dashed), milestones, final target and projection (dotted).
 
     `values` are one district's approved figures {year: value}; `milestones` its `progress.Milestone`s;
-    `assessment` the `progress.Assessment` that `Plan.assess` made of them.
+    `assessment` the `progress.Assessment` that `Plan.assess` made of them. `other_plans` ([PlanPath]) are the
+    baselines and targets of the other plans that share the indicator's figures: each plan's path is a trace of
+    its own, named with the plan (`plan_name` names this one's then), and the actual values one line through
+    both plans' years.
     """
     unit = indicator.unit
     data = []
+    suffix = (lambda label: _of_plan(label, plan_name)) if other_plans else (lambda label: label)
+    for other in other_plans:
+        data += _plan_traces(
+            other.indicator,
+            other.base_year,
+            other.milestones,
+            other.assessment,
+            name=lambda label, other=other: _of_plan(label, other.label),
+            colour=OTHER_PLAN_COLOUR,
+            path_colour=OTHER_PLAN_COLOUR,
+            dash="longdash",
+            final="star-open",
+        )
+    data += _plan_traces(
+        indicator, base_year, milestones, assessment, name=suffix, colour=TARGET_COLOUR, path_colour=PATH_GREY
+    )
     baseline = assessment.baseline
-    actual = sorted((year, float(value)) for year, value in values.items() if year > base_year)
+    points = {year: float(value) for year, value in values.items()}
     if baseline:
+        points[baseline[0]] = baseline[1]
+    actual = sorted(points.items())
+    if any(year != base_year for year, _value in actual):
+        # After the paths, so that the actual line is drawn over them.
         data.append(
             go.Scatter(
-                x=[baseline[0]],
-                y=[baseline[1]],
-                mode="markers",
-                name=_("基期值"),
-                marker={"symbol": "square", "size": 11, "color": PATH_GREY},
-            )
-        )
-    path = sorted(milestones, key=lambda m: m.year)
-    if assessment.hold_level:
-        # The baseline already meets the target: the line to watch is the level to hold, not a path to it.
-        data.append(
-            go.Scatter(
-                x=[base_year, path[-1].year],
-                y=[path[-1].value, path[-1].value],
-                mode="lines",
-                name=_("须保持的目标"),
-                line={"dash": "dash", "width": 2, "color": TARGET_COLOUR},
-            )
-        )
-    elif baseline and path:
-        years = list(range(base_year, path[-1].year + 1))
-        data.append(
-            go.Scatter(
-                x=years,
-                y=[
-                    progress.expected(
-                        base_year, baseline[1], path, year, direction=indicator.direction, decimals=indicator.decimals
-                    )
-                    for year in years
-                ],
-                mode="lines",
-                name=_("按进度应达"),
-                line={"dash": "dash", "width": 2, "color": PATH_GREY},
-            )
-        )
-    if actual:
-        line = [baseline] + actual if baseline else actual
-        data.append(
-            go.Scatter(
-                x=[year for year, value in line],
-                y=[value for year, value in line],
+                x=[year for year, value in actual],
+                y=[value for year, value in actual],
                 mode="lines+markers",
                 name=_("实际值"),
                 line={"width": 3, "color": INK},
                 marker={"symbol": "circle", "size": 8},
-            )
-        )
-    if len(path) > 1:
-        data.append(
-            go.Scatter(
-                x=[m.year for m in path[:-1]],
-                y=[m.value for m in path[:-1]],
-                mode="markers",
-                name=_("阶段目标"),
-                marker={"symbol": "diamond-open", "size": 12, "color": TARGET_COLOUR, "line": {"width": 2}},
-            )
-        )
-    if path:
-        data.append(
-            go.Scatter(
-                x=[path[-1].year],
-                y=[path[-1].value],
-                mode="markers",
-                name=_("最终目标"),
-                marker={"symbol": "star", "size": 15, "color": TARGET_COLOUR},
             )
         )
     projection = assessment.projection
@@ -170,17 +148,88 @@ def indicator_progress(*, indicator, base_year, values, milestones, assessment):
                 marker={"symbol": ["circle", "triangle-up-open"], "size": [1, 11]},
             )
         )
+    targets = [m.value for m in milestones] + [m.value for other in other_plans for m in other.milestones]
     return _figure(
         data,
         xaxis={"dtick": 1, "tickformat": "d", "showgrid": False},
         yaxis={
             "gridcolor": "#e4e7eb",
             "zeroline": False,
-            **_count_axis(indicator, [v for y, v in actual] + [m.value for m in path]),
+            **_count_axis(indicator, [v for y, v in actual if y != base_year] + targets),
         },
         annotations=_unit_note(unit),
         height=380,
     )
+
+
+def _of_plan(label, plan_name):
+    """A trace's name when two plans' paths share a chart: 最终目标（福建省“十四五”…规划）."""
+    return _("%(label)s（%(plan)s）") % {"label": label, "plan": plan_name}
+
+
+def _plan_traces(indicator, base_year, milestones, assessment, *, name, colour, path_colour, dash="dash", final="star"):
+    """One plan's baseline, expected path (or level to hold), milestones and final target."""
+    data = []
+    baseline = assessment.baseline
+    if baseline:
+        data.append(
+            go.Scatter(
+                x=[baseline[0]],
+                y=[baseline[1]],
+                mode="markers",
+                name=name(_("基期值")),
+                marker={"symbol": "square", "size": 11, "color": path_colour},
+            )
+        )
+    path = sorted(milestones, key=lambda m: m.year)
+    if assessment.hold_level:
+        # The baseline already meets the target: the line to watch is the level to hold, not a path to it.
+        data.append(
+            go.Scatter(
+                x=[base_year, path[-1].year],
+                y=[path[-1].value, path[-1].value],
+                mode="lines",
+                name=name(_("须保持的目标")),
+                line={"dash": dash, "width": 2, "color": colour},
+            )
+        )
+    elif baseline and path:
+        years = list(range(base_year, path[-1].year + 1))
+        data.append(
+            go.Scatter(
+                x=years,
+                y=[
+                    progress.expected(
+                        base_year, baseline[1], path, year, direction=indicator.direction, decimals=indicator.decimals
+                    )
+                    for year in years
+                ],
+                mode="lines",
+                name=name(_("按进度应达")),
+                line={"dash": dash, "width": 2, "color": path_colour},
+            )
+        )
+    if len(path) > 1:
+        data.append(
+            go.Scatter(
+                x=[m.year for m in path[:-1]],
+                y=[m.value for m in path[:-1]],
+                mode="markers",
+                name=name(_("阶段目标")),
+                marker={"symbol": "diamond-open", "size": 12, "color": colour, "line": {"width": 2}},
+            )
+        )
+    if path:
+        data.append(
+            go.Scatter(
+                x=[path[-1].year],
+                y=[path[-1].value],
+                mode="markers",
+                name=name(_("最终目标")),
+                marker={"symbol": final, "size": 15, "color": colour},
+            )
+        )
+    return data
 
 
 def district_comparison(*, indicator, rows):

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from dashboards import charts
 from dashboards.charts import STATUS_ORDER
 from figures import access, standings
-from figures.assessments import assess
+from figures.assessments import assess, assess_pair
 from figures.models import Observation
 from plans import progress
-from plans.models import Attribute, Indicator, Target
+from plans.models import Attribute, Indicator, Target, sharing_sql
 from plans.shortcuts import year_or_404
 from plans.years import parse_year
 
@@ -213,7 +213,9 @@ def _no_target():
 class IndicatorProgress:
     """One indicator across the districts a user may see: its figures, targets and verdicts as of a year.
 
-    Six queries: `PlanProgress`'s four, the targets and the approved figures.
+    Six queries: `PlanProgress`'s four, the targets (with those of the other plans' indicators that share its
+    figures, README "Figures two plans share": the line runs through every plan with each plan's targets) and the
+    approved figures; one more for an indicator that continues another.
     """
 
     def __init__(self, plan, indicator, *, as_of, districts):
@@ -223,22 +225,48 @@ class IndicatorProgress:
         self.verdicts = PlanProgress(plan, as_of=as_of, districts=districts, indicators=[indicator])
         self.districts = self.verdicts.districts
         self.targets = {}
-        for target in Target.objects.filter(indicator=indicator, district__in=self.districts).order_by("year"):
-            self.targets.setdefault(target.district_id, []).append(target)
+        # This indicator's targets and those of the other plans' indicators of the same statistic, in one query.
+        shown = Target.objects.filter(indicator__in=sharing_sql(indicator), district__in=self.districts)
+        others = {}
+        for target in shown.select_related("indicator__plan").order_by("year"):
+            self.targets.setdefault((target.indicator_id, target.district_id), []).append(target)
+            if target.indicator_id != indicator.pk:
+                others[target.indicator_id] = target.indicator
+        # Earliest plan first.
+        self.others = sorted(others.values(), key=lambda other: (other.plan.base_year, other.plan.pk))
         self.figures = {}
-        approved = Observation.objects.approved().filter(indicator=indicator, district__in=self.districts)
+        approved = Observation.objects.approved().filter(indicator=indicator.statistic, district__in=self.districts)
         for district_id, year, value in approved.values_list("district_id", "year", "value"):
             self.figures.setdefault(district_id, {})[year] = value
 
     def assessment(self, district):
         return self.verdicts.assessment(self.indicator, district)
 
-    def milestones(self, district):
-        return [progress.Milestone(t.year, t.value, t.operator, t.upper) for t in self.targets.get(district.pk, [])]
+    def milestones(self, district, indicator=None):
+        targets = self.targets.get(((indicator or self.indicator).pk, district.pk), [])
+        return [progress.Milestone(t.year, t.value, t.operator, t.upper) for t in targets]
 
     def values(self, district):
-        """The district's approved figures up to the as-of year, {year: float}."""
-        return {year: float(value) for year, value in self.figures.get(district.pk, {}).items() if year <= self.as_of}
+        """The district's approved figures up to the as-of year, {year: float}, and those of the years of a
+        later plan that continues the indicator: the as-of year chooses among this plan's years only."""
+        return {
+            year: float(value)
+            for year, value in self.figures.get(district.pk, {}).items()
+            if year <= self.as_of or year > self.plan.target_year
+        }
+
+    def other_plans(self, district):
+        """The other plans' targets for the same statistic, as the chart draws them: [charts.PlanPath]."""
+        values = self.figures.get(district.pk, {})
+        paths = []
+        for other in self.others:
+            milestones = self.milestones(district, other)
+            if not milestones:
+                continue
+            as_of = min(other.plan.target_year, max(self.as_of, other.plan.base_year + 1))
+            assessment = assess_pair(other.plan, other, milestones, values, as_of)
+            paths.append(charts.PlanPath(other.plan.name, other, other.plan.base_year, milestones, assessment))
+        return paths
 
     def path(self, district):
         """(year, actual, expected, target) from the base year to the final target's year, as the chart shows them.
@@ -248,7 +276,7 @@ class IndicatorProgress:
         """
         assessment = self.assessment(district)
         milestones = self.milestones(district)
-        targets = {t.year: t for t in self.targets.get(district.pk, [])}
+        targets = {t.year: t for t in self.targets.get((self.indicator.pk, district.pk), [])}
         values = self.values(district)
         last = max([self.plan.target_year, *targets, *values])
         rows = []
@@ -276,6 +304,8 @@ class IndicatorProgress:
             values=self.values(district),
             milestones=self.milestones(district),
             assessment=self.assessment(district),
+            plan_name=self.plan.name,
+            other_plans=self.other_plans(district),
         )
 
     def comparison(self):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from figures.models import Observation, Standing
-from plans.models import Indicator, Target
+from plans.models import Indicator, Target, statistics
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,12 @@ def lines(plan, district, indicators):
     """A `Line` per indicator, with a `Cell` per year from the base year to the target year."""
     years = list(range(plan.base_year, plan.target_year + 1))
     ids = [i.pk for i in indicators]
+    # A continuing indicator's figures are stored on the first indicator of its chain (README).
+    shown_as = {storage: pk for pk, storage in statistics(indicators).items()}
     values = {}
-    approved = Observation.objects.approved().filter(indicator__in=ids, district=district, year__in=years)
-    for indicator_id, year, value in approved.order_by().values_list("indicator_id", "year", "value"):
-        values[(indicator_id, year)] = value
+    approved = Observation.objects.approved().filter(indicator__in=list(shown_as), district=district, year__in=years)
+    for storage, year, value in approved.order_by().values_list("indicator_id", "year", "value"):
+        values[(shown_as[storage], year)] = value
     statuses = {
         (indicator_id, as_of): status
         for indicator_id, as_of, status in Standing.objects.filter(plan=plan, district=district, indicator__in=ids)

@@ -7,7 +7,7 @@ from django.http import Http404, JsonResponse
 from figures import access, pipeline, review
 from figures.api_base import api_view, iso_time, json_body, number
 from figures.models import Observation, ObservationStatus
-from plans.models import District, Indicator
+from plans.models import District, Indicator, statistics
 from plans.shortcuts import requested_plan
 
 
@@ -17,9 +17,10 @@ def observations(request):
     plan = requested_plan(request)
     if request.method == "POST":
         return _record_observation(request, plan)
+    # A continuing indicator's figures are listed under this plan's indicator (README, "Figures two plans share").
     rows = (
         Observation.objects.visible_to(request.user)
-        .filter(indicator__plan=plan)
+        .shown_in(plan)
         .select_related("indicator", "district", "entered_by", "approved_by")
     )
     if request.GET.get("district"):
@@ -33,13 +34,24 @@ def observations(request):
         except ValueError:
             raise ValidationError({"year": ["年份必须是整数。"]}) from None
     if request.GET.get("indicator"):
-        rows = rows.filter(indicator__code=request.GET["indicator"])
+        indicator = Indicator.objects.filter(plan=plan, code=request.GET["indicator"]).first()
+        rows = rows.filter(indicator=indicator.statistic if indicator else None)
     # A total order (the district's code breaks ties in its order), so that pages neither skip nor repeat rows.
     page = paginate(request, rows.order_by("indicator", "district", "year"))
     items = page.pop("items")
+    if any(o.indicator.plan_id != plan.pk for o in items):
+        shown_as = {storage: indicator for indicator, storage in _continuing(plan).items()}
+        for o in items:
+            o.indicator = shown_as.get(o.indicator_id, o.indicator)
     return JsonResponse(
         {**page, "observations": [observation_json(o) for o in items]}, json_dumps_params={"ensure_ascii": False}
     )
+
+
+def _continuing(plan):
+    """{indicator: id of the indicator its figures are stored on} of the plan's indicators that continue another."""
+    continuing = {i.pk: i for i in Indicator.objects.filter(plan=plan, continues__isnull=False)}
+    return {continuing[pk]: storage for pk, storage in statistics(continuing.values()).items()}
 
 
 PAGE_SIZE = 500

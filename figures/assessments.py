@@ -2,7 +2,7 @@
 
 from figures.models import Observation
 from plans import progress
-from plans.models import Indicator, Target
+from plans.models import Indicator, Target, statistics
 
 
 def assess(plan, *, as_of, indicators=None, districts=None, candidates=None):
@@ -16,7 +16,7 @@ def assess(plan, *, as_of, indicators=None, districts=None, candidates=None):
     for key, figures_by_year in (candidates or {}).items():
         values.setdefault(key, {}).update(figures_by_year)
     return {
-        key: _assess_pair(plan, by_id[key[0]], milestones.get(key, []), values.get(key, {}), as_of)
+        key: assess_pair(plan, by_id[key[0]], milestones.get(key, []), values.get(key, {}), as_of)
         for key in milestones.keys() | values.keys()
         if key[0] in by_id
     }
@@ -31,7 +31,7 @@ def statuses_by_year(plan, *, indicators=None, districts=None):
     for key in milestones.keys() | values.keys():
         if key[0] in by_id:
             for as_of in range(plan.base_year + 1, plan.target_year + 1):
-                assessment = _assess_pair(plan, by_id[key[0]], milestones.get(key, []), values.get(key, {}), as_of)
+                assessment = assess_pair(plan, by_id[key[0]], milestones.get(key, []), values.get(key, {}), as_of)
                 yield (*key, as_of, assessment.status)
 
 
@@ -39,24 +39,32 @@ def _inputs(plan, indicators, districts, *, up_to):
     indicator_rows = Indicator.objects.filter(plan=plan)
     # No ordering: the models' default one would join districts and sort rows nobody reads in order.
     targets = Target.objects.filter(indicator__plan=plan).order_by()
-    figures = Observation.objects.approved().filter(indicator__plan=plan, year__lte=up_to).order_by()
+    # Earlier years belong to an earlier plan whose indicator this one continues: progress.py reads none of them.
+    figures = Observation.objects.approved().filter(year__gte=plan.base_year, year__lte=up_to).order_by()
     if indicators is not None:
         indicator_rows = indicator_rows.filter(pk__in=[getattr(i, "pk", i) for i in indicators])
         targets = targets.filter(indicator__in=indicator_rows)
-        figures = figures.filter(indicator__in=indicator_rows)
+    by_id = {i.pk: i for i in indicator_rows}
+    # Figures are read where they are stored: a continuing indicator's on the first indicator of its chain.
+    stored_on = statistics(by_id.values())
+    shown_as = {storage: pk for pk, storage in stored_on.items()}
+    if indicators is None and all(storage == pk for pk, storage in stored_on.items()):
+        figures = figures.filter(indicator__plan=plan)  # a join, not thousands of ids, for a whole large plan
+    else:
+        figures = figures.filter(indicator__in=list(shown_as))
     if districts is not None:
         ids = [getattr(d, "pk", d) for d in districts]
         targets, figures = targets.filter(district__in=ids), figures.filter(district__in=ids)
-    by_id = {i.pk: i for i in indicator_rows}
     milestones, values = {}, {}
     for t in targets.values_list("indicator_id", "district_id", "year", "value", "operator", "upper"):
         milestones.setdefault(t[:2], []).append(progress.Milestone(t[2], t[3], t[4], t[5]))
-    for indicator_id, district_id, year, value in figures.values_list("indicator_id", "district_id", "year", "value"):
-        values.setdefault((indicator_id, district_id), {})[year] = value
+    for storage, district_id, year, value in figures.values_list("indicator_id", "district_id", "year", "value"):
+        values.setdefault((shown_as[storage], district_id), {})[year] = value
     return by_id, milestones, values
 
 
-def _assess_pair(plan, indicator, milestones, values, as_of):
+def assess_pair(plan, indicator, milestones, values, as_of):
+    """One pair's verdict from figures and milestones already read (no query)."""
     return progress.assess(
         values=values,
         milestones=milestones,

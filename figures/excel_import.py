@@ -12,7 +12,7 @@ from figures import pipeline
 from figures.excel_files import BadFile, read_upload
 from figures.models import Observation, PendingUpload
 from plans.explanations import plain
-from plans.models import District, Indicator
+from plans.models import District, Indicator, statistics
 
 # ---------------------------------------------------------------------------------------------------------------
 # Preview and confirm
@@ -164,10 +164,13 @@ def save_upload(data, filename, *, plan, user, action, versions):
 
 def changed_since_preview(versions):
     """Messages naming each row whose stored figure is no longer the version the preview was made from."""
+    # A continuing indicator's figures are stored on the first indicator of its chain (README).
+    stored_on = statistics(Indicator.objects.filter(pk__in={v["indicator"] for v in versions}))
+    entered_as = {storage: pk for pk, storage in stored_on.items()}
     stored = {
-        (o.indicator_id, o.district_id, o.year): o
+        (entered_as[o.indicator_id], o.district_id, o.year): o
         for o in Observation.objects.select_for_update(of=("self",)).filter(
-            indicator__in={v["indicator"] for v in versions},
+            indicator__in=list(entered_as),
             district__in={v["district"] for v in versions},
             year__in={v["year"] for v in versions},
         )
@@ -195,7 +198,7 @@ def changed_since_preview(versions):
 def _read(data, filename, *, plan, user, names):
     sheets = read_upload(data, filename, plan=plan, user=user)
     _no_cell_twice(sheets, names)
-    _keep_stored_sources(sheets, plan, names)
+    _keep_stored_sources(sheets, names)
     return sheets
 
 
@@ -225,9 +228,9 @@ def _no_cell_twice(sheets, names):
             seen.setdefault(cell, (sheet.title, number))
 
 
-def _keep_stored_sources(sheets, plan, names):
+def _keep_stored_sources(sheets, names):
     """A row without a source (数据来源) keeps the stored figure's; a new figure's stays empty."""
-    blank = []
+    blank, indicators = [], {}
     for sheet in sheets:
         for _number, row in sheet.rows:
             if str(row.get("source") or "").strip():
@@ -235,6 +238,7 @@ def _keep_stored_sources(sheets, plan, names):
             row["source"] = ""
             indicator, district = names.indicator(row.get("indicator")), names.district(row.get("district"))
             if indicator is not None and district is not None:
+                indicators[indicator.pk] = indicator
                 blank.append((row, (indicator.pk, district.pk, str(row.get("year")).strip())))
     if not blank:
         return
@@ -244,11 +248,11 @@ def _keep_stored_sources(sheets, plan, names):
             years.add(int(year))
         except ValueError:
             pass
+    entered_as = {storage: pk for pk, storage in statistics(indicators.values()).items()}
     stored = {
-        (i, d, str(y)): source
+        (entered_as[i], d, str(y)): source
         for i, d, y, source in Observation.objects.filter(
-            indicator__plan=plan,
-            indicator__in={cell[0] for _row, cell in blank},
+            indicator__in=list(entered_as),
             district__in={cell[1] for _row, cell in blank},
             year__in=years,
         ).values_list("indicator_id", "district_id", "year", "source")

@@ -10,8 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from figures import pipeline
-from figures.models import Observation, ObservationStatus, ReportingYear
-from plans.models import District, Indicator, Target
+from figures.models import Observation, ObservationStatus
+from plans.models import District, Indicator, Target, statistics
 
 
 class EntryForm(forms.Form):
@@ -69,25 +69,30 @@ class EntryGrid:
     def __init__(self, *, plan, district, year, data=None):
         self.plan, self.district, self.year = plan, district, year
         self.years = list(range(plan.base_year, year))
-        self.locked = plan.is_read_only() or ReportingYear.objects.filter(plan=plan, year=year, locked=True).exists()
         indicators = list(Indicator.objects.for_plan(plan).reported_by(district).order_by("order", "code"))
+        locked = pipeline.locked_years({i.pk for i in indicators})
+        # A figure shared with another plan may be locked there alone: the page says the year is locked when
+        # every cell is.
+        self.locked = plan.is_read_only() or (bool(indicators) and all(year in locked[i.pk] for i in indicators))
         targets = {}
         for target in Target.objects.filter(indicator__plan=plan, district=district).order_by("year"):
             # The milestone of this year if there is one, else the next one, else the last.
             chosen = targets.get(target.indicator_id)
             if chosen is None or chosen.year < year:
                 targets[target.indicator_id] = target
-        figures = {
-            (o.indicator_id, o.year): o
-            for o in Observation.objects.filter(indicator__plan=plan, district=district, year__lte=year)
-        }
+        # A continuing indicator's figures are stored on the first indicator of its chain (README).
+        shown_as = {storage: pk for pk, storage in statistics(indicators).items()}
+        stored = Observation.objects.filter(
+            indicator__in=list(shown_as), district=district, year__gte=plan.base_year, year__lte=year
+        )
+        figures = {(shown_as[o.indicator_id], o.year): o for o in stored}
         self.rows = [
             GridRow(
                 indicator=i,
                 past=[figures.get((i.pk, y)) for y in self.years],
                 target=targets.get(i.pk),
                 current=figures.get((i.pk, year)),
-                locked=self.locked,
+                locked=year in locked[i.pk],
             )
             for i in indicators
         ]
@@ -254,7 +259,7 @@ class ReviewFilters(forms.Form):
         if data["year"]:
             pending = pending.filter(year=data["year"])
         if data["indicator"]:
-            pending = pending.filter(indicator=data["indicator"])
+            pending = pending.filter(indicator=data["indicator"].statistic)
         return pending
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans import progress
-from plans.models import District, Indicator, Plan
+from plans.models import District, Indicator, Plan, statistics_of_continuing_sql
 
 
 class ObservationStatus(models.TextChoices):
@@ -41,6 +41,12 @@ class ObservationQuerySet(models.QuerySet):
 
     def approved(self):
         return self.filter(status=ObservationStatus.APPROVED)
+
+    def shown_in(self, plan):
+        """The figures a plan shows: its indicators' own and, for an indicator continuing one of an earlier plan,
+        those of its years stored on the first indicator of the chain (README, "Figures two plans share")."""
+        shared = Q(indicator__in=statistics_of_continuing_sql(plan), year__gte=plan.base_year)
+        return self.filter(Q(indicator__plan=plan) | shared)
 
     def reviewable_by(self, user):
         """Submitted figures this user may approve or return: never those whose current version he entered or

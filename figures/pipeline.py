@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -27,7 +27,7 @@ from figures import access, standings
 from figures.assessments import assess
 from figures.models import Observation, ObservationStatus, ReportingYear
 from plans import progress
-from plans.models import District, Indicator, Plan, Target
+from plans.models import District, Indicator, Plan, Target, among, chains_sql, statistics
 
 
 class Conflict(Exception):
@@ -281,18 +281,23 @@ class Context:
             .order_by()
             .values_list("indicator_id", "district_id")
         )
-        self.locked = set(ReportingYear.objects.filter(plan=self.plan, locked=True).values_list("year", flat=True))
-        self.read_only = self.plan.is_read_only(self.locked)
+        self.locked = locked_years(indicator_ids)
+        # A row names its plan's indicator; the figure is stored on the first indicator of its chain (README,
+        # "Figures two plans share"). Checks keep the row's indicator, its plan and targets; stored figures are
+        # read, and new ones written, where they live.
+        self.storage = statistics({row.indicator for row in rows})
+        entered_as = {storage: pk for pk, storage in self.storage.items()}
         self.cells, self.approved = {}, defaultdict(dict)
         stored = (
-            Observation.objects.filter(indicator_id__in=indicator_ids, district_id__in=district_ids)
+            Observation.objects.filter(indicator_id__in=list(entered_as), district_id__in=district_ids)
             .select_related("entered_by")
             .order_by()
         )
         for o in stored:
-            self.cells[(o.indicator_id, o.district_id, o.year)] = o
+            indicator_id = entered_as[o.indicator_id]
+            self.cells[(indicator_id, o.district_id, o.year)] = o
             if o.status == ObservationStatus.APPROVED:
-                self.approved[(o.indicator_id, o.district_id)][o.year] = o.value
+                self.approved[(indicator_id, o.district_id)][o.year] = o.value
         self.years = access.allowed_years(self.plan, by)
         self.may_change_baseline = by.has_perm("figures.change_baseline")
         return self
@@ -372,9 +377,9 @@ class Context:
             errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
-        if self.read_only:
+        if self.plan.closes(year):
             raise _Refused("year", self.plan.read_only_message, "conflict")
-        if year in self.locked:
+        if year in self.locked[indicator.pk]:
             raise _Refused("year", _("%(year)d年度已锁定，数据不能再修改。") % {"year": year}, "conflict")
         existing = self.cells.get((indicator.pk, district.pk, year))
         checked = Checked(
@@ -488,7 +493,9 @@ class Context:
         lock(existing)
         updated, created, moved = [], [], set()
         for c in writes:
-            o = c.existing or Observation(indicator=c.indicator, district=c.district, year=c.year, version=0)
+            o = c.existing or Observation(
+                indicator_id=self.storage[c.indicator.pk], district=c.district, year=c.year, version=0
+            )
             was_approved = c.existing is not None and c.existing.status == ObservationStatus.APPROVED
             for name in ("value", "status", *TEXT_FIELDS):
                 setattr(o, name, getattr(c, name))
@@ -513,7 +520,7 @@ class Context:
             created = bulk_create_with_history(
                 created, Observation, batch_size=500, default_user=by, default_change_reason=reason
             )
-        refresh_standings(self.plan, moved)
+        refresh_standings(moved)
         return updated + created
 
 
@@ -550,25 +557,46 @@ def lock(observations):
             raise Conflict(_("有人同时修改了这项数据，请刷新后再试。"))
 
 
-def save_changes(observations, *, by, change_reason, moved, plan):
+def save_changes(observations, *, by, change_reason, moved):
     """Store figures changed in place by a review step (already locked with `lock`): version, history, statuses."""
-    if plan.is_read_only():
-        raise Conflict(plan.read_only_message)
+    for o in observations:
+        plan = o.indicator.plan
+        if plan.closes(o.year):
+            raise Conflict(plan.read_only_message)
     for o in observations:
         o.version += 1
     bulk_update_with_history(
         observations, Observation, UPDATED_FIELDS, batch_size=500, default_user=by, default_change_reason=change_reason
     )
-    refresh_standings(plan, moved)
+    refresh_standings(moved)
     return observations
 
 
-def refresh_standings(plan, pairs):
-    """Upsert the statuses of (indicator id, district id) pairs whose approved figures changed, one plan at a time."""
+def refresh_standings(pairs):
+    """Upsert the statuses of (indicator id, district id) pairs whose approved figures changed, one plan at a time:
+    those of every plan that shows the figures (`standings.pairs_showing`), each under a lock on its plan row."""
     if not pairs:
         return
-    Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).first()
-    standings.refresh_pairs(plan, pairs)
+    by_plan = standings.pairs_showing(pairs)
+    for locked in Plan.objects.select_for_update().filter(pk__in=list(by_plan)).order_by("pk"):
+        standings.refresh_pairs(locked, by_plan[locked.pk])
+
+
+def locked_years(indicator_ids):
+    """{indicator id: the years in which its figures can no longer change}, the one rule for locks: a year locked
+    in a plan locks its figures and, for a figure two plans share, in either plan (README, "Figures two plans
+    share"). One query, as many as the plan's own locks took before plans shared figures."""
+    found = defaultdict(set)
+    if not indicator_ids:
+        return found
+    table = ReportingYear._meta.db_table
+    select = f"SELECT down.asked, r.year FROM down JOIN {table} r ON r.plan_id = down.plan_id WHERE r.locked = %s"
+    sql, params = chains_sql(*among(indicator_ids), select)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, True])
+        for pk, year in cursor.fetchall():
+            found[pk].add(year)
+    return found
 
 
 def version_message(existing):

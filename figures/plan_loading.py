@@ -23,8 +23,10 @@ from django.utils.translation import gettext as _
 from figures import standings
 from figures.models import Observation, ObservationStatus, Standing
 from plans import review_flags
+from plans.explanations import plain
 from plans.fixture_files import read_folder
-from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget
+from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget, statistics
+from plans.workbook import continuation_key, continued_indicator
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 SYSTEM_USERNAME = "system"
@@ -163,8 +165,13 @@ class _Load:
             fields = review_flags.flag("indicators", dict(row["fields"], task=tasks.get(row.get("task_number"))))
             if fields.get("whole_number") and fields.get("max_value") is None:
                 fields["max_value"] = COUNT_MAX
+            if row.get("continues"):
+                fields["continues"] = continued_indicator(row["continues"])
             key = {"plan": plan, "code": row["code"]}
-            indicators[row["code"]] = sync.row("indicators", Indicator, key, fields, row["code"])
+            indicators[row["code"]] = indicator = sync.row("indicators", Indicator, key, fields, row["code"])
+            problem = indicator.continuation_problem()
+            if problem:
+                self.refuse("indicators", row["code"], problem)
         targets = set()
         for row in data["targets"]:
             key = self.cell(row, indicators, districts)
@@ -177,9 +184,21 @@ class _Load:
             "approved_by": self.by,
             "approved_at": timezone.now(),
         }
+        shared = set()
         for row in data["baselines"]:
             key = self.cell(row, indicators, districts)
             label = _("基期值 %(cell)s") % {"cell": f"{row['indicator']} {row['district']} {row['year']}"}
+            # A continuing indicator's baseline is the earlier plan's figure of that year, stored once on the
+            # first indicator of the chain: the row is stored as it if there is none yet; one that differs is
+            # refused, since that figure changes only through its review, locks and history (README).
+            key["indicator"] = key["indicator"].statistic
+            if key["indicator"].plan_id != plan.pk:
+                shared.add(key["indicator"].plan)
+                stored = Observation.objects.filter(**key).values_list("value", flat=True).first()
+                if stored is not None and stored != row["fields"]["value"]:
+                    reason = _("与已有的%(value)s不同：该数据也是上一规划的数据，请通过审核修改")
+                    self.refuse("baselines", label, reason % {"value": plain(stored)})
+                    continue
             sync.row("baselines", Observation, key, row["fields"], label, defaults=baseline_defaults)
         text_targets = {}
         # A text target that restates another for a later year points at it, so load the originals first.
@@ -192,6 +211,8 @@ class _Load:
             self.remove_missing(plan, tasks, items, indicators, targets, text_targets)
         # Targets may have changed, and a database from before `Standing` existed has none yet.
         standings.refresh(plan)
+        for earlier in shared:
+            standings.refresh(earlier)
 
     @staticmethod
     def cell(row, indicators, districts):
@@ -304,6 +325,10 @@ def dump_plan(plan) -> dict:
     """A loaded plan as the rows `read_folder` gives: what the plan workbook is written from."""
     tasks = list(Task.objects.filter(plan=plan).order_by("number"))
     task_numbers = {t.pk: t.number for t in tasks}
+    indicators = list(Indicator.objects.filter(plan=plan).select_related("continues__plan").order_by("order", "code"))
+    # A continuing indicator's baseline is stored on the first indicator of its chain.
+    stored_on = statistics(indicators)
+    shown_as = {stored_on[i.pk]: i for i in indicators}
     data = {
         "plan": {"code": plan.code, "fields": _fields(plan, PLAN_FIELDS)},
         "districts": [],
@@ -315,8 +340,13 @@ def dump_plan(plan) -> dict:
             .order_by("task__number", "order")
         ],
         "indicators": [
-            {"code": i.code, "task_number": task_numbers.get(i.task_id), "fields": _fields(i, INDICATOR_FIELDS)}
-            for i in Indicator.objects.filter(plan=plan).order_by("order", "code")
+            {
+                "code": i.code,
+                "task_number": task_numbers.get(i.task_id),
+                "continues": continuation_key(i),
+                "fields": _fields(i, INDICATOR_FIELDS),
+            }
+            for i in indicators
         ],
         "targets": [
             {
@@ -331,15 +361,17 @@ def dump_plan(plan) -> dict:
         ],
         "baselines": [
             {
-                "indicator": o.indicator.code,
+                "indicator": shown_as[o.indicator_id].code,
                 "district": o.district.code,
                 "year": o.year,
                 "fields": _fields(o, BASELINE_FIELDS),
             }
-            for o in Observation.objects.approved()
-            .filter(indicator__plan=plan, year=plan.base_year)
-            .select_related("indicator", "district")
-            .order_by("indicator__order", "indicator__code", "district__order")
+            for o in sorted(
+                Observation.objects.approved()
+                .filter(indicator__in=list(shown_as), year=plan.base_year)
+                .select_related("district"),
+                key=lambda o: (shown_as[o.indicator_id].order, shown_as[o.indicator_id].code, o.district.order),
+            )
         ],
         "text_targets": [
             {

@@ -82,11 +82,14 @@ def _review(observations, step, *, by, versions, comment):
         )
         if not rows:
             return []
-        plan = rows[0].indicator.plan
-        locked = set(ReportingYear.objects.filter(plan=plan, locked=True).values_list("year", flat=True))
+        # One plan object per plan, so that each asks once whether it is closed (Plan.closes).
+        plans = {o.indicator.plan_id: o.indicator.plan for o in rows}
+        for o in rows:
+            o.indicator.plan = plans[o.indicator.plan_id]
+        locked = pipeline.locked_years({o.indicator_id for o in rows})
         now, moved = timezone.now(), set()
         for o in rows:
-            if o.year in locked:
+            if o.year in locked[o.indicator_id]:
                 raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": o.year})
             if o.status != expected:
                 raise Conflict(
@@ -108,7 +111,7 @@ def _review(observations, step, *, by, versions, comment):
                 o.approved_by, o.approved_at = None, None
         order = {pk: n for n, pk in enumerate(o.pk for o in observations)}
         rows.sort(key=lambda o: order[o.pk])
-        return pipeline.save_changes(rows, by=by, change_reason=reason, moved=moved, plan=plan)
+        return pipeline.save_changes(rows, by=by, change_reason=reason, moved=moved)
 
 
 def restore(*, observation, record, by, version=None):
@@ -134,7 +137,7 @@ def restore(*, observation, record, by, version=None):
         action=pipeline.Action.SUBMIT,
     )
     reason = _("恢复为第%(version)d版") % {"version": record.version}
-    if ReportingYear.objects.filter(plan=observation.indicator.plan, year=observation.year, locked=True).exists():
+    if observation.year in pipeline.locked_years({observation.indicator_id})[observation.indicator_id]:
         raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": observation.year})
     if observation.status == ObservationStatus.APPROVED:
         raise Conflict(_("该数据已审核通过，需审核员重新打开后才能恢复历史版本。"))
@@ -151,9 +154,7 @@ def restore(*, observation, record, by, version=None):
             timezone.now(),
         )
         observation.approved_by = observation.approved_at = None
-        return pipeline.save_changes(
-            [observation], by=by, change_reason=reason, moved=set(), plan=observation.indicator.plan
-        )[0]
+        return pipeline.save_changes([observation], by=by, change_reason=reason, moved=set())[0]
 
 
 def lock_year(*, plan, year, by, locked=True):

@@ -6,24 +6,32 @@ from decimal import Decimal
 
 from figures.assessments import assess
 from figures.models import Observation
+from plans.models import Indicator, statistics
 
 
 def annotate(plan, pending):
     """Set `assessment`, `previous_year`, `previous_value` and `change` on each of the `pending` figures (a list)."""
     if not pending:
         return pending
-    indicators = {o.indicator_id for o in pending}
+    # A figure stored for a continuing indicator is judged as the plan's own indicator (README).
+    shown_as = {}
+    if any(o.indicator.plan_id != plan.pk for o in pending):
+        continuing = Indicator.objects.filter(plan=plan, continues__isnull=False)
+        shown_as = {storage: pk for pk, storage in statistics(continuing).items()}
+    judged = {o.pk: shown_as.get(o.indicator_id, o.indicator_id) for o in pending}
+    indicators = set(judged.values())
     districts = {o.district_id for o in pending}
     for year in sorted({o.year for o in pending}):
         # Judged as if approved: this year's figure, and the earlier years' still pending ones with it.
         candidates = {}
         for o in pending:
             if o.year <= year:
-                candidates.setdefault((o.indicator_id, o.district_id), {})[o.year] = o.value
+                candidates.setdefault((judged[o.pk], o.district_id), {})[o.year] = o.value
         verdicts = assess(plan, as_of=year, indicators=indicators, districts=districts, candidates=candidates)
         for o in pending:
             if o.year == year:
-                o.assessment = verdicts.get((o.indicator_id, o.district_id))
+                o.assessment = verdicts.get((judged[o.pk], o.district_id))
+    indicators = {o.indicator_id for o in pending}
     earlier = {}
     approved = Observation.objects.approved().filter(
         indicator__in=indicators, district__in=districts, year__lt=max(o.year for o in pending)

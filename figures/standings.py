@@ -6,13 +6,14 @@ pipeline refreshes the pairs it changes (`refresh_pairs`, an upsert); `load_plan
 in the writer's transaction.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.db import transaction
 from django.db.models import Count, Q
 
 from figures.assessments import statuses_by_year
 from figures.models import DataVersion, Standing
+from plans.models import sharing
 
 BATCH = 5000
 
@@ -29,6 +30,17 @@ def refresh_pairs(plan, pairs):
     districts = {d for _i, d in pairs}
     rows = (row for row in statuses_by_year(plan, indicators=indicators, districts=districts) if row[:2] in pairs)
     _upsert(plan, rows, indicators, districts, pairs=pairs)
+
+
+def pairs_showing(pairs):
+    """{plan id: {(indicator id, district id)}} of every indicator that shows the figures of these (indicator id,
+    district id) pairs: a figure two plans share moves the standings of both plans' indicators. One query."""
+    chains = sharing({i for i, _d in pairs})
+    by_plan = defaultdict(set)
+    for i, d in pairs:
+        for pk, plan_id in chains[i].items():
+            by_plan[plan_id].add((pk, d))
+    return by_plan
 
 
 def _upsert(plan, rows, indicators, districts, pairs=None):

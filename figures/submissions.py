@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from figures.models import Observation, ObservationStatus, ReportingYear, sees_work_in_progress
-from plans.models import Indicator, Target
+from plans.models import Indicator, Target, statistics
 
 # A figure counts as reported once it reaches the reviewers.
 REPORTED = (ObservationStatus.SUBMITTED, ObservationStatus.APPROVED)
@@ -43,9 +43,11 @@ def entry_overview(plan, districts, years):
     if plan.is_read_only(locked):
         locked = set(years)
     counts = Counter()
-    for district_id, year, status in Observation.objects.filter(
-        indicator__plan=plan, district__in=districts, year__in=list(years)
-    ).values_list("district_id", "year", "status"):
+    for district_id, year, status in (
+        Observation.objects.shown_in(plan)
+        .filter(district__in=districts, year__in=list(years))
+        .values_list("district_id", "year", "status")
+    ):
         counts[district_id, year, status] += 1
     return [
         (
@@ -69,11 +71,13 @@ def missing_figures(plan, districts, year):
     districts = list(districts)
     owed = reported_indicator_ids(plan, districts)
     indicators = {i.pk: i for i in Indicator.objects.filter(plan=plan)}
+    # A continuing indicator's figures are stored on the first indicator of its chain (README).
+    shown_as = {storage: pk for pk, storage in statistics(indicators.values()).items()}
     status = dict(
-        ((o[0], o[1]), o[2])
-        for o in Observation.objects.filter(indicator__plan=plan, district__in=districts, year=year).values_list(
-            "indicator_id", "district_id", "status"
-        )
+        ((shown_as[o[0]], o[1]), o[2])
+        for o in Observation.objects.filter(indicator__in=list(shown_as), district__in=districts, year=year)
+        .order_by()
+        .values_list("indicator_id", "district_id", "status")
     )
     rows = []
     for district in districts:

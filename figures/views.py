@@ -52,7 +52,7 @@ def review_list(request):
     plan = request.plan
     pending = (
         Observation.objects.reviewable_by(request.user)
-        .filter(indicator__plan=plan)
+        .shown_in(plan)
         .select_related("indicator", "district", "entered_by")
         .prefetch_related("entered_by__districts")
         .order_by("year", "district__order", "indicator__order")

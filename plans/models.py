@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -135,9 +136,15 @@ class Plan(models.Model):
         plan read with PlanQuerySet.with_read_only)."""
         if locked_years is not None:
             return self.target_year in locked_years
-        if hasattr(self, "final_year_locked"):
-            return self.final_year_locked
-        return self.reporting_years.filter(year=self.target_year, locked=True).exists()
+        if not hasattr(self, "final_year_locked"):
+            self.final_year_locked = self.reporting_years.filter(year=self.target_year, locked=True).exists()
+        return self.final_year_locked
+
+    def closes(self, year):
+        """Whether this plan forbids changing a figure of `year`: every year of its own once it is read-only. A
+        figure it shares with a later plan (README, "Figures two plans share") stays open in the later plan's
+        later years."""
+        return year <= self.target_year and self.is_read_only()
 
     @property
     def read_only_message(self):
@@ -238,6 +245,79 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(targets__district=district).distinct()
 
 
+def statistics(indicators):
+    """{indicator id: id of the indicator its figures are stored on}: the batch form of `Indicator.statistic`.
+
+    `indicators` are Indicator rows or (id, continues id) pairs. One query per link of the longest chain beyond
+    the rows given; none when nothing continues (every plan but a continuing one)."""
+    parent = {}
+    for item in indicators:
+        pk, continues = (item.pk, item.continues_id) if isinstance(item, Indicator) else item
+        parent[pk] = continues
+    asked = list(parent)
+    pending = {c for c in parent.values() if c is not None and c not in parent}
+    while pending:
+        found = dict(Indicator.objects.filter(pk__in=pending).order_by().values_list("pk", "continues_id"))
+        parent.update(found)
+        pending = {c for c in found.values() if c is not None and c not in parent}
+
+    def root(pk):
+        while parent.get(pk) is not None:
+            pk = parent[pk]
+        return pk
+
+    return {pk: root(pk) for pk in asked}
+
+
+def chains_sql(where, params, select):
+    """SQL over the `continues` chains of the indicators `where` picks (a condition on the indicator table):
+    `up` (asked, id, continues_id) walks from each of them to the first indicator of its chain, `down` (asked, id,
+    plan_id) from there to every indicator of the chain. One query however long the chains (a recursive common
+    table expression, which SQLite and PostgreSQL both run, also as a subquery)."""
+    table = Indicator._meta.db_table
+    sql = f"""
+        WITH RECURSIVE up(asked, id, continues_id) AS (
+            SELECT id, id, continues_id FROM {table} WHERE {where}
+            UNION SELECT up.asked, i.id, i.continues_id FROM {table} i JOIN up ON i.id = up.continues_id
+        ), down(asked, id, plan_id) AS (
+            SELECT up.asked, i.id, i.plan_id FROM up JOIN {table} i ON i.id = up.id WHERE up.continues_id IS NULL
+            UNION SELECT down.asked, i.id, i.plan_id FROM {table} i JOIN down ON i.continues_id = down.id
+        )
+        {select}"""
+    return sql, list(params)
+
+
+def among(ids):
+    """`chains_sql`'s `where` and `params` for the chains of these indicator ids."""
+    ids = [int(pk) for pk in ids]
+    return f"id IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def sharing(indicator_ids):
+    """{indicator id: {id: plan id} of every indicator that shares its figures with it, itself included}.
+    One query."""
+    found = {pk: {} for pk in indicator_ids}
+    if not found:
+        return found
+    sql, params = chains_sql(*among(found), "SELECT asked, id, plan_id FROM down")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for asked, pk, plan_id in cursor.fetchall():
+            found[asked][pk] = plan_id
+    return found
+
+
+def sharing_sql(indicator):
+    """The ids of every indicator sharing its figures with `indicator`, as a subquery for filters."""
+    return RawSQL(*chains_sql("id = %s", [indicator.pk], "SELECT id FROM down"))
+
+
+def statistics_of_continuing_sql(plan):
+    """The ids of the indicators the figures of `plan`'s continuing indicators are stored on, as a subquery."""
+    where = "plan_id = %s AND continues_id IS NOT NULL"
+    return RawSQL(*chains_sql(where, [plan.pk], "SELECT id FROM up WHERE continues_id IS NULL"))
+
+
 class Indicator(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("规划"))
     code = models.SlugField(_("代码"), max_length=80)
@@ -290,6 +370,15 @@ class Indicator(models.Model):
     )
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name=_("延续指标"),
+        help_text=_("上一规划中统计口径相同的指标：两个规划共用同一组数据，只填报一次。"),
+    )
 
     objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("指标修改记录"))
@@ -309,6 +398,11 @@ class Indicator(models.Model):
                 | Q(min_value__lte=models.F("max_value")),
                 name="indicator_bounds_ordered",
             ),
+            models.CheckConstraint(
+                condition=Q(continues__isnull=True) | ~Q(continues=models.F("id")), name="indicator_continues_not_self"
+            ),
+            # A statistic goes on in one indicator of the next plan, not two.
+            models.UniqueConstraint(fields=["continues"], name="indicator_continued_once"),
         ]
 
     def __str__(self):
@@ -324,6 +418,52 @@ class Indicator(models.Model):
     @property
     def is_rate(self):
         return self.unit == "%"
+
+    @property
+    def statistic(self):
+        """The indicator this one's figures are stored on: the first of its `continues` chain, so that a figure
+        two plans share (the last year of one, the base year of the next) is entered and stored once.
+        `statistics` is the same rule for many indicators at once."""
+        indicator = self
+        while indicator.continues_id is not None:
+            indicator = indicator.continues
+        return indicator
+
+    def clean(self):
+        super().clean()
+        problem = self.continuation_problem()
+        if problem:
+            raise ValidationError({"continues": problem})
+
+    def continuation_problem(self):
+        """Why this indicator cannot continue the one it names, or None: it must be the same statistic (unit,
+        direction, decimals) of an earlier plan that ends by this plan's base year, and have no figures of its own
+        (they would be hidden behind the earlier indicator's)."""
+        earlier = self.continues
+        if earlier is None:
+            return None
+        words = {"name": self.name, "earlier": earlier.name, "plan": earlier.plan.name}
+        if earlier.pk == self.pk or earlier.plan_id == self.plan_id:
+            return _("“%(name)s”不能延续同一规划中的指标“%(earlier)s”。") % words
+        if earlier.plan.target_year > self.plan.base_year:
+            return _("“%(name)s”只能延续在本规划基期年份前结束的规划中的指标，“%(plan)s”尚未结束。") % words
+        if self.cumulative or earlier.cumulative:
+            # A running total starts again from nothing in each plan's base year.
+            return _("“%(name)s”或“%(earlier)s”是累计值，不能延续。") % words
+        for field in ("unit", "direction", "decimals"):
+            if getattr(self, field) != getattr(earlier, field):
+                message = _(
+                    "“%(name)s”的%(field)s（%(mine)s）与所延续的“%(earlier)s”（%(theirs)s）不同，不是同一统计指标。"
+                )
+                return message % {
+                    **words,
+                    "field": self._meta.get_field(field).verbose_name,
+                    "mine": getattr(self, field),
+                    "theirs": getattr(earlier, field),
+                }
+        if self.pk is not None and self.observations.exists():
+            return _("“%(name)s”已有自己的数据，不能再延续其他指标。") % words
+        return None
 
 
 class Operator(models.TextChoices):

@@ -47,6 +47,7 @@ class Column:
     kind: str = "text"  # text, int, decimal, bool, choice, out
     required: bool = False
     choices: tuple = ()
+    optional: bool = False  # the header may be absent (workbooks from before the column existed)
 
 
 def _values(choices):
@@ -90,6 +91,9 @@ INDICATOR_COLUMNS = (
     Column("分地区加总校核", "sum_check", "bool"),
     Column("加总容差", "sum_tolerance", "decimal", True),
     Column("分地区表列序", "district_order", "int"),
+    # "<plan code>/<indicator code>" of the earlier plan's indicator this one continues (README, "Figures two plans
+    # share"): the two share their figures.
+    Column("延续指标", "continues", optional=True),
     CONFIDENCE,
     FLAG,
     REASON,
@@ -165,7 +169,7 @@ SHEETS = {
     TEXT_SHEET: (TEXT_TARGET_COLUMNS, TextTarget),
 }
 # Row keys, not model fields.
-KEYS = {"code", "number", "indicator", "district", "type", "task_number", "same_as", "source"}
+KEYS = {"code", "number", "indicator", "district", "type", "task_number", "same_as", "source", "continues"}
 BOOLEAN_DEFAULT = False
 
 
@@ -195,7 +199,10 @@ def write_workbook(data) -> bytes:
         ],
     }
     for r in data["indicators"]:
-        row = _flagged("indicators", {"code": r["code"], "task_number": r.get("task_number"), **r["fields"]})
+        row = _flagged(
+            "indicators",
+            {"code": r["code"], "task_number": r.get("task_number"), "continues": r.get("continues"), **r["fields"]},
+        )
         main = row.get("is_main") or row.get("sum_check")
         rows[INDICATOR_SHEET if main else PROJECT_SHEET].append(row)
     for kind, label in (("baselines", BASELINE), ("targets", TARGET)):
@@ -325,9 +332,9 @@ class _Reader:
         for column in columns:
             if column.header in header:
                 positions[column.name] = (header.index(column.header), column)
-            elif column.kind != "out":
+            elif column.kind != "out" and not column.optional:
                 self.error(title, 1, None, _("缺少列“%(header)s”。") % {"header": column.header})
-        if any(c.kind != "out" and c.name not in positions for c in columns):
+        if any(c.kind != "out" and not c.optional and c.name not in positions for c in columns):
             return []
         rows = []
         for number, line in enumerate(lines[1:], start=2):
@@ -391,6 +398,8 @@ class _Reader:
             low, high = row["min_value"], row["max_value"]
             if low is not None and high is not None and low > high:
                 self.error(sheet, number, where["max_value"], _("合理上限不能小于合理下限。"))
+            if row.get("continues"):
+                self.continues(sheet, number, row, where, plan)
         districts = set(District.objects.values_list("code", flat=True))
         cells = tables[CELL_SHEET]
         self.unique(CELL_SHEET, cells, lambda r: (r["type"], r["indicator"], r["district"], r["year"]))
@@ -441,7 +450,12 @@ class _Reader:
                 for _n, r, _w in items
             ],
             "indicators": [
-                {"code": r["code"], "task_number": r["task_number"], "fields": _fields(r, INDICATOR_COLUMNS)}
+                {
+                    "code": r["code"],
+                    "task_number": r["task_number"],
+                    "continues": r.get("continues") or None,
+                    "fields": _fields(r, INDICATOR_COLUMNS),
+                }
                 for _s, _n, r, _w in indicators
             ],
             "targets": [_cell(r, ("value", "upper", "operator")) for _n, r, _w in cells if r["type"] == TARGET],
@@ -457,6 +471,24 @@ class _Reader:
             ],
         }
 
+    def continues(self, sheet, number, row, where, plan):
+        """The 延续指标 cell: an indicator of an earlier plan in the database, of the same statistic."""
+        earlier = continued_indicator(row["continues"])
+        if earlier is None:
+            message = _("没有指标“%(key)s”（应写作“规划代码/指标代码”）。") % {"key": row["continues"]}
+        else:
+            fields = {name: row[name] for name in ("name", "unit", "direction", "decimals", "cumulative")}
+            # The plan as the workbook states it (its id if it is loaded already): the one rule judges it.
+            stated = Plan(
+                pk=Plan.objects.filter(code=plan["code"]).values_list("pk", flat=True).first(),
+                code=plan["code"],
+                base_year=plan["base_year"],
+                target_year=plan["target_year"],
+            )
+            message = Indicator(plan=stated, continues=earlier, **fields).continuation_problem()
+        if message:
+            self.error(sheet, number, where["continues"], message)
+
     def code(self, sheet, number, row, where, seen):
         code = row["code"]
         if not SLUG.match(code or ""):
@@ -465,6 +497,18 @@ class _Reader:
             self.error(sheet, number, where["code"], _("代码与%(place)s重复。") % {"place": seen[code]})
         else:
             seen[code] = _("工作表“%(sheet)s”第%(row)d行") % {"sheet": sheet, "row": number}
+
+
+def continued_indicator(key):
+    """The indicator a 延续指标 cell names ("<plan code>/<indicator code>"), or None."""
+    plan_code, _slash, code = (key or "").partition("/")
+    return Indicator.objects.filter(plan__code=plan_code, code=code).select_related("plan").first()
+
+
+def continuation_key(indicator):
+    """What the 延续指标 cell says for an indicator that continues another, else None."""
+    earlier = indicator.continues
+    return f"{earlier.plan.code}/{earlier.code}" if earlier else None
 
 
 def _fields(row, columns, keys=KEYS):

@@ -162,6 +162,7 @@ ADDED_COLUMNS = {
         "sum_check": "False",
         "sum_tolerance": "0",
         "district_order": "None",
+        "continues_id": "None",
     },
     # The one plan, the one every page showed, is the current plan (plans 0005).
     "indicators_plan": {"is_current": "True"},
