@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from figures.models import Observation, Standing
-from plans.models import Indicator, Target, statistics
+from plans.models import Indicator, Target, showing
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def lines(plan, district, indicators):
     years = list(range(plan.base_year, plan.target_year + 1))
     ids = [i.pk for i in indicators]
     # A continuing indicator's figures are stored on the first indicator of its chain (README).
-    shown_as = {storage: pk for pk, storage in statistics(indicators).items()}
+    shown_as = showing(indicators)
     values = {}
     approved = Observation.objects.approved().filter(indicator__in=list(shown_as), district=district, year__in=years)
     for storage, year, value in approved.order_by().values_list("indicator_id", "year", "value"):

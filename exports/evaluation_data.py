@@ -10,7 +10,7 @@ from exports.evaluation_words import PROBLEM_STATUSES, WARNING_MARK, status_word
 from figures.assessments import assess
 from figures.models import Observation
 from plans import progress
-from plans.models import District, Indicator, Target, Task
+from plans.models import District, Indicator, Target, Task, showing
 from tasks import districts as district_targets
 from tasks.models import TaskReport
 
@@ -137,13 +137,14 @@ def gather(plan, as_of, *, pick_main=main_indicators):
     main = [lines.get((i.pk, province.pk)) or _line_without_data(i, province, plan) for i in pick_main(indicators)]
 
     figures = {}
+    shown_as = showing([line.indicator for line in main])
     for indicator_id, year, value in (
         Observation.objects.approved()
-        .filter(indicator__in=[line.indicator.pk for line in main], district=province, year__lte=as_of)
+        .filter(indicator__in=list(shown_as), district=province, year__gte=plan.base_year, year__lte=as_of)
         .order_by()
         .values_list("indicator_id", "year", "value")
     ):
-        figures.setdefault(indicator_id, {})[year] = value
+        figures.setdefault(shown_as[indicator_id], {})[year] = value
 
     return EvaluationData(
         plan=plan,
@@ -191,17 +192,19 @@ def _problems(plan, lines, indicators, districts):
     if not found:
         return []
     wanted = {(line.indicator.pk, line.district.pk, line.assessment.latest[0]) for line in found}
+    shown_as = showing([line.indicator for line in found])
     notes = {}
-    for indicator_id, district_id, year, reason, measures in (
+    for stored_on, district_id, year, reason, measures in (
         Observation.objects.approved()
         .filter(
-            indicator__in={key[0] for key in wanted},
+            indicator__in=list(shown_as),
             district__in={key[1] for key in wanted},
             year__in={key[2] for key in wanted},
         )
         .order_by()
         .values_list("indicator_id", "district_id", "year", "reason", "measures")
     ):
+        indicator_id = shown_as[stored_on]
         if (indicator_id, district_id, year) in wanted:
             notes[(indicator_id, district_id, year)] = (reason, measures)
     indicator_order = {i.pk: n for n, i in enumerate(indicators)}

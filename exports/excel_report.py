@@ -16,7 +16,7 @@ from figures.assessments import assess
 from figures.excel_files import BadFile
 from figures.models import Observation, ObservationStatus
 from plans import progress
-from plans.models import District, Indicator, Target, Task, TaskItem
+from plans.models import District, Indicator, Target, Task, TaskItem, showing
 from plans.xlsx import (
     HEADER_FONT,
     TITLE_FONT,
@@ -64,11 +64,14 @@ class ReportData:
         cities = {d.pk for d in districts if not d.is_province}
         across = [i for i in indicators if any((i.pk, d) in targets for d in cities)]
         values = {}
-        figures = Observation.objects.approved().filter(indicator__plan=plan, district__in=ids, year__lte=year)
-        for indicator_id, district_id, figure_year, value in figures.filter(
-            Q(district=district) | Q(year=year, indicator__in=[i.pk for i in across])
+        # A continuing indicator's figures are stored on the first indicator of its chain (README).
+        shown_as = showing(indicators)
+        stored_across = [stored for stored, pk in shown_as.items() if pk in {i.pk for i in across}]
+        figures = Observation.objects.approved().shown_in(plan).filter(district__in=ids, year__lte=year)
+        for stored_on, district_id, figure_year, value in figures.filter(
+            Q(district=district) | Q(year=year, indicator__in=stored_across)
         ).values_list("indicator_id", "district_id", "year", "value"):
-            values.setdefault((indicator_id, district_id), {})[figure_year] = value
+            values.setdefault((shown_as[stored_on], district_id), {})[figure_year] = value
         assessments = assess(plan, as_of=year, districts=[district])
         assessments.update(assess(plan, as_of=year, indicators=across, districts=ids))
         return cls(plan, year, district, districts, indicators, across, assessments, values, targets)
@@ -315,7 +318,8 @@ def _detail_sheet(workbook, plan, user, districts):
     labels = dict(ObservationStatus.choices)
     figures = (
         Observation.objects.visible_to(user)
-        .filter(indicator__plan=plan, district__in=[d.pk for d in districts])
+        .shown_in(plan)
+        .filter(district__in=[d.pk for d in districts])
         .order_by("indicator__order", "indicator__code", "district__order", "year")
         .values_list(*DETAIL_FIELDS)
     )

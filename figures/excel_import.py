@@ -12,7 +12,7 @@ from figures import pipeline
 from figures.excel_files import BadFile, read_upload
 from figures.models import Observation, PendingUpload
 from plans.explanations import plain
-from plans.models import District, Indicator, statistics
+from plans.models import District, Indicator, showing, statistics
 
 # ---------------------------------------------------------------------------------------------------------------
 # Preview and confirm
@@ -248,7 +248,7 @@ def _keep_stored_sources(sheets, names):
             years.add(int(year))
         except ValueError:
             pass
-    entered_as = {storage: pk for pk, storage in statistics(indicators.values()).items()}
+    entered_as = showing(indicators.values())
     stored = {
         (entered_as[i], d, str(y)): source
         for i, d, y, source in Observation.objects.filter(

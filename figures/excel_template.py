@@ -9,7 +9,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from figures import access
 from figures.models import Observation
 from plans.explanations import plain
-from plans.models import Indicator, Target, statistics
+from plans.models import Indicator, Target, showing
 from plans.xlsx import HEADER_FILL, HEADER_FONT, number_format, print_setup, width
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ def write_template(out, *, plan, year, districts):
     for target in Target.objects.filter(indicator__plan=plan, district__in=ids).order_by("year"):
         targets.setdefault((target.indicator_id, target.district_id), []).append(target)
     # A continuing indicator's figures are stored on the first indicator of its chain (README).
-    shown_as = {storage: pk for pk, storage in statistics(indicators).items()}
+    shown_as = showing(indicators)
     stored = {
         (shown_as[o.indicator_id], o.district_id, o.year): o
         for o in Observation.objects.filter(indicator__in=list(shown_as), district__in=ids, year__in=[year - 1, year])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from figures import pipeline
 from figures.models import Observation, ObservationStatus
-from plans.models import District, Indicator, Target, statistics
+from plans.models import District, Indicator, Target, showing
 
 
 class EntryForm(forms.Form):
@@ -81,7 +81,7 @@ class EntryGrid:
             if chosen is None or chosen.year < year:
                 targets[target.indicator_id] = target
         # A continuing indicator's figures are stored on the first indicator of its chain (README).
-        shown_as = {storage: pk for pk, storage in statistics(indicators).items()}
+        shown_as = showing(indicators)
         stored = Observation.objects.filter(
             indicator__in=list(shown_as), district=district, year__gte=plan.base_year, year__lte=year
         )

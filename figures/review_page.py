@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from figures.assessments import assess
 from figures.models import Observation
-from plans.models import Indicator, statistics
+from plans.models import Indicator, showing
 
 
 def annotate(plan, pending):
@@ -17,7 +17,7 @@ def annotate(plan, pending):
     shown_as = {}
     if any(o.indicator.plan_id != plan.pk for o in pending):
         continuing = Indicator.objects.filter(plan=plan, continues__isnull=False)
-        shown_as = {storage: pk for pk, storage in statistics(continuing).items()}
+        shown_as = showing(continuing)
     judged = {o.pk: shown_as.get(o.indicator_id, o.indicator_id) for o in pending}
     indicators = set(judged.values())
     districts = {o.district_id for o in pending}

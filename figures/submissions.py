@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from figures.models import Observation, ObservationStatus, ReportingYear, sees_work_in_progress
-from plans.models import Indicator, Target, statistics
+from plans.models import Indicator, Target, showing
 
 # A figure counts as reported once it reaches the reviewers.
 REPORTED = (ObservationStatus.SUBMITTED, ObservationStatus.APPROVED)
@@ -72,7 +72,7 @@ def missing_figures(plan, districts, year):
     owed = reported_indicator_ids(plan, districts)
     indicators = {i.pk: i for i in Indicator.objects.filter(plan=plan)}
     # A continuing indicator's figures are stored on the first indicator of its chain (README).
-    shown_as = {storage: pk for pk, storage in statistics(indicators.values()).items()}
+    shown_as = showing(indicators.values())
     status = dict(
         ((shown_as[o[0]], o[1]), o[2])
         for o in Observation.objects.filter(indicator__in=list(shown_as), district__in=districts, year=year)

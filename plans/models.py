@@ -312,6 +312,12 @@ def sharing_sql(indicator):
     return RawSQL(*chains_sql("id = %s", [indicator.pk], "SELECT id FROM down"))
 
 
+def showing(indicators):
+    """{id of the indicator figures are stored on: id of the given indicator showing them}, `statistics` turned
+    round, for reading stored figures back as a plan's own indicators."""
+    return {storage: pk for pk, storage in statistics(indicators).items()}
+
+
 def statistics_of_continuing_sql(plan):
     """The ids of the indicators the figures of `plan`'s continuing indicators are stored on, as a subquery."""
     where = "plan_id = %s AND continues_id IS NOT NULL"

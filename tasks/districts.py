@@ -11,7 +11,7 @@ from dashboards import charts
 from figures.assessments import assess
 from figures.models import Observation
 from plans import progress
-from plans.models import District, Indicator, Target
+from plans.models import District, Indicator, Target, showing
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,14 @@ def sum_mismatches(*, plan, indicators=None):
     by_id = {i.pk: i for i in indicators}
     province_ids = set(District.objects.provinces().values_list("pk", flat=True))
     targets = Target.objects.filter(indicator__in=by_id).values_list("indicator_id", "district_id", "year", "value")
-    figures = Observation.objects.filter(indicator__in=by_id).values_list(
-        "indicator_id", "district_id", "year", "value"
-    )
+    # A continuing indicator's figures are stored on the first indicator of its chain (README), from its base year.
+    shown_as = showing(indicators)
+    figures = [
+        (shown_as[stored_on], district_id, year, value)
+        for stored_on, district_id, year, value in Observation.objects.filter(
+            indicator__in=list(shown_as), year__gte=plan.base_year
+        ).values_list("indicator_id", "district_id", "year", "value")
+    ]
     targets = list(targets)
     components = {}
     for indicator_id, district_id, _year, _value in targets:
@@ -110,12 +115,13 @@ def district_table(*, plan, as_of, visible):
     targets, baselines = {}, {}
     for target in Target.objects.filter(indicator__in=indicators):
         targets.setdefault((target.indicator_id, target.district_id), {})[target.year] = target
-    for indicator_id, district_id, value in (
+    shown_as = showing(indicators)
+    for stored_on, district_id, value in (
         Observation.objects.approved()
-        .filter(indicator__in=indicators, year=plan.base_year)
+        .filter(indicator__in=list(shown_as), year=plan.base_year)
         .values_list("indicator_id", "district_id", "value")
     ):
-        baselines[(indicator_id, district_id)] = value
+        baselines[(shown_as[stored_on], district_id)] = value
     assessments = assess(plan, as_of=as_of, indicators=indicators, districts=visible_ids)
     years = sorted({year for cells in targets.values() for year in cells})
     rows = [
