@@ -137,7 +137,7 @@ class Context:
             errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
-        if year in self.locked:
+        if year in self.locked and not (batch.command and year in batch.locked_years_ok):
             raise _Refused("year", _("%(year)d年度已锁定，数据不能再修改。") % {"year": year}, "conflict")
         existing = self.cells.get((indicator.pk, district.pk, year))
         checked = Checked(

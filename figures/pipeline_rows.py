@@ -141,6 +141,7 @@ class Batch:
     command: bool = False  # an administrator's command: may store approved figures (as its own user)
     change_reason: str = ""
     reopen_approved: bool = False  # `load_plan --force` only: a command replaces approved figures it loaded
+    locked_years_ok: frozenset = frozenset()  # `load_plan --change-locked-year`: a command writes in these locked years
 
 
 @dataclass
