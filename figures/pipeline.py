@@ -48,6 +48,7 @@ from plans.models import District, Indicator, Plan
 __all__ = [
     "LIMIT",
     "MAX_DECIMALS",
+    "Names",
     "TEXT_FIELDS",
     "TEXT_LIMITS",
     "TRUE",
@@ -228,17 +229,30 @@ def record_value(*, by, require_version=False, **fields):
     return outcome.changed[0] if outcome.changed else checked.existing
 
 
-def _rows_of_table(plan, rows, action):
+class Names:
+    """How a table names its figures' indicators and districts: the plan's indicators by code, the districts by
+    code, name or short name. Read once per file (two queries) and shared by its sheets and its preview."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.indicators = {i.code: i for i in Indicator.objects.filter(plan=plan).select_related("plan")}
+        self.districts = {}
+        for district in District.objects.all():
+            for key in (district.code, district.name, district.short_name):
+                self.districts[key] = district
+
+    def indicator(self, raw):
+        return self.indicators.get(str(raw if raw is not None else "").strip())
+
+    def district(self, raw):
+        return self.districts.get(str(raw if raw is not None else "").strip())
+
+
+def _rows_of_table(names, rows, action):
     """(row number, {column: value}) of a long-format table as Rows, with the problems of unknown codes."""
-    indicators = {i.code: i for i in Indicator.objects.filter(plan=plan).select_related("plan")}
-    districts = {}
-    for district in District.objects.all():
-        for key in (district.code, district.name, district.short_name):
-            districts[key] = district
     result, problems = [], []
     for number, row in rows:
-        indicator = indicators.get(str(row.get("indicator") or "").strip())
-        district = districts.get(str(row.get("district") or "").strip())
+        indicator, district = names.indicator(row.get("indicator")), names.district(row.get("district"))
         if indicator is None:
             problems.append(Problem(number, "indicator", _("没有指标“%(code)s”。") % {"code": row.get("indicator")}))
         if district is None:
@@ -262,8 +276,10 @@ def _rows_of_table(plan, rows, action):
     return result, problems
 
 
-def _table_batch(plan, rows, by, action):
-    table, problems = _rows_of_table(plan, rows, action)
+def _table_batch(plan, rows, action, names):
+    if names is None or names.plan.pk != plan.pk:
+        names = Names(plan)
+    table, problems = _rows_of_table(names, rows, action)
     command = action == Action.APPROVE
     batch = Batch(table, command=command, change_reason=_("导入") if command else "")
     return batch, problems
@@ -273,11 +289,11 @@ def _rejected(problems):
     return ImportRejected([(p.key, p.field or "district", p.message) for p in problems])
 
 
-def check_rows(*, plan, rows, by, action=Action.APPROVE):
+def check_rows(*, plan, rows, by, action=Action.APPROVE, names=None):
     """Check every (row number, {column: value}) of a long-format table; the Checked rows or ImportRejected.
 
     `action=approve` is the administrator's import (`import_values`) only."""
-    batch, problems = _table_batch(plan, rows, by, action)
+    batch, problems = _table_batch(plan, rows, action, names)
     checked = []
     if batch.rows:
         outcome = Context.load(batch, by).check(batch)
@@ -291,11 +307,11 @@ def _row_order(problem):
     return (problem.key if isinstance(problem.key, int) else 0, problem.field or "")
 
 
-def import_rows(*, plan, rows, by, action=Action.APPROVE):
+def import_rows(*, plan, rows, by, action=Action.APPROVE, names=None):
     """Store a whole table of figures in one transaction, or nothing. Returns the checked rows."""
-    batch, problems = _table_batch(plan, rows, by, action)
+    batch, problems = _table_batch(plan, rows, action, names)
     if problems:
-        check_rows(plan=plan, rows=rows, by=by, action=action)  # raises, naming every row's problems
+        check_rows(plan=plan, rows=rows, by=by, action=action, names=names)  # raises, naming every row's problems
     outcome = write(batch, by=by)
     if outcome.problems:
         raise _rejected(outcome.problems)
