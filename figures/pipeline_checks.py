@@ -255,10 +255,20 @@ def _jump_message(indicator, plan, year, previous, next_year, number, *, followi
 
     Over a gap of n years the allowance grows: n times the points for rates, (1 + share)^n - 1 for others."""
     n = next_year - year
-    words = {"year": year, "previous": _fmt(previous), "next_year": next_year, "value": _fmt(number)}
+    # Most figures pass: the message's words are formatted only for the few that do not.
     if indicator.cumulative:
         if number >= previous:
             return None
+    elif indicator.is_rate:
+        limit = plan.large_move_points * n
+        if abs(number - previous) <= limit:
+            return None
+    else:
+        share = (1 + plan.large_move_share) ** n - 1
+        if previous == 0 or abs(number - previous) / previous <= share:
+            return None
+    words = {"year": year, "previous": _fmt(previous), "next_year": next_year, "value": _fmt(number)}
+    if indicator.cumulative:
         if following:
             return (
                 _(
@@ -268,15 +278,9 @@ def _jump_message(indicator, plan, year, previous, next_year, number, *, followi
             )
         return _("累计数不应比上年（%(year)d年：%(previous)s）少，请确认无误并在说明中写明原因。") % words
     if indicator.is_rate:
-        limit = plan.large_move_points * n
-        large = abs(number - previous) > limit
         words["limit"] = _("%(points)s个百分点") % {"points": _fmt(limit)}
     else:
-        share = (1 + plan.large_move_share) ** n - 1
-        large = previous != 0 and abs(number - previous) / previous > share
         words["limit"] = f"{_fmt(round(share * 100, 2))}%"
-    if not large:
-        return None
     if following:
         return (
             _(
