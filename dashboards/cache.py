@@ -20,9 +20,16 @@ def data_version():
     return DataVersion.current()
 
 
-def cached(name, compute, *, version, plan, as_of=None, districts=(), extra=()):
-    """`compute()`'s value for these inputs as of the data `version`, computed once per version."""
+def key(name, *, version, plan, as_of=None, districts=(), extra=()):
+    """The cache key of what `name` shows for these inputs as of the data `version`.
+
+    Pages also hand it to `{% cache %}` around their longest tables: rendering a plan's rows costs more than
+    computing them, and the rows hold nothing of the user's own beyond the districts he may see."""
     seen = ",".join(str(getattr(d, "pk", d)) for d in sorted(districts, key=lambda d: getattr(d, "pk", d)))
     parts = [name, version, plan.pk, as_of, hashlib.sha1(seen.encode()).hexdigest(), get_language()]
-    key = "planboard:" + ":".join(str(part) for part in [*parts, *extra])
-    return cache.get_or_set(key, compute, TIMEOUT)
+    return "planboard:" + ":".join(str(part) for part in [*parts, *extra])
+
+
+def cached(name, compute, **inputs):
+    """`compute()`'s value for these inputs as of the data `version`, computed once per version."""
+    return cache.get_or_set(key(name, **inputs), compute, TIMEOUT)

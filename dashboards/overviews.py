@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from dashboards import charts
 from dashboards.charts import STATUS_ORDER
-from figures import standings
+from figures import access, standings
 from figures.assessments import assess
 from figures.models import Observation
 from plans import progress
-from plans.models import Attribute, District, Indicator, Target
+from plans.models import Attribute, Indicator, Target
 from plans.shortcuts import year_or_404
 from plans.years import parse_year
 
@@ -297,4 +297,4 @@ class IndicatorProgress:
 
 
 def visible_districts(user):
-    return list(District.objects.visible_to(user))
+    return list(access.visible_districts(user))

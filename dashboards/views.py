@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from dashboards import overviews, panorama
-from dashboards.cache import cached, data_version
+from dashboards.cache import TIMEOUT, cached, data_version, key
 from dashboards.charts import STATUS_ORDER
 from dashboards.tables import ValuesTable
 from plans.models import Indicator
@@ -19,6 +19,21 @@ def by_section(rows):
     return sorted(rows, key=lambda row: first[row.indicator.section])
 
 
+def _page_context(plan, district, year, visible):
+    """What every progress page shows around its content: the plan, the district and year chosen, and the choices."""
+    return {"plan": plan, "district": district, "year": year, "years": overviews.years(plan), "districts": visible}
+
+
+def _district_rows(verdicts, district):
+    """One district's indicators as the dashboard and the district page list them, with the counts by status."""
+    return {"rows": by_section(verdicts.rows(district)), "counts": verdicts.counts(district)}
+
+
+def _cached_table(name, inputs):
+    """Where the page's rendered indicator table is cached: under the same inputs as its rows."""
+    return {"table_key": key(name, **inputs), "cache_timeout": TIMEOUT}
+
+
 def dashboard(request):
     plan = current_plan()
     visible = overviews.visible_districts(request.user)
@@ -27,13 +42,14 @@ def dashboard(request):
     counted = cached("approved-pairs", lambda: overviews.approved_pairs(plan), version=version, plan=plan)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), counted)
 
+    inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible, "extra": [district.pk]}
+
     def compute():
         verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
         overview = overviews.StatusOverview(plan, as_of=year, districts=visible)
         statuses, status_rows = overview.table()
         return {
-            "rows": by_section(verdicts.rows(district)),
-            "counts": verdicts.counts(district),
+            **_district_rows(verdicts, district),
             "warnings": verdicts.warnings(district),
             "status_chart": overview.chart(),
             "chart_statuses": statuses,
@@ -41,13 +57,10 @@ def dashboard(request):
         }
 
     context = {
-        "plan": plan,
-        "district": district,
-        "year": year,
-        "years": overviews.years(plan),
-        "districts": visible,
+        **_page_context(plan, district, year, visible),
         "completeness": overviews.completeness(plan, year, counted),
-        **cached("dashboard", compute, version=version, plan=plan, as_of=year, districts=visible, extra=[district.pk]),
+        **cached("dashboard", compute, **inputs),
+        **_cached_table("dashboard-table", inputs),
     }
     return render(request, "dashboards/dashboard.html", context)
 
@@ -71,12 +84,8 @@ def indicator_detail(request, code):
         }
 
     context = {
-        "plan": plan,
+        **_page_context(plan, district, year, visible),
         "indicator": indicator,
-        "district": district,
-        "year": year,
-        "years": overviews.years(plan),
-        "districts": visible,
         **cached(
             "indicator",
             compute,
@@ -98,17 +107,16 @@ def district_detail(request, code):
     district = overviews.chosen_district(visible, code)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
 
+    inputs = {"version": data_version(), "plan": plan, "as_of": year, "districts": [district]}
+
     def compute():
         verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
-        return {"rows": by_section(verdicts.rows(district)), "counts": verdicts.counts(district)}
+        return _district_rows(verdicts, district)
 
     context = {
-        "plan": plan,
-        "district": district,
-        "year": year,
-        "years": overviews.years(plan),
-        "districts": visible,
-        **cached("district", compute, version=data_version(), plan=plan, as_of=year, districts=[district]),
+        **_page_context(plan, district, year, visible),
+        **cached("district", compute, **inputs),
+        **_cached_table("district-table", inputs),
     }
     return render(request, "dashboards/district_detail.html", context)
 

@@ -11,6 +11,7 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.utils import get_column_letter
 
 from dashboards.charts import STATUS_ORDER
+from figures import access
 from figures.assessments import assess
 from figures.excel_files import BadFile
 from figures.models import Observation, ObservationStatus
@@ -94,7 +95,7 @@ def write_report(out, *, plan, user, year, district=None):
     With a `district`, every sheet covers that district only; otherwise the overview is the province's and the
     other sheets cover every district the user may see.
     """
-    visible = list(District.objects.visible_to(user))
+    visible = list(access.visible_districts(user))
     if district is not None:
         districts = [district]
     else:

@@ -21,6 +21,14 @@ def enterable_districts(user):
     return District.objects.filter(members=user)
 
 
+def visible_districts(user):
+    """The districts whose figures and verdicts this user may see, as a queryset: every one for the province-wide
+    readers, otherwise those the user is a member of."""
+    if user.has_perm("figures.view_all_districts"):
+        return District.objects.all()
+    return District.objects.filter(members=user)
+
+
 def can_see(user, district):
     return user.has_perm("figures.view_all_districts") or district.members.filter(pk=user.pk).exists()
 
@@ -40,7 +48,7 @@ def allowed_years(plan, user, *, unlocked=False):
 
 def upload_districts(user):
     """Districts a user may fill by upload: analysts any they may enter, everyone else only their own."""
-    districts = [d for d in District.objects.visible_to(user) if can_enter(user, d)]
+    districts = [d for d in visible_districts(user) if can_enter(user, d)]
     if user.has_perm("figures.import_values"):
         return districts
     own = set(user.districts.values_list("pk", flat=True))

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 
-from figures import pipeline, review
+from figures import access, pipeline, review
 from figures.api_base import api_view, iso_time, json_body, number
 from figures.models import Observation, ObservationStatus
 from plans.models import District, Indicator, Plan
@@ -24,7 +24,7 @@ def observations(request):
         .select_related("indicator", "district", "entered_by", "approved_by")
     )
     if request.GET.get("district"):
-        district = District.objects.visible_to(request.user).filter(code=request.GET["district"]).first()
+        district = access.visible_districts(request.user).filter(code=request.GET["district"]).first()
         if district is None:
             raise Http404("没有这个地区。")
         rows = rows.filter(district=district)
@@ -84,7 +84,7 @@ def _record_observation(request, plan):
         raise ValidationError(errors)
     indicator = Indicator.objects.select_related("plan").filter(plan=plan, code=body["indicator"]).first()
     district = District.objects.filter(code=body["district"]).first()
-    if district is not None and not District.objects.visible_to(request.user).filter(pk=district.pk).exists():
+    if district is not None and not access.visible_districts(request.user).filter(pk=district.pk).exists():
         raise Http404("没有这个地区。")
     if indicator is None:
         errors["indicator"] = [f"没有指标“{body['indicator']}”。"]
@@ -153,7 +153,7 @@ def observation_review(request):
         raise ValidationError({"step": ["step 必须是 approve、return 或 reopen。"]})
     version = pipeline.clean_version(body.get("version"), required=True)
     code = body.get("district") if isinstance(body.get("district"), str) else ""
-    if not District.objects.visible_to(request.user).filter(code=code).exists():
+    if not access.visible_districts(request.user).filter(code=code).exists():
         raise Http404("没有这个地区。")
     if not request.user.has_perm("figures.review_observation"):
         raise PermissionDenied("只有审核员可以审核数据。")

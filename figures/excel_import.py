@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from figures import pipeline
 from figures.excel_files import BadFile, read_upload
 from figures.models import Observation, PendingUpload
-from plans.progress import plain
+from plans.explanations import plain
 
 # ---------------------------------------------------------------------------------------------------------------
 # Preview and confirm

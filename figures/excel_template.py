@@ -8,8 +8,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from figures import access
 from figures.models import Observation
+from plans.explanations import plain
 from plans.models import Indicator, Target
-from plans.progress import plain
 from plans.xlsx import HEADER_FILL, HEADER_FONT, number_format, print_setup, width
 
 # ---------------------------------------------------------------------------------------------------------------

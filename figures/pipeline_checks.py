@@ -24,7 +24,7 @@ from figures.pipeline_rows import (
     parse_number,
 )
 from plans import progress
-from plans.models import District, Target
+from plans.models import Target
 
 
 class Context:
@@ -41,7 +41,7 @@ class Context:
         indicator_ids = {row.indicator.pk for row in rows}
         district_ids = {row.district.pk for row in rows}
         self.enterable = set(access.enterable_districts(by).filter(pk__in=district_ids).values_list("pk", flat=True))
-        self.visible = set(District.objects.visible_to(by).filter(pk__in=district_ids).values_list("pk", flat=True))
+        self.visible = set(access.visible_districts(by).filter(pk__in=district_ids).values_list("pk", flat=True))
         self.targeted = set(
             Target.objects.filter(indicator_id__in=indicator_ids, district_id__in=district_ids)
             .order_by()

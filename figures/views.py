@@ -29,7 +29,7 @@ def entry_index(request):
 
 def entry_grid(request, code, year):
     plan = current_plan()
-    district = get_object_or_404(District.objects.visible_to(request.user), code=code)
+    district = get_object_or_404(access.visible_districts(request.user), code=code)
     if not access.can_enter(request.user, district):
         raise PermissionDenied(_("您没有填报该地区数据的权限。"))
     if year not in access.allowed_years(plan, request.user):
@@ -177,7 +177,7 @@ def import_template(request):
         request.GET.get("year"), years, default=max(years[0], min(years[-1], timezone.localdate().year - 1))
     )
     code = request.GET.get("district")
-    district = get_object_or_404(District.objects.visible_to(request.user), code=code) if code else None
+    district = get_object_or_404(access.visible_districts(request.user), code=code) if code else None
     districts = excel_template.template_districts(request.user, district)
     if not districts:
         raise PermissionDenied(_("您没有可填报的地区。"))

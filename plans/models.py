@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from plans import progress
+from plans import explanations
 
 
 class Confidence(models.TextChoices):
@@ -95,11 +95,6 @@ class DistrictQuerySet(models.QuerySet):
     def province(self):
         """The division whose plan this is: the one district of kind 省."""
         return self.provinces().get()
-
-    def visible_to(self, user):
-        if user.has_perm("figures.view_all_districts"):
-            return self
-        return self.filter(members=user)
 
 
 class District(models.Model):
@@ -310,7 +305,7 @@ class Target(models.Model):
 
     @property
     def display(self):
-        return progress.target_text(self.operator, self.value, self.upper)
+        return explanations.target_text(self.operator, self.value, self.upper)
 
 
 class Task(models.Model):

@@ -34,70 +34,34 @@ of a year Y:
   on_track verdict whose projection misses T; `needs_warning` adds the poor verdicts of a
   binding indicator.
 
-`default_as_of` picks the year a page shows when nobody asks for one.
+`default_as_of` picks the year a page shows when nobody asks for one. The sentence beside each verdict is
+worded by `explanations.py` from the `Reason` the rules hand it; the codes, labels and colours are `statuses.py`'s.
 """
 
-import math
 import operator
 from dataclasses import dataclass
 from itertools import pairwise
 
-from django.utils.functional import lazy
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
-
-ACHIEVED = "achieved"
-AHEAD = "ahead"
-ON_TRACK = "on_track"
-LAGGING = "lagging"
-REGRESSING = "regressing"
-NOT_ACHIEVED = "not_achieved"
-IN_PROGRESS = "in_progress"
-STALE = "stale"
-NO_DATA = "no_data"
-NO_TARGET = "no_target"
-
-STATUS_LABELS = {
-    ACHIEVED: _("已实现"),
-    AHEAD: _("快于预期"),
-    ON_TRACK: _("符合预期"),
-    LAGGING: _("滞后"),
-    REGRESSING: _("倒退"),
-    NOT_ACHIEVED: _("未实现"),
-    IN_PROGRESS: _("推进中"),
-    STALE: _("数据未更新"),
-    NO_DATA: _("暂无数据"),
-    NO_TARGET: _("无目标"),
-}
-
-# Reports are often printed in black and white, so besides differing in hue the colours
-# sit at clearly different grey levels (luma from about 0.14 to 0.90, at least 0.06 apart).
-STATUS_COLOURS = {
-    ACHIEVED: "#14521a",  # dark green
-    AHEAD: "#00796b",  # teal
-    ON_TRACK: "#66bb6a",  # green
-    LAGGING: "#ffc107",  # amber
-    REGRESSING: "#e53935",  # red
-    NOT_ACHIEVED: "#5a0b0b",  # dark red
-    IN_PROGRESS: "#6f8794",  # blue-grey
-    STALE: "#d9c8f2",  # lavender, between amber and the light grey of no_target
-    NO_DATA: "#adadad",  # grey
-    NO_TARGET: "#e6e6e6",  # light grey
-}
-
-# Text on each colour, dark or light enough to read; badges, charts and the Excel report all take it from here.
-STATUS_TEXT_COLOURS = {
-    ACHIEVED: "#ffffff",
-    AHEAD: "#ffffff",
-    ON_TRACK: "#10240f",
-    LAGGING: "#2b2100",
-    REGRESSING: "#ffffff",
-    NOT_ACHIEVED: "#ffffff",
-    IN_PROGRESS: "#ffffff",
-    NO_DATA: "#1f2933",
-    STALE: "#2a1b3d",
-    NO_TARGET: "#1f2933",
-}
+from plans.explanations import Reason, explain_lazily
+from plans.statuses import (
+    ACHIEVED,
+    AHEAD,
+    DECREASE,
+    IN_PROGRESS,
+    INCREASE,
+    LAGGING,
+    NO_DATA,
+    NO_TARGET,
+    NOT_ACHIEVED,
+    ON_TRACK,
+    REGRESSING,
+    STALE,
+    TOLERANCE,
+)
+from plans.statuses import STATUS_COLOURS as STATUS_COLOURS  # callers read them as progress.STATUS_COLOURS
+from plans.statuses import STATUS_LABELS as STATUS_LABELS
+from plans.statuses import STATUS_TEXT_COLOURS as STATUS_TEXT_COLOURS
+from plans.statuses import close as _close
 
 # The verdicts an old figure can no longer vouch for (rule 9). The others say something that
 # stays true however old the figure: the target was met, missed for good, or a level was lost.
@@ -105,13 +69,6 @@ STALE_CAN_REPLACE = frozenset({AHEAD, ON_TRACK, LAGGING, IN_PROGRESS})
 
 # The verdicts that call for a warning on an indicator the plan makes binding (约束性).
 BINDING_WARNS = frozenset({LAGGING, REGRESSING, NOT_ACHIEVED, STALE})
-
-INCREASE = "increase"
-DECREASE = "decrease"
-
-# Figures are decimals turned into floats, which rarely subtract exactly
-# (86.6 - 80 gives 6.599999999999994), so comparisons that decide a status allow this slack.
-TOLERANCE = 1e-9
 
 # Rule 5's default gap: half a percentage point for rates, which are reported to about that
 # precision, and 1% of the target for everything else.
@@ -312,15 +269,6 @@ def project(points: list[tuple[int, float]], year: int) -> float | None:
     return mean_value + covariance / spread * (year - mean_year)
 
 
-@dataclass(frozen=True)
-class _Reason:
-    """Which rule decided the status, and the numbers its sentence needs."""
-
-    rule: str
-    milestone: Milestone | None = None  # the milestone missed (rule 6)
-    gap: float | None = None  # the level gap (rule 5)
-
-
 def assess(
     *,
     values: dict[int, float],
@@ -398,8 +346,7 @@ def assess(
         share=share,
         expected_share=expected_share,
         projection=projection,
-        # Built only when shown: overviews judge thousands of pairs and print none of their sentences.
-        explanation=_lazy_explain(
+        explanation=explain_lazily(
             status, earlier_status, reason, base_year, baseline, latest, final, expected_then, direction, decimals
         ),
         warning=_projection_misses(status, projection),
@@ -415,36 +362,37 @@ def _projection_misses(status, projection):
 def _verdict(latest, baseline, path, direction, hold_level, level_gap):
     """Rules 1 to 7: (status, reason), the status None where rule 8 (the pace) decides."""
     if latest is None:
-        return NO_DATA, _Reason("no_data")
+        return NO_DATA, Reason("no_data")
     if not path:
-        return NO_TARGET, _Reason("no_target")
+        return NO_TARGET, Reason("no_target")
     final = path[-1]
     year, value = latest
     # Achieving means meeting the final target without missing the milestone of that same
     # year: a stricter interim target still has to be met when its year comes.
     if all(meets(value, m, direction) for m in path if m is final or m.year == year):
-        return ACHIEVED, _Reason("achieved")
+        return ACHIEVED, Reason("achieved")
     if year >= final.year and not meets(value, final, direction):
-        return NOT_ACHIEVED, _Reason("not_achieved")
+        return NOT_ACHIEVED, Reason("not_achieved")
     base = baseline[1] if baseline else None
     if hold_level and not meets(value, final, direction):
-        return REGRESSING, _Reason("hold_lost")
+        return REGRESSING, Reason("hold_lost")
     if base is not None and abs(threshold(final, direction) - base) <= level_gap + TOLERANCE:
         # The target is about where the baseline already is (99 from 98.81): a year's figure
         # moves by more than the distance, so the pace along the path would be noise; holding
         # the level is what counts.
-        status = REGRESSING if _worse(value, base + _against(direction) * level_gap, direction) else ON_TRACK
-        return status, _Reason("small_gap", gap=level_gap)
+        floor = base + _against(direction) * level_gap
+        status = REGRESSING if _worse(value, floor, direction) else ON_TRACK
+        return status, Reason("small_gap", gap=level_gap, floor=floor)
     missed = [m for m in path if m.year <= year and m.year < final.year and not meets(value, m, direction)]
     if missed:
         # A milestone that has fallen due is a promise broken, whatever the pace along the
         # line to the final target says.
         status = REGRESSING if base is not None and _worse(value, base, direction) else LAGGING
-        return status, _Reason("missed_milestone", milestone=missed[-1])
+        return status, Reason("missed_milestone", milestone=missed[-1])
     if baseline is None:
         # Without a baseline there is no path to measure the pace along.
-        return IN_PROGRESS, _Reason("no_baseline")
-    return None, _Reason("pace")
+        return IN_PROGRESS, Reason("no_baseline")
+    return None, Reason("pace")
 
 
 def _pace(value, base, expected_then, ratio, direction, ahead_at, on_track_at):
@@ -502,137 +450,10 @@ def _share(value, base, target):
     return min(1.0, max(0.0, (value - base) / (target - base)))
 
 
-def _explain(status, earlier_status, reason, base_year, baseline, latest, final, expected_then, direction, decimals):
-    """One sentence of plain Chinese saying why the status is what it is."""
-    if status == NO_DATA:
-        return gettext("暂无%(year)s年以后的审核通过数据") % {"year": base_year}
-    if status == NO_TARGET:
-        return gettext("该地区无目标值")
-    if status == STALE:
-        return gettext("最新数据为%(year)s年（当时%(then)s），%(status)s") % {
-            "year": latest[0],
-            "then": STATUS_LABELS[earlier_status],
-            "status": STATUS_LABELS[STALE],
-        }
-
-    def number(value):
-        return f"{value:.{decimals}f}"
-
-    def target(milestone):
-        return target_text(milestone.operator, milestone.value, milestone.upper, number=number)
-
-    words = {
-        "year": latest[0],
-        "actual": number(latest[1]),
-        "target_year": final.year,
-        "target": target(final),
-        "status": STATUS_LABELS[status],
-    }
-    if reason.rule == "achieved":
-        return gettext("%(year)s年实际值%(actual)s，已达到%(target_year)s年目标%(target)s，%(status)s") % words
-    if reason.rule == "not_achieved":
-        return gettext("%(year)s年实际值%(actual)s，未达到%(target_year)s年目标%(target)s，%(status)s") % words
-    if reason.rule == "no_baseline":
-        return gettext("%(year)s年实际值%(actual)s，尚未达到%(target_year)s年目标%(target)s，%(status)s") % words
-    if reason.rule == "hold_lost":
-        if direction == INCREASE:
-            return gettext("%(year)s年实际值%(actual)s，未保持在目标%(target)s以上，%(status)s") % words
-        return gettext("%(year)s年实际值%(actual)s，未保持在目标%(target)s以下，%(status)s") % words
-    if reason.rule == "small_gap":
-        base = baseline[1]
-        words |= {
-            "baseline": number(base),
-            "gap": _figure(reason.gap, decimals),
-            "floor": _figure(base + _against(direction) * reason.gap, decimals),
-        }
-        if status == ON_TRACK:
-            if direction == INCREASE:
-                return (
-                    gettext(
-                        "%(year)s年实际值%(actual)s，基期值%(baseline)s距目标%(target)s不超过%(gap)s，"
-                        "实际值不低于%(floor)s，%(status)s"
-                    )
-                    % words
-                )
-            return (
-                gettext(
-                    "%(year)s年实际值%(actual)s，基期值%(baseline)s距目标%(target)s不超过%(gap)s，"
-                    "实际值不高于%(floor)s，%(status)s"
-                )
-                % words
-            )
-        if direction == INCREASE:
-            return (
-                gettext(
-                    "%(year)s年实际值%(actual)s，基期值%(baseline)s距目标%(target)s不超过%(gap)s，"
-                    "实际值低于%(floor)s，%(status)s"
-                )
-                % words
-            )
-        return (
-            gettext(
-                "%(year)s年实际值%(actual)s，基期值%(baseline)s距目标%(target)s不超过%(gap)s，实际值高于%(floor)s，%(status)s"
-            )
-            % words
-        )
-    if reason.rule == "missed_milestone":
-        words |= {"milestone_year": reason.milestone.year, "milestone": target(reason.milestone)}
-        if status == REGRESSING:
-            words |= {"base_year": baseline[0], "baseline": number(baseline[1])}
-            if direction == INCREASE:
-                return (
-                    gettext(
-                        "%(year)s年实际值%(actual)s，未达到%(milestone_year)s年目标%(milestone)s，"
-                        "且低于%(base_year)s年基期值%(baseline)s，%(status)s"
-                    )
-                    % words
-                )
-            return (
-                gettext(
-                    "%(year)s年实际值%(actual)s，未达到%(milestone_year)s年目标%(milestone)s，"
-                    "且高于%(base_year)s年基期值%(baseline)s，%(status)s"
-                )
-                % words
-            )
-        return gettext("%(year)s年实际值%(actual)s，未达到%(milestone_year)s年目标%(milestone)s，%(status)s") % words
-    words["expected"] = _figure(expected_then, decimals)
-    return gettext("%(year)s年实际值%(actual)s，按进度应达%(expected)s，%(status)s") % words
-
-
-def _figure(value, decimals):
-    """`value` to the indicator's places, or to two where those would mislead.
-
-    The path passes between whole counts (1.33 counties by now): "应达1" would misread it.
-    """
-    if _close(value, round(value, decimals)):
-        return f"{value:.{decimals}f}"
-    return f"{value:.{max(decimals, 2)}f}"
-
-
 def _in_year_order(milestones):
     return sorted(milestones, key=lambda milestone: milestone.year)
-
-
-def _close(a, b):
-    return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
 
 
 def _check_direction(direction):
     if direction not in (INCREASE, DECREASE):
         raise ValueError(f"unknown direction {direction!r}")
-
-
-_lazy_explain = lazy(_explain, str)
-
-
-def plain(number):
-    """A number as the plan prints it, without trailing zeros: "99", "15.3"."""
-    return "" if number is None else f"{number:.4f}".rstrip("0").rstrip(".")
-
-
-def target_text(operator, value, upper=None, *, number=plain):
-    """A target as the plan prints it: ">99", "3~5" for a range, a bare "63" without a sign."""
-    text = number(value)
-    if upper is not None and not _close(float(upper), float(value)):
-        text += "~" + number(upper)
-    return (operator or "") + text

@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from figures import access
 from figures.api_base import api_view, number
 from figures.assessments import assess
 from plans import progress
@@ -98,7 +99,7 @@ def _task(task, assessments, request):
 @api_view()
 def district_detail(request, code):
     plan = _plan()
-    district = District.objects.visible_to(request.user).filter(code=code).first()
+    district = access.visible_districts(request.user).filter(code=code).first()
     if district is None:
         raise Http404("没有这个地区。")
     year = chosen_year(request, plan)

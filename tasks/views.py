@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig
 
 from dashboards import overviews
 from dashboards.cache import cached, data_version
+from figures import access
 from figures.assessments import assess
 from figures.pipeline import Conflict
 from plans.models import District, Indicator, Plan, Target, Task, TextTarget
@@ -114,7 +115,7 @@ def task_evidence(request, number, year):
 def district_targets(request):
     plan = _plan()
     year = chosen_year(request, plan)
-    visible = list(District.objects.visible_to(request.user))
+    visible = list(access.visible_districts(request.user))
 
     def compute():
         metrics, target_years, rows = districts.district_table(plan=plan, as_of=year, visible=visible)

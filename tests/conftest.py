@@ -3,10 +3,12 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 from planboard import roles
 from plans.models import District, Plan
@@ -28,6 +30,14 @@ def plain_static_files_and_no_lockout(settings):
 def empty_cache():
     """Each test rolls its writes back, and with them the data version the read pages' cache is keyed on."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def chinese_after_each_test():
+    """The language middleware activates the cookie's language for the thread; a test that asked for English must
+    not leave the next one speaking it."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from plans import progress
+from plans import explanations, progress
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def milestone(target):
     """A `progress.Milestone` as the plan prints targets: ">99", "3~5", "63"."""
     if target is None:
         return "—"
-    return progress.target_text(target.operator, target.value, target.upper)
+    return explanations.target_text(target.operator, target.value, target.upper)
 
 
 @register.filter

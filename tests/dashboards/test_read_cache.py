@@ -1,9 +1,13 @@
 """Fifty leaders reading at once are served computed rows from the cache, and never a verdict older than the
 last write: the cache is keyed on a data version bumped inside every write."""
 
+import pickle
+
 import pytest
+from django.utils import translation
 from django.urls import reverse
 
+from plans import progress
 from tests.story import approve
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +47,40 @@ def test_each_language_gets_its_own_rows(client, leader, plan, reviewer, distric
     row = next(i for i in chinese["indicators"] if i["code"] == "higher_ed_gross_enrolment")
     row_en = next(i for i in english["indicators"] if i["code"] == "higher_ed_gross_enrolment")
     assert row["status_label"] == "符合预期" and row_en["status_label"] == "On track"
+
+
+def test_the_cached_indicator_table_shows_a_new_figure_at_once(client, leader, plan, reviewer, district):
+    client.force_login(leader)
+
+    def table_row(url):
+        page = client.get(url, {"year": 2023}).content.decode()
+        start = page.index('<tr data-indicator="higher_ed_gross_enrolment">')
+        return page[start : page.index("</tr>", start)]
+
+    dashboard = reverse("dashboards:dashboard")
+    province = reverse("dashboards:district", args=[district("province").code])
+    assert "暂无数据" in table_row(dashboard) and "暂无数据" in table_row(province)
+
+    approve(plan, reviewer, district("province"), "higher_ed_gross_enrolment", 2023, "62")
+
+    assert "符合预期" in table_row(dashboard) and "62.00" in table_row(dashboard)
+    assert "符合预期" in table_row(province)
+    client.cookies["django_language"] = "en"
+    assert "On track" in table_row(dashboard)
+
+
+def test_a_cached_verdict_keeps_its_sentence_in_the_language_it_was_cached_in():
+    """Cached rows carry their explanation as text: unpickling a lazy sentence per row was most of a page's time."""
+    verdict = progress.assess(
+        values={2020: 80, 2023: 85},
+        milestones=[progress.Milestone(2025, 90)],
+        direction="increase",
+        cumulative=False,
+        base_year=2020,
+        as_of=2023,
+    )
+    with translation.override("en"):
+        cached = pickle.loads(pickle.dumps(verdict))
+    with translation.override("zh-hans"):
+        assert type(cached.explanation) is str and "expected" in cached.explanation
+        assert "应达" in str(verdict.explanation)

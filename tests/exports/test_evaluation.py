@@ -18,7 +18,7 @@ from matplotlib import font_manager
 from PIL import Image
 
 from dashboards import chart_images, charts, overviews
-from exports import evaluation, evaluation_views
+from exports import docx_parts, evaluation, evaluation_data, evaluation_views, evaluation_words
 from figures.assessments import assess
 from plans import progress
 from plans.models import District, Indicator
@@ -101,10 +101,10 @@ def province(db):
 
 
 def test_every_status_has_an_evaluation_word_including_stale():
-    assert set(WORDS) <= set(evaluation.EVALUATION_WORDS)
-    assert set(progress.STATUS_LABELS) <= set(evaluation.EVALUATION_WORDS)
+    assert set(WORDS) <= set(evaluation_words.EVALUATION_WORDS)
+    assert set(progress.STATUS_LABELS) <= set(evaluation_words.EVALUATION_WORDS)
     for status, word in WORDS.items():
-        assert evaluation.EVALUATION_WORDS[status] == word
+        assert evaluation_words.EVALUATION_WORDS[status] == word
 
 
 def test_a_target_met_before_its_year_is_achieved_early_and_in_its_year_achieved():
@@ -113,8 +113,8 @@ def test_a_target_met_before_its_year_is_achieved_early_and_in_its_year_achieved
     on_time = assessed({2020: 80, 2023: 84, 2025: 86}, path, as_of=2025)
 
     assert early.status == on_time.status == "achieved"
-    assert evaluation.status_word(early, target_year=2025) == "提前实现"
-    assert evaluation.status_word(on_time, target_year=2025) == "已实现"
+    assert evaluation_words.status_word(early, target_year=2025) == "提前实现"
+    assert evaluation_words.status_word(on_time, target_year=2025) == "已实现"
 
 
 def test_on_track_reads_basically_as_expected_and_a_missing_trend_adds_a_warning():
@@ -126,24 +126,24 @@ def test_on_track_reads_basically_as_expected_and_a_missing_trend_adds_a_warning
     behind = assessed({2020: 80, 2023: 81}, path)
 
     assert steady.status == short.status == "on_track"
-    assert evaluation.completion(steady, target_year=2025) == "基本符合预期"
+    assert evaluation_words.completion(steady, target_year=2025) == "基本符合预期"
     assert not short.projection.met
-    assert evaluation.completion(short, target_year=2025) == "基本符合预期（预警）"
+    assert evaluation_words.completion(short, target_year=2025) == "基本符合预期（预警）"
     # 滞后 is an alarm already; the mark is for statuses that look fine.
-    assert behind.status == "lagging" and evaluation.completion(behind, target_year=2025) == "滞后"
+    assert behind.status == "lagging" and evaluation_words.completion(behind, target_year=2025) == "滞后"
 
 
 def test_the_count_summary_counts_early_achievements_within_achieved():
     words = ["提前实现", "提前实现", "已实现", "快于预期", "基本符合预期", "滞后", "倒退", "未实现", "暂无数据"]
 
-    assert evaluation.count_summary(words) == (
+    assert evaluation_words.count_summary(words) == (
         "9项主要指标中，已实现3项（其中提前实现2项），快于预期1项，基本符合预期1项，滞后1项，倒退1项，未实现1项，"
         "暂无数据1项。"
     )
 
 
 def test_the_main_indicators_are_the_first_column_group(plan):
-    main = evaluation.main_indicators(Indicator.objects.filter(plan=plan))
+    main = evaluation_data.main_indicators(Indicator.objects.filter(plan=plan))
 
     assert len(main) == 15 and {i.section for i in main} == {"专栏1"}
 
@@ -157,7 +157,7 @@ def test_the_indicator_table_shows_the_statuses_plan_assess_gives(plan, demo, pr
 
     table = table_with(document, ["序号", "指标", "单位", "属性"])
     shown = {row.cells[1].text: row.cells for row in table.rows[1:]}
-    main = evaluation.main_indicators(Indicator.objects.filter(plan=plan))
+    main = evaluation_data.main_indicators(Indicator.objects.filter(plan=plan))
     assessments = assess(plan, as_of=YEAR, indicators=main, districts=[province])
     assert list(shown) == [i.name for i in main]
     for indicator in main:
@@ -196,7 +196,7 @@ def test_the_document_has_headings_chinese_fonts_repeated_table_headers_and_png_
     assert len(blobs) == len(images) and all(blob.startswith(PNG) for blob in blobs)
     # Section 五 is headings to write under, each with a marked placeholder.
     next_steps = section_text(document, "五、下一步工作建议")
-    assert next_steps.count(evaluation.PLACEHOLDER) >= 4
+    assert next_steps.count(docx_parts.PLACEHOLDER) >= 4
 
 
 def test_the_district_and_task_sections_show_the_district_table_and_unreported_tasks(plan, demo):
@@ -239,7 +239,7 @@ def test_gathering_costs_a_bounded_number_of_queries_and_writing_none(
     plan, demo, django_assert_max_num_queries, django_assert_num_queries
 ):
     with django_assert_max_num_queries(20):
-        data = evaluation.gather(plan, YEAR)
+        data = evaluation_data.gather(plan, YEAR)
     with django_assert_num_queries(0):
         evaluation.write_document(data)
 
@@ -342,7 +342,7 @@ def test_a_leader_downloads_the_report_from_the_export_page_and_an_official_may_
 
 
 def test_the_status_chart_counts_what_the_dashboards_chart_counts(plan, demo):
-    data = evaluation.gather(plan, YEAR)
+    data = evaluation_data.gather(plan, YEAR)
     dashboard = overviews.StatusOverview(plan, as_of=YEAR, districts=District.objects.all()).counts_by_district()
 
     assert [(name, dict(counts)) for name, counts in data.status_counts()] == [
@@ -352,7 +352,7 @@ def test_the_status_chart_counts_what_the_dashboards_chart_counts(plan, demo):
 
 
 def test_the_trend_and_district_charts_are_the_web_pages_figures(plan, demo, province):
-    data = evaluation.gather(plan, YEAR)
+    data = evaluation_data.gather(plan, YEAR)
 
     for line in data.main:
         page = overviews.IndicatorProgress(plan, line.indicator, as_of=YEAR, districts=[province])

@@ -21,6 +21,7 @@ from plans.progress import (
     meets,
     project,
 )
+from plans.templatetags.progress_tags import figure
 
 # Labels and sentences go through Django's translation, which reads settings. Run alone
 # (-p no:django) nothing has configured them, so switch translation off; under pytest-django
@@ -718,15 +719,27 @@ def test_unknown_direction_rejected():
         judge({2020: 80, 2023: 83}, [Milestone(2025, 85)], direction="up")
 
 
-def test_a_path_between_whole_counts_is_explained_to_two_places():
-    # A county count from 0 towards 4 by 2023: in 2022 the path expects 4 * 2/3 = 2.67, and 1 is behind it.
+@pytest.mark.parametrize(
+    ("year", "actual", "milestone", "path_then", "sentence"),
+    [
+        # A county count from 0 towards 4 by 2023: in 2022 the path expects 4 * 2/3 = 2.67 counties, and 1 is
+        # behind it (R = 0.375). The indicator page's path table writes 2.67 as 3, so the sentence does too.
+        (2022, 1, Milestone(2023, 4), 8 / 3, "2022年实际值1，按进度应达3，滞后"),
+        # 0 towards 3 by 2022: in 2021 the path expects 1.5, written 2 as the table writes it (not "应达1.50");
+        # 2 is ahead of 1.5 (R = 1.33), so the verdict stays 快于预期.
+        (2021, 2, Milestone(2022, 3), 1.5, "2021年实际值2，按进度应达2，快于预期"),
+    ],
+)
+def test_a_count_is_explained_in_whole_numbers_as_the_page_shows_it(year, actual, milestone, path_then, sentence):
     assessment = assess(
-        values={2022: 1},
-        milestones=[Milestone(2023, 4)],
+        values={year: actual},
+        milestones=[milestone],
         direction="increase",
         cumulative=True,
         base_year=2020,
-        as_of=2022,
+        as_of=year,
         decimals=0,
     )
-    assert str(assessment.explanation) == "2022年实际值1，按进度应达2.67，滞后"
+    assert assessment.expected == pytest.approx(path_then)
+    assert str(assessment.explanation) == sentence
+    assert figure(assessment.expected, 0) in sentence

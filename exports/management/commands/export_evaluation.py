@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dashboards.chart_images import NoCJKFont
 from exports import evaluation
+from exports.evaluation_data import evaluation_kind
 from plans.models import Plan
 
 
@@ -26,5 +27,5 @@ class Command(BaseCommand):
         except NoCJKFont as error:
             raise CommandError(str(error)) from None
         file.write_bytes(document)
-        kind = evaluation.evaluation_kind(chosen, year)
+        kind = evaluation_kind(chosen, year)
         self.stdout.write(f"已导出 {file}（{kind}，截至 {year} 年）。")

@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dashboards import overviews
 from exports import excel_report
+from figures import access
 from figures.plan_loading import acting_user
-from plans.models import District, Plan
+from plans.models import Plan
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"年份须在 {plan.base_year + 1} 至 {plan.target_year} 之间。")
         chosen = None
         if district:
-            chosen = District.objects.visible_to(by).filter(code=district).first()
+            chosen = access.visible_districts(by).filter(code=district).first()
             if chosen is None:
                 raise CommandError(f"没有地区 {district}，或该用户无权查看。")
         with open(file, "wb") as out:

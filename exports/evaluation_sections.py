@@ -1,0 +1,280 @@
+"""The evaluation report's sections, in the order they print: the title page, 一 to 五, and the landscape 附表."""
+
+from collections import Counter
+
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt, RGBColor
+
+from dashboards import chart_images, charts
+from exports import docx_parts
+from exports.evaluation_words import NOT_REPORTED, WARNING_NOTE, WORD_ORDER, completion, count_summary
+from plans.templatetags.progress_tags import figure, milestone
+from tasks.models import TaskStatus
+
+ANNEX_MARGIN = 1.5  # cm, left and right, on landscape A4
+LANDSCAPE_TEXT_WIDTH = 29.7 - 2 * ANNEX_MARGIN
+
+
+def title_page(document, data):
+    plan = data.plan
+    heading = document.add_paragraph(data.plan.name, style="Title")
+    heading.add_run().add_break()
+    heading.add_run(f"实施{data.kind}报告")
+    document.add_paragraph(f"（{plan.base_year}—{plan.target_year}年）", style="Subtitle")
+    facts = [
+        ("规划名称", plan.name),
+        ("规划文号", plan.document_number or "—"),
+        ("评估类型", data.kind),
+        ("规划期", f"{plan.base_year}年（基期）至{plan.target_year}年（目标年）"),
+        ("截至年份", f"{data.as_of}年"),
+        ("生成日期", f"{data.generated:%Y年%m月%d日}"),
+    ]
+    for label, value in facts:
+        fact = document.add_paragraph()
+        fact.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fact.add_run(f"{label}：").bold = True
+        fact.add_run(value)
+    note = document.add_paragraph()
+    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = note.add_run(
+        "本报告初稿由 planboard 根据审核通过的数据自动生成，指标状态按规划设定的进度阈值判断；"
+        "标有“【待撰写】”的段落须由评估人员补充。"
+    )
+    run.font.size = Pt(10.5)
+    run.font.color.rgb = RGBColor(0x61, 0x6E, 0x7C)
+
+
+def _value(line, value):
+    return figure(value, line.indicator.decimals) if value is not None else "—"
+
+
+def indicators_section(document, data):
+    plan = data.plan
+    document.add_heading("一、主要指标完成情况", level=1)
+    summary = count_summary([line.word for line in data.main])
+    warned = sum(line.warned for line in data.main)
+    sentence = f"截至{data.as_of}年，全省{summary}"
+    if warned:
+        sentence += f"其中{warned}项进度虽不滞后，但按近年趋势推算到目标年份难以实现目标，列为预警。"
+    docx_parts.paragraph(document, sentence)
+    header = [
+        "序号",
+        "指标",
+        "单位",
+        "属性",
+        f"基期值（{plan.base_year}年）",
+        "目标值",
+        "实际值",
+        "实际值年份",
+        "完成情况",
+    ]
+    rows = []
+    for number, line in enumerate(data.main, start=1):
+        a = line.assessment
+        target = milestone(a.final)
+        if a.final and a.final.year != plan.target_year:
+            target += f"（{a.final.year}年）"
+        rows.append(
+            [
+                number,
+                line.indicator.name,
+                line.indicator.unit or "—",
+                line.indicator.attribute or "—",
+                _value(line, a.baseline[1] if a.baseline else None),
+                target,
+                _value(line, a.latest[1] if a.latest else None),
+                f"{a.latest[0]}年" if a.latest else "—",
+                line.completion,
+            ]
+        )
+    document.numbers.caption(document, "表", f"主要指标完成情况（全省，截至{data.as_of}年）")
+    docx_parts.table(
+        document,
+        header,
+        rows,
+        widths=[1.0, 4.2, 1.2, 1.3, 1.8, 1.6, 1.6, 1.6, 2.2],
+        status_column=8,
+        statuses=[line.status for line in data.main],
+        size=9,
+    )
+    docx_parts.paragraph(
+        document,
+        "注：实际值为截至评估年份最近一年审核通过的数据；完成情况按规划设定的进度阈值判断，目标年份前已达到"
+        f"最终目标的为“提前实现”。{WARNING_NOTE}",
+        indent=False,
+    ).runs[0].font.size = Pt(9)
+
+    document.add_heading("（一）各地区指标进展状态", level=2)
+    docx_parts.paragraph(document, "各地区按自身的分解目标判断；全省含全部指标，设区市及平潭仅含有分解目标的指标。")
+    docx_parts.picture(
+        document,
+        chart_images.render_png(charts.status_by_district(data.status_counts())),
+        f"各地区指标进展状态（截至{data.as_of}年）",
+    )
+    document.add_heading("（二）主要指标进展趋势（全省）", level=2)
+    for line in data.main:
+        if line.assessment.latest is None and line.assessment.final is None:
+            continue
+        chart = data.indicator_chart(line)
+        docx_parts.picture(document, chart_images.render_png(chart), f"{line.indicator.name}：{line.completion}")
+
+
+def districts_section(document, data):
+    plan = data.plan
+    document.add_heading("二、分地区完成情况", level=1)
+    indicators, years, rows = data.district_table
+    if not indicators:
+        docx_parts.paragraph(document, "本规划没有分地区目标（附件2）。")
+        return
+    docx_parts.paragraph(
+        document,
+        f"规划附件2对{len(indicators)}项指标分解了各地区目标。截至{data.as_of}年各地区完成情况如下"
+        "（完成情况按各地区自身的目标判断）。",
+    )
+    comparison = data.district_charts()
+    for number, indicator in enumerate(indicators, start=1):
+        column = number - 1
+        document.add_heading(f"（{_chinese_number(number)}）{indicator.name}", level=2)
+        header = ["地区", f"基期值（{plan.base_year}年）"] + [f"{y}年目标" for y in years] + ["实际值", "完成情况"]
+        table_rows, statuses = [], []
+        for district, cells in rows:
+            cell = cells[column]
+            a = cell.assessment
+            target_year = a.final.year if a and a.final else plan.target_year
+            word = completion(a, target_year=target_year) if a else "—"
+            actual = "—"
+            if a and a.latest:
+                actual = f"{figure(a.latest[1], indicator.decimals)}（{a.latest[0]}年）"
+            table_rows.append(
+                [str(district), figure(cell.baseline, indicator.decimals) if cell.baseline is not None else "—"]
+                + [t.display if t else "—" for t in cell.targets]
+                + [actual, word]
+            )
+            statuses.append(a.status if a else None)
+        document.numbers.caption(document, "表", f"{indicator.name}分地区完成情况（{indicator.unit}）")
+        docx_parts.table(
+            document, header, table_rows, status_column=len(header) - 1, statuses=statuses, size=9, left=()
+        )
+        chart = comparison[indicator.pk]
+        if chart["data"] and any(trace.get("x") for trace in chart["data"]):
+            docx_parts.picture(
+                document, chart_images.render_png(chart), f"{indicator.name}：各地区最新实际值与本地区目标"
+            )
+
+
+def _chinese_number(number):
+    digits = "零一二三四五六七八九"
+    if number <= 10:
+        return "十" if number == 10 else digits[number]
+    if number < 20:
+        return "十" + digits[number - 10]
+    return digits[number // 10] + "十" + (digits[number % 10] if number % 10 else "")
+
+
+def tasks_section(document, data):
+    document.add_heading("三、主要任务推进情况", level=1)
+    labels = dict(TaskStatus.choices)
+    words = [str(labels[t.report.status]) if t.report else NOT_REPORTED for t in data.tasks]
+    counted = Counter(words)
+    order = [str(labels[s]) for s in TaskStatus.values] + [NOT_REPORTED]
+    parts = [f"{word}{counted[word]}项" for word in order if counted[word]]
+    if data.tasks:
+        docx_parts.paragraph(
+            document,
+            f"规划附件1共{len(data.tasks)}项主要任务。截至{data.as_of}年，" + "，".join(parts) + "。"
+            "进展状态取各任务截至该年最近一次年度报送。",
+        )
+    else:
+        docx_parts.paragraph(document, "本规划没有载入主要任务清单。")
+        return
+    rows = []
+    for line, word in zip(data.tasks, words, strict=True):
+        task, report = line.task, line.report
+        status = word
+        if report and report.year != data.as_of:
+            status += f"（{report.year}年）"
+        rows.append(
+            [
+                task.number,
+                task.title or "（原文缺失）",
+                task.department or "—",
+                status,
+                report.summary.strip() if report else "—",
+            ]
+        )
+    document.numbers.caption(document, "表", "主要任务推进情况")
+    docx_parts.table(
+        document,
+        ["序号", "任务", "责任单位", "进展状态", "进展情况"],
+        rows,
+        widths=[1.0, 4.5, 2.8, 2.2, 5.5],
+        size=9,
+        left=(1, 4),
+    )
+
+
+def problems_section(document, data):
+    document.add_heading("四、存在的主要问题", level=1)
+    if not data.problems:
+        docx_parts.paragraph(document, f"截至{data.as_of}年，没有滞后、倒退或未实现的指标。")
+        return
+    words = Counter(problem.line.word for problem in data.problems)
+    parts = [f"{word}{words[word]}项" for word in WORD_ORDER if words[word]]
+    docx_parts.paragraph(
+        document,
+        f"截至{data.as_of}年，共有{len(data.problems)}项指标（按地区计）进展不及预期：" + "，".join(parts) + "。"
+        "以下逐项列出实际情况及填报单位对最近一年数据填写的原因分析和整改措施。",
+    )
+    for number, problem in enumerate(data.problems, start=1):
+        line = problem.line
+        document.add_heading(
+            f"（{_chinese_number(number)}）{line.indicator.name}（{line.district.name}）：{line.completion}", level=2
+        )
+        docx_parts.paragraph(document, str(line.assessment.explanation) + "。", bold_lead="进展情况：")
+        docx_parts.paragraph(document, problem.reason or "（未填写）", bold_lead="原因分析：")
+        docx_parts.paragraph(document, problem.measures or "（未填写）", bold_lead="整改措施：")
+
+
+NEXT_STEPS = [
+    ("（一）加快推进滞后指标", "针对上文所列滞后、倒退和未实现的指标，提出具体措施、责任单位和完成时限。"),
+    ("（二）巩固已实现指标", "说明如何保持已实现和快于预期指标的成果，防止回落。"),
+    ("（三）推进主要任务落实", "针对未报送或进展滞后的主要任务，提出督促落实的安排。"),
+    ("（四）完善监测评估机制", "就数据报送、审核和年度监测提出改进建议。"),
+]
+
+
+def next_steps_section(document, data):
+    document.add_heading("五、下一步工作建议", level=1)
+    if data.kind == "总结评估":
+        docx_parts.placeholder(document, "总结规划实施的主要经验，并对下一个五年规划的编制提出建议。")
+    for heading, prompt in NEXT_STEPS:
+        document.add_heading(heading, level=2)
+        docx_parts.placeholder(document, prompt)
+
+
+def annex(document, data):
+    """附表: every indicator in every district, landscape."""
+    section = document.add_section()
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21)
+    section.left_margin = section.right_margin = Cm(ANNEX_MARGIN)
+    document.add_heading("附表 各地区指标完成情况", level=1)
+    docx_parts.paragraph(
+        document,
+        f"截至{data.as_of}年，全部{len(data.indicators)}项指标在各地区的完成情况；"
+        "“—”表示该地区既无目标也无数据。" + WARNING_NOTE,
+        indent=False,
+    )
+    shown = [d for d in data.districts if any((i.pk, d.pk) in data.lines for i in data.indicators)]
+    header = ["序号", "出处", "指标"] + [str(d) for d in shown]
+    rows = []
+    for number, indicator in enumerate(data.indicators, start=1):
+        row = [number, indicator.section, indicator.name]
+        for district in shown:
+            line = data.lines.get((indicator.pk, district.pk))
+            row.append(line.completion if line else "—")
+        rows.append(row)
+    document.numbers.caption(document, "表", f"各地区指标完成情况（截至{data.as_of}年）")
+    rest = (LANDSCAPE_TEXT_WIDTH - 1.0 - 1.4 - 5.0) / max(len(shown), 1)
+    docx_parts.table(document, header, rows, widths=[1.0, 1.4, 5.0] + [rest] * len(shown), size=7.5, left=(2,))
