@@ -124,7 +124,7 @@ def _no_cells_beyond(line, columns, number, sheet=""):
 
 @dataclass
 class Sheet:
-    """The filled rows of one sheet of an upload, ready for `services.check_rows`."""
+    """The filled rows of one sheet of an upload, ready for `pipeline.check_rows`."""
 
     title: str
     rows: list  # [(row number, {field: value})]

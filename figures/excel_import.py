@@ -12,7 +12,7 @@ from figures import pipeline
 from figures.excel_files import BadFile, read_upload
 from figures.models import Observation, PendingUpload
 from plans.explanations import plain
-from plans.models import District, Indicator, showing, statistics
+from plans.models import Indicator, showing, statistics
 
 # ---------------------------------------------------------------------------------------------------------------
 # Preview and confirm
@@ -65,27 +65,9 @@ class UploadRejected(Exception):
         self.errors = errors
 
 
-class Names:
-    """The plan's indicators by code and the districts by code, name and short name (as check_rows reads them),
-    to show names instead of the codes a file holds."""
-
-    def __init__(self, plan):
-        self.indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
-        self.districts = {}
-        for district in District.objects.all():
-            for key in (district.code, district.name, district.short_name):
-                self.districts[key] = district
-
-    def indicator(self, raw):
-        return self.indicators.get(str(raw if raw is not None else "").strip())
-
-    def district(self, raw):
-        return self.districts.get(str(raw if raw is not None else "").strip())
-
-
 def preview_upload(data, filename, *, plan, user, action):
     """What saving the file would do, row by row, without writing anything."""
-    names = Names(plan)
+    names = pipeline.Names(plan)
     sheets = _read(data, filename, plan=plan, user=user, names=names)
     lines = []
     for sheet in sheets:
@@ -95,7 +77,7 @@ def preview_upload(data, filename, *, plan, user, action):
         # check_rows is all or nothing: check again without the failed rows to learn what the others would do.
         while pending:
             try:
-                checked = pipeline.check_rows(plan=plan, rows=pending, by=user, action=action)
+                checked = pipeline.check_rows(plan=plan, rows=pending, by=user, action=action, names=names)
                 break
             except pipeline.ImportRejected as rejected:
                 for number, name, message in rejected.errors:
@@ -143,7 +125,8 @@ def save_upload(data, filename, *, plan, user, action, versions):
     saved and the error names each changed row, so nobody confirms over a change they never saw. Since none
     did, the preview's counts are what was saved.
     """
-    sheets = _read(data, filename, plan=plan, user=user, names=Names(plan))
+    names = pipeline.Names(plan)
+    sheets = _read(data, filename, plan=plan, user=user, names=names)
     saved = []
     with transaction.atomic():
         changed = changed_since_preview(versions)
@@ -151,7 +134,7 @@ def save_upload(data, filename, *, plan, user, action, versions):
             raise UploadRejected(changed)
         for sheet in sheets:
             try:
-                saved += pipeline.import_rows(plan=plan, rows=sheet.rows, by=user, action=action)
+                saved += pipeline.import_rows(plan=plan, rows=sheet.rows, by=user, action=action, names=names)
             except pipeline.ImportRejected as rejected:
                 raise UploadRejected([sheet.locate(*error) for error in rejected.errors]) from None
         if saved and len(saved) != len(versions):

@@ -17,15 +17,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from figures import standings
+from figures import pipeline, standings
 from figures.models import Observation, ObservationStatus, Standing
 from plans import review_flags
 from plans.explanations import plain
 from plans.fixture_files import read_folder
-from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget, statistics
+from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget, showing, statistics
 from plans.workbook import continuation_key, continued_indicator
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
@@ -65,6 +64,7 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    locked_years: set[int] = field(default_factory=set)  # locked years whose baselines the load would change
     plan: Plan | None = None
 
     @property
@@ -112,16 +112,17 @@ class Refused(Exception):
         self.report = report
 
 
-def load_plan(source, *, force=False, remove=False, by=None, dry_run=False) -> SyncReport:
+def load_plan(source, *, force=False, remove=False, by=None, dry_run=False, change_locked_years=()) -> SyncReport:
     """Write a plan (a fixture folder, or the rows `read_folder`/`read_workbook` give) and list what changed.
 
     `dry_run` computes the same report and rolls everything back: the workbook preview. A load that would
-    remove rows with figures raises `Refused` (with `dry_run`, the report lists them instead).
+    remove rows with figures, store a baseline the write pipeline refuses, or change a baseline in a locked year
+    not named in `change_locked_years` raises `Refused` (with `dry_run`, the report lists them instead).
     """
     data = read_folder(Path(source)) if isinstance(source, (str, Path)) else source
     report = SyncReport()
     with transaction.atomic():
-        _Load(data, report, force=force, remove=remove, by=by).run()
+        _Load(data, report, force=force, remove=remove, by=by, change_locked_years=change_locked_years).run()
         if dry_run:
             transaction.set_rollback(True)
         elif report.refused:
@@ -131,8 +132,9 @@ def load_plan(source, *, force=False, remove=False, by=None, dry_run=False) -> S
 
 
 class _Load:
-    def __init__(self, data, report, *, force, remove, by):
+    def __init__(self, data, report, *, force, remove, by, change_locked_years=()):
         self.data, self.report, self.force, self.remove = data, report, force, remove
+        self.change_locked_years = set(change_locked_years)
         # Rows loaded from the plan files come from no person: their history names nobody (the system user
         # stands in only where a user is required, as for a baseline's 填报人).
         self.history_user = by
@@ -177,29 +179,7 @@ class _Load:
             key = self.cell(row, indicators, districts)
             label = f"{row['indicator']} {row['district']} {row['year']}"
             targets.add(sync.row("targets", Target, key, row["fields"], label).pk)
-        baseline_defaults = {
-            "status": ObservationStatus.APPROVED,
-            "entered_by": self.by,
-            "entered_at": timezone.now(),
-            "approved_by": self.by,
-            "approved_at": timezone.now(),
-        }
-        shared = set()
-        for row in data["baselines"]:
-            key = self.cell(row, indicators, districts)
-            label = _("基期值 %(cell)s") % {"cell": f"{row['indicator']} {row['district']} {row['year']}"}
-            # A continuing indicator's baseline is the earlier plan's figure of that year, stored once on the
-            # first indicator of the chain: the row is stored as it if there is none yet; one that differs is
-            # refused, since that figure changes only through its review, locks and history (README).
-            key["indicator"] = key["indicator"].statistic
-            if key["indicator"].plan_id != plan.pk:
-                shared.add(key["indicator"].plan)
-                stored = Observation.objects.filter(**key).values_list("value", flat=True).first()
-                if stored is not None and stored != row["fields"]["value"]:
-                    reason = _("与已有的%(value)s不同：该数据也是上一规划的数据，请通过审核修改")
-                    self.refuse("baselines", label, reason % {"value": plain(stored)})
-                    continue
-            sync.row("baselines", Observation, key, row["fields"], label, defaults=baseline_defaults)
+        self.baselines(plan, data["baselines"], indicators, districts)
         text_targets = {}
         # A text target that restates another for a later year points at it, so load the originals first.
         for row in sorted(data["text_targets"], key=lambda row: row["same_as"] is not None):
@@ -211,8 +191,64 @@ class _Load:
             self.remove_missing(plan, tasks, items, indicators, targets, text_targets)
         # Targets may have changed, and a database from before `Standing` existed has none yet.
         standings.refresh(plan)
-        for earlier in shared:
-            standings.refresh(earlier)
+
+    def baselines(self, plan, rows, indicators, districts):
+        """The plan's base-year figures, through the write pipeline as approved figures of whoever loads the plan.
+
+        Like any plan row, a baseline that differs from the stored figure is only reported unless forced; forced,
+        it becomes a new approved version (the old one stays in the history). A locked year is changed only when
+        the load names it (`change_locked_years`); otherwise, and for a figure the pipeline refuses, the load is
+        refused with the reason."""
+        cells = [(self.cell(row, indicators, districts), row) for row in rows]
+        # A continuing indicator's baseline is the earlier plan's figure of that year, stored once on the first
+        # indicator of the chain (README, "Figures two plans share").
+        shown_as = showing(indicators.values())
+        stored = {
+            (shown_as[o.indicator_id], o.district_id, o.year): o
+            for o in Observation.objects.filter(
+                indicator__in=list(shown_as), year__in={row["year"] for row in rows}
+            ).order_by()
+        }
+        locked = set(plan.reporting_years.filter(locked=True).values_list("year", flat=True))
+        writes = []
+        for key, row in cells:
+            label = _("基期值 %(cell)s") % {"cell": f"{row['indicator']} {row['district']} {row['year']}"}
+            existing = stored.get((key["indicator"].pk, key["district"].pk, key["year"]))
+            if key["indicator"].continues_id and existing is not None and existing.value != row["fields"]["value"]:
+                # That figure is also the earlier plan's: it changes only through its review, locks and history.
+                reason = _("与已有的%(value)s不同：该数据也是上一规划的数据，请通过审核修改")
+                self.refuse("baselines", label, reason % {"value": plain(existing.value)})
+                continue
+            if not self.compare("baselines", existing, row["fields"], label):
+                continue
+            if key["year"] in locked and key["year"] not in self.change_locked_years:
+                self.report.locked_years.add(key["year"])
+                self.refuse("baselines", label, _("%(year)d年度已锁定，基期值不能随规划修改") % {"year": key["year"]})
+                continue
+            kept = {name: getattr(existing, name) for name in ("note", "reason", "measures")} if existing else {}
+            fields = row["fields"]
+            writes.append(
+                pipeline.Row(
+                    **key,
+                    value=fields["value"],
+                    source=fields.get("source", ""),
+                    **kept,
+                    version=existing.version if existing else None,
+                    action=pipeline.Action.APPROVE,
+                    key=label,
+                )
+            )
+        if not writes:
+            return
+        batch = pipeline.Batch(
+            writes,
+            command=True,
+            reopen_approved=True,
+            locked_years_ok=frozenset(self.change_locked_years),
+            change_reason=_("规划基期值"),
+        )
+        for problem in pipeline.write(batch, by=self.by).problems:
+            self.refuse("baselines", problem.key, problem.message)
 
     @staticmethod
     def cell(row, indicators, districts):
@@ -221,16 +257,24 @@ class _Load:
             raise ValueError(_("没有行政区划代码为 %(code)s 的地区。") % {"code": row["district"]})
         return {"indicator": indicators[row["indicator"]], "district": district, "year": row["year"]}
 
-    def row(self, kind, model, key, fields, label, defaults=None):
+    def row(self, kind, model, key, fields, label):
         obj = model.objects.filter(**key).first()
+        if obj is None:
+            obj = model(**key, **fields)
+        if self.compare(kind, obj if obj.pk else None, fields, label):
+            for name, wanted in fields.items():
+                setattr(obj, name, wanted)
+            self.save(obj)
+        return obj
+
+    def compare(self, kind, obj, fields, label):
+        """Report a row as new or as changed (field by field); whether the load writes it."""
         sheet = SHEETS[kind]
         text = f"{sheet} {label}"
         if obj is None:
-            obj = model(**key, **fields, **(defaults or {}))
-            self.save(obj)
             self.report.created.append(text)
             self.report.changes.append(Change(sheet, str(label), "new"))
-            return obj
+            return True
         changed = []
         for name, wanted in fields.items():
             current = getattr(obj, name)
@@ -238,25 +282,16 @@ class _Load:
                 self.report.differences.append(f"{text} {name}: 数据库「{current}」，基础数据「{wanted}」")
                 changed.append((name, current, wanted))
         if changed:
-            details = [(str(model._meta.get_field(name).verbose_name), old, new) for name, old, new in changed]
+            details = [(str(obj._meta.get_field(name).verbose_name), old, new) for name, old, new in changed]
             self.report.changes.append(Change(sheet, str(label), "changed", details))
         if changed and self.force:
-            for name, _old, wanted in changed:
-                setattr(obj, name, wanted)
-            self.save(obj)
             self.report.overwritten.append(text)
-        return obj
+            return True
+        return False
 
     def save(self, obj):
         if self.history_user is not None:
             obj._history_user = self.history_user  # simple_history records who made each change
-        if isinstance(obj, Observation):
-            # A baseline is the plan's published figure, approved in the name of whoever loads the plan (the command's
-            # system user for fixture files); replacing a stored one is a new approved version, never a silent edit.
-            obj._history_user, obj._change_reason = self.by, _("规划基期值")
-            if obj.pk is not None:
-                obj.version += 1
-                obj.status, obj.approved_by, obj.approved_at = ObservationStatus.APPROVED, self.by, timezone.now()
         obj.save()
 
     def remove_missing(self, plan, tasks, items, indicators, targets, text_targets):

@@ -1,6 +1,7 @@
 """Issue #11: figures nobody can lose or corrupt. One batch write path (figures/pipeline.py) that every door
 uses; each test here failed on the code before it."""
 
+import io
 import json
 import threading
 from decimal import Decimal
@@ -9,10 +10,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from figures import pipeline, review
 from figures.assessments import assess
 from figures.models import Observation, Standing
+from figures.plan_loading import Refused, dump_plan, load_plan
 from plans.models import District, Indicator
 from tests.conftest import FJ
 from tests.story import approve, official_for
@@ -365,6 +368,17 @@ def test_every_write_path_validates_records_history_versions_and_standings(
     review.restore(observation=figure, record=first, by=reviewer, version=5)
     figure, record = latest()
     assert (figure.version, figure.status, record.history_user) == (6, "submitted", reviewer)
+    # Excel upload: preview, then confirm (a bad value is shown in the preview and refused at confirm)
+    assert _upload(client, "abc").counts["error"] == 1
+    response = client.post(reverse("figures:import-confirm"), follow=True)
+    assert "未导入任何数据" in " ".join(str(m) for m in response.context["messages"])
+    assert latest()[0].version == 6
+    assert _upload(client, "12.1").counts == {"new": 0, "changed": 1, "unchanged": 0, "error": 0}
+    assert client.post(reverse("figures:import-confirm")).status_code == 302
+    figure, record = latest()
+    assert (figure.version, figure.value, figure.status) == (7, Decimal("12.1"), "draft")
+    assert (record.history_user, record.value) == (official_fuzhou, Decimal("12.1"))
+    assert_standings_match(plan)
     # import_values (published figures, approved in the system user's name)
     bad = tmp_path / "bad.csv"
     bad.write_text("indicator,district,year,value\ngeneral_high_school_enrolment,350100,2022,abc\n", encoding="utf-8")
@@ -384,6 +398,38 @@ def test_every_write_path_validates_records_history_versions_and_standings(
     assert_standings_match(plan)
     call_command("load_plan", verbosity=0)
     assert_standings_match(plan)
+    # load_plan --force: a reviewed baseline goes back to the plan's as a new approved version of the command's
+    base = {"indicator": cell["indicator"], "district": fuzhou, "year": plan.base_year}
+    published = Observation.objects.get(**base)
+    corrected = approve(plan, reviewer, fuzhou, ENROLMENT, plan.base_year, "11.2")
+    assert_standings_match(plan)
+    data = dump_plan(plan)
+    next(r for r in data["baselines"] if r["indicator"] == ENROLMENT and r["district"] == "350100")["fields"][
+        "value"
+    ] = Decimal(10) ** 20
+    with pytest.raises(Refused, match="基期值 general_high_school_enrolment 350100 2020"):
+        load_plan(data, force=True)
+    assert Observation.objects.get(**base).version == corrected.version
+    call_command("load_plan", "--force", verbosity=0)
+    figure = Observation.objects.get(**base)
+    assert (figure.value, figure.status, figure.version) == (published.value, "approved", corrected.version + 1)
+    new, old = figure.history.order_by("-version")[:2]
+    assert (new.history_user.username, new.value, old.history_user, old.value) == (
+        "system",
+        published.value,
+        reviewer,
+        Decimal("11.2"),
+    )
+    assert_standings_match(plan)
+
+
+def _upload(client, value):
+    """Upload a one-row file for 福州's 2021 enrolment and open its preview."""
+    file = io.BytesIO(f"indicator,district,year,value\n{ENROLMENT},350100,2021,{value}\n".encode())
+    file.name = "年报.csv"
+    response = client.post(reverse("figures:import"), {"file": file, "action": "save"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client.get(reverse("figures:import-preview")).context["preview"]
 
 
 # 6. Concurrent writes: one wins, the others get a clean conflict.
@@ -413,7 +459,7 @@ def _race(n, attempt):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_writes_on_one_cell_one_wins_the_others_conflict(browser_plan, make_user):
+def test_parallel_writes_on_one_cell_one_wins_the_others_conflict(browser_plan, make_user, monkeypatch):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("threads need a file or server database: TEST_SQLITE_FILE=/tmp/x.sqlite3 or DATABASE_URL")
     plan = browser_plan
@@ -441,6 +487,15 @@ def test_parallel_writes_on_one_cell_one_wins_the_others_conflict(browser_plan, 
     def create(i):
         pipeline.record_value(by=official, indicator=indicator, district=fuzhou, year=2022, value=f"12.{i}")
 
+    # Both writers must have found the cell empty before either writes: otherwise the second one, starting after
+    # the first committed, is an ordinary update (no version was asked for) and there is no race to lose.
+    both_read, guarded = threading.Barrier(2, timeout=30), pipeline.guarded
+
+    def after_both_read():
+        both_read.wait()
+        return guarded()
+
+    monkeypatch.setattr(pipeline, "guarded", after_both_read)
     results = _race(2, create)
     assert results == ["conflict", "ok"], results
     assert Observation.objects.filter(indicator=indicator, district=fuzhou, year=2022).count() == 1
