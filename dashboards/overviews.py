@@ -21,7 +21,7 @@ from figures.models import Observation
 from plans import progress
 from plans.models import Attribute, Indicator, Target, sharing_sql
 from plans.shortcuts import year_or_404
-from plans.years import parse_year
+from plans.years import default_as_of, parse_year
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,9 @@ def approved_pairs(plan):
 
 
 def default_year(plan, counted=None):
-    """The as-of year every page, the API and the exports start from (progress.default_as_of)."""
+    """The as-of year every page, the API and the exports start from (plans.years.default_as_of)."""
     by_year, pair_count = counted or approved_pairs(plan)
-    return progress.default_as_of(
+    return default_as_of(
         base_year=plan.base_year,
         target_year=plan.target_year,
         current_year=timezone.localdate().year,

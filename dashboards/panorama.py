@@ -27,7 +27,7 @@ class Line:
 
     @property
     def decimals(self):
-        return 0 if self.indicator.whole_number else self.indicator.decimals
+        return self.indicator.shown_decimals
 
 
 def search(plan, district, query=""):

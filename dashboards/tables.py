@@ -38,7 +38,7 @@ class ValuesTable(tables.Table):
                 f"y{year}",
                 FigureColumn(
                     verbose_name=_("%(year)s（基期）") % {"year": year} if year == base_year else str(year),
-                    decimals=0 if report.indicator.whole_number else report.indicator.decimals,
+                    decimals=report.indicator.shown_decimals,
                 ),
             )
             for year in years

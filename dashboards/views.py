@@ -96,7 +96,7 @@ def indicator_detail(request, code):
         ),
     }
     context["table"] = ValuesTable.for_indicator(context.pop("report"))
-    context["decimals"] = 0 if indicator.whole_number else indicator.decimals  # a rank is 56, not 56.00
+    context["decimals"] = indicator.shown_decimals
     return render(request, "dashboards/indicator_detail.html", context)
 
 

@@ -183,7 +183,7 @@ def _shown(value, indicator):
     """A figure as `number_format` prints it, to measure its column: 1065500 → "1,065,500", 106.55 → "106.55万人"."""
     if value is None:
         return ""
-    decimals = 0 if indicator.whole_number else indicator.decimals
+    decimals = indicator.shown_decimals
     text = f"{float(value):,.{decimals}f}"
     return text + indicator.unit if indicator.unit in ("%", "万人", "年") else text
 

@@ -170,8 +170,8 @@ def observation_review(request):
         raise PermissionDenied("只有审核员可以审核数据。")
     observation = (
         Observation.objects.visible_to(request.user)
+        .shown_in(requested_plan(request))
         .filter(
-            indicator__plan=requested_plan(request),
             indicator__code=body.get("indicator") if isinstance(body.get("indicator"), str) else "",
             district__code=body.get("district") if isinstance(body.get("district"), str) else "",
             year=_int_or_none(body.get("year")),

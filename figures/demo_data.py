@@ -148,7 +148,7 @@ def _along_path(pair, pace, base_year, years):
 
 
 def _quantize(indicator, value):
-    places = 0 if indicator.whole_number else indicator.decimals
+    places = indicator.shown_decimals
     value = value.quantize(Decimal(1).scaleb(-places))
     value = max(value, indicator.min_value if indicator.min_value is not None else Decimal(0))
     if indicator.max_value is not None:

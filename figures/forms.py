@@ -73,7 +73,8 @@ class EntryGrid:
         locked = pipeline.locked_years({i.pk for i in indicators})
         # A figure shared with another plan may be locked there alone: the page says the year is locked when
         # every cell is.
-        self.locked = plan.is_read_only() or (bool(indicators) and all(year in locked[i.pk] for i in indicators))
+        closed = plan.closes(year)
+        self.locked = closed or (bool(indicators) and all(year in locked[i.pk] for i in indicators))
         targets = {}
         for target in Target.objects.filter(indicator__plan=plan, district=district).order_by("year"):
             # The milestone of this year if there is one, else the next one, else the last.
@@ -92,7 +93,7 @@ class EntryGrid:
                 past=[figures.get((i.pk, y)) for y in self.years],
                 target=targets.get(i.pk),
                 current=figures.get((i.pk, year)),
-                locked=year in locked[i.pk],
+                locked=closed or year in locked[i.pk],
             )
             for i in indicators
         ]

@@ -46,7 +46,8 @@ class ObservationQuerySet(models.QuerySet):
         """The figures a plan shows: its indicators' own and, for an indicator continuing one of an earlier plan,
         those of its years stored on the first indicator of the chain (README, "Figures two plans share")."""
         shared = Q(indicator__in=statistics_of_continuing_sql(plan), year__gte=plan.base_year)
-        return self.filter(Q(indicator__plan=plan) | shared)
+        # Its own indicators' figures of its own years: a later plan's figures stored on them are that plan's.
+        return self.filter(Q(indicator__plan=plan, year__lte=plan.target_year) | shared)
 
     def reviewable_by(self, user):
         """Submitted figures this user may approve or return: never those whose current version he entered or

@@ -41,8 +41,14 @@ class Context:
             raise ValueError("one plan per batch")
         indicator_ids = {row.indicator.pk for row in rows}
         district_ids = {row.district.pk for row in rows}
-        self.enterable = set(access.enterable_districts(by).filter(pk__in=district_ids).values_list("pk", flat=True))
-        self.visible = set(access.visible_districts(by).filter(pk__in=district_ids).values_list("pk", flat=True))
+        loads_plan = batch.command and batch.plan_data and by.has_perm("plans.load_plan")
+        if loads_plan:
+            self.enterable = self.visible = district_ids
+        else:
+            self.enterable = set(
+                access.enterable_districts(by).filter(pk__in=district_ids).values_list("pk", flat=True)
+            )
+            self.visible = set(access.visible_districts(by).filter(pk__in=district_ids).values_list("pk", flat=True))
         self.targeted = set(
             Target.objects.filter(indicator_id__in=indicator_ids, district_id__in=district_ids)
             .order_by()
@@ -65,8 +71,10 @@ class Context:
             self.cells[(indicator_id, o.district_id, o.year)] = o
             if o.status == ObservationStatus.APPROVED:
                 self.approved[(indicator_id, o.district_id)][o.year] = o.value
-        self.years = access.allowed_years(self.plan, by)
-        self.may_change_baseline = by.has_perm("figures.change_baseline")
+        self.may_change_baseline = loads_plan or by.has_perm("figures.change_baseline")
+        self.years = (
+            range(self.plan.base_year, self.plan.base_year + 1) if loads_plan else access.allowed_years(self.plan, by)
+        )
         return self
 
     def check(self, batch):

@@ -142,6 +142,8 @@ class Batch:
     change_reason: str = ""
     reopen_approved: bool = False  # `load_plan --force` only: a command replaces approved figures it loaded
     locked_years_ok: frozenset = frozenset()  # `load_plan --change-locked-year`: a command writes in these locked years
+    # The plan's own baselines, loaded with the plan: holding plans.load_plan is the permission, not a district's.
+    plan_data: bool = False
 
 
 @dataclass

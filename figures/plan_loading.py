@@ -243,6 +243,7 @@ class _Load:
         batch = pipeline.Batch(
             writes,
             command=True,
+            plan_data=True,
             reopen_approved=True,
             locked_years_ok=frozenset(self.change_locked_years),
             change_reason=_("规划基期值"),
@@ -257,10 +258,11 @@ class _Load:
             raise ValueError(_("没有行政区划代码为 %(code)s 的地区。") % {"code": row["district"]})
         return {"indicator": indicators[row["indicator"]], "district": district, "year": row["year"]}
 
-    def row(self, kind, model, key, fields, label):
+    def row(self, kind, model, key, fields, label, defaults=None):
+        """`defaults`: fields set only on a row the load creates (a new plan's is_current)."""
         obj = model.objects.filter(**key).first()
         if obj is None:
-            obj = model(**key, **fields)
+            obj = model(**key, **fields, **(defaults or {}))
         if self.compare(kind, obj if obj.pk else None, fields, label):
             for name, wanted in fields.items():
                 setattr(obj, name, wanted)

@@ -97,7 +97,7 @@ def review_completeness(request):
 def observation_history(request, pk):
     observation = get_object_or_404(
         Observation.objects.visible_to(request.user)
-        .filter(indicator__plan=request.plan)
+        .shown_in(request.plan)
         .select_related("indicator", "district", "entered_by"),
         pk=pk,
     )
@@ -108,9 +108,7 @@ def observation_history(request, pk):
 
 @require_POST
 def observation_review(request, pk, step):
-    observation = get_object_or_404(
-        Observation.objects.visible_to(request.user).filter(indicator__plan=request.plan), pk=pk
-    )
+    observation = get_object_or_404(Observation.objects.visible_to(request.user).shown_in(request.plan), pk=pk)
     if step not in review.REVIEW_STEPS:
         raise Http404(_("没有这个操作。"))
     require(request.user, "figures.review_observation")
@@ -126,9 +124,7 @@ def observation_review(request, pk, step):
 
 @require_POST
 def observation_restore(request, pk, history_id):
-    observation = get_object_or_404(
-        Observation.objects.visible_to(request.user).filter(indicator__plan=request.plan), pk=pk
-    )
+    observation = get_object_or_404(Observation.objects.visible_to(request.user).shown_in(request.plan), pk=pk)
     record = get_object_or_404(observation.history, history_id=history_id)
     try:
         review.restore(observation=observation, record=record, by=request.user, version=request.POST.get("version"))
@@ -154,7 +150,8 @@ def year_lock(request, year, locked):
         # Figures still in the works would be frozen as they are: say which, and lock only on a second POST.
         require(request.user, "figures.lock_year")
         unfinished = (
-            Observation.objects.filter(indicator__plan=plan, year=year)
+            Observation.objects.shown_in(plan)
+            .filter(year=year)
             .exclude(status=ObservationStatus.APPROVED)
             .select_related("indicator", "district")
             .order_by("district__order", "indicator__order")

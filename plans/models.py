@@ -418,6 +418,11 @@ class Indicator(models.Model):
         return reverse("dashboards:indicator", args=[self.code])
 
     @property
+    def shown_decimals(self):
+        """The decimals a figure of this indicator is shown with: none for a count or a rank (56, not 56.00)."""
+        return 0 if self.whole_number else self.decimals
+
+    @property
     def display_name(self):
         return in_english(self.name, self.name_en)
 

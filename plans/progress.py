@@ -34,7 +34,7 @@ of a year Y:
   on_track verdict whose projection misses T; `needs_warning` adds the poor verdicts of a
   binding indicator.
 
-`default_as_of` picks the year a page shows when nobody asks for one. The sentence beside each verdict is
+`years.default_as_of` picks the year a page shows when nobody asks for one. The sentence beside each verdict is
 worded by `explanations.py` from the `Reason` the rules hand it; the codes, labels and colours are `statuses.py`'s.
 """
 
@@ -183,34 +183,6 @@ def default_level_gap(is_rate: bool, final_target_value: float) -> float:
     if is_rate:
         return RATE_LEVEL_GAP
     return abs(float(final_target_value)) * LEVEL_GAP_SHARE
-
-
-def default_as_of(
-    *,
-    base_year: int,
-    target_year: int,
-    current_year: int,
-    approved_pairs_by_year: dict[int, int],
-    pair_count: int,
-) -> int:
-    """The as-of year a page shows when nobody asks for one.
-
-    `approved_pairs_by_year` counts, per year, the plan's (indicator, district) pairs with targets
-    that have an approved figure that year; `pair_count` is how many such pairs there are. The
-    latest year after the base year, up to the target year and the current year, in which at least
-    half of the pairs report; the latest year with a single report falls short of that, because
-    one early district's figures would show every other district as stale. Failing that, the latest
-    such year with any approved figure, and with none at all the first plan year.
-    """
-    candidates = range(min(target_year, current_year), base_year, -1)
-    for year in candidates:
-        reported = approved_pairs_by_year.get(year, 0)
-        if reported > 0 and 2 * reported >= pair_count:
-            return year
-    for year in candidates:
-        if approved_pairs_by_year.get(year, 0) > 0:
-            return year
-    return base_year + 1
 
 
 def expected(

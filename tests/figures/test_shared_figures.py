@@ -349,7 +349,7 @@ def test_a_figure_submitted_through_the_new_plan_waits_in_its_review_list_judged
         action="submit",
     )
     client.force_login(reviewer)
-    page = client.get(reverse("figures:review"), {"plan": "next-plan", "indicator": CODE})
+    page = client.get("/plans/next-plan/review/", {"indicator": CODE})
     (waiting,) = page.context["pending"]
     assert waiting == submitted and waiting.assessment.status == progress.ON_TRACK
     assert waiting.assessment.baseline == (2025, 66.2)

@@ -19,13 +19,13 @@ from plans.progress import (
     Projection,
     aim,
     assess,
-    default_as_of,
     default_level_gap,
     expected,
     meets,
     needs_warning,
     threshold,
 )
+from plans.years import default_as_of
 
 # As in test_progress: run alone (-p no:django), nothing has configured Django's settings.
 if not settings.configured and "DJANGO_SETTINGS_MODULE" not in os.environ:
