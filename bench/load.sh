@@ -40,6 +40,8 @@ s = SessionStore(); s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = 'dja
 s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create(); print(s.session_key)")
 DISTRICT=${DISTRICT:-$($PY manage.py shell -v0 -c "
 from plans.models import District; print(District.objects.filter(kind='province').order_by('-pk').first().code)")}
+# Pages live under their plan (/plans/<code>/): the old addresses answer with a redirect, which wrk counts as an error.
+PLAN=$($PY manage.py shell -v0 -c "from plans.models import Plan; print(Plan.objects.current().code)")
 
 "$(dirname "$PY")/gunicorn" planboard.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
   --log-level warning &
@@ -65,7 +67,7 @@ run() {
 echo "database: ${DATABASE_URL##*@}, workers: $WORKERS, duration: $DURATION per endpoint"
 echo "| endpoint | clients | requests/s | p50 | p99 | errors |"
 echo "|---|---|---|---|---|---|"
-run "dashboard /?district=$DISTRICT" "http://127.0.0.1:$PORT/?district=$DISTRICT"
+run "dashboard /plans/$PLAN/?district=$DISTRICT" "http://127.0.0.1:$PORT/plans/$PLAN/?district=$DISTRICT"
 run "/api/progress/?district=$DISTRICT" "http://127.0.0.1:$PORT/api/progress/?district=$DISTRICT"
 
 # The dashboard again while officials write: each of WRITERS officials (made here, with an API token) owns one cell
@@ -138,7 +140,7 @@ else
     write_loop "$token" "$indicator" "$district" "$year" "$value" "$version" "$LOGS/$district" "$stop" &
     writers+=($!)
   done <<<"$CELLS"
-  run "dashboard while officials write" "http://127.0.0.1:$PORT/?district=$DISTRICT"
+  run "dashboard while officials write" "http://127.0.0.1:$PORT/plans/$PLAN/?district=$DISTRICT"
   wait "${writers[@]}"
   writes=$(cat "$LOGS"/* | wc -l)
   failed=$({ grep -vhc '^ok$' "$LOGS"/* || true; } | awk '{s += $1} END {print s + 0}')

@@ -28,9 +28,10 @@ def _district_rows(verdicts, district):
     return {"rows": by_section(verdicts.rows(district)), "counts": verdicts.counts(district)}
 
 
-def _cached_table(name, inputs):
-    """Where the page's rendered indicator table is cached: under the same inputs as its rows."""
-    return {"table_key": key(name, **inputs), "cache_timeout": TIMEOUT}
+def _fragment(name, inputs):
+    """Where the page's rendered content (or its longest table) is cached, under the same inputs as its rows: it holds
+    nothing of the user's own beyond the districts he may see, and rendering it cost more than computing it."""
+    return {"fragment_key": key(name, **inputs), "cache_timeout": TIMEOUT}
 
 
 def dashboard(request):
@@ -59,7 +60,7 @@ def dashboard(request):
         **_page_context(plan, district, year, visible),
         "completeness": overviews.completeness(plan, year, counted),
         **cached("dashboard", compute, **inputs),
-        **_cached_table("dashboard-table", inputs),
+        **_fragment("dashboard-page", inputs),
     }
     return render(request, "dashboards/dashboard.html", context)
 
@@ -115,7 +116,7 @@ def district_detail(request, code):
     context = {
         **_page_context(plan, district, year, visible),
         **cached("district", compute, **inputs),
-        **_cached_table("district-table", inputs),
+        **_fragment("district-table", inputs),
     }
     return render(request, "dashboards/district_detail.html", context)
 

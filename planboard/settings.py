@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Inside SessionMiddleware, so that a session it refreshes is saved on the way out.
+    "planboard.middleware.SlidingSessionMiddleware",
     # Chinese whatever the browser asks for; English only when chosen with the language switch (a cookie).
     "planboard.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -128,9 +130,10 @@ else:
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
-# Officials share office computers: a session ends after an hour without a request.
+# Officials share office computers: a session ends after an hour without a request. It is refreshed at most every
+# five minutes (planboard.middleware.SlidingSessionMiddleware), not written on every page view.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 5 * 60
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
