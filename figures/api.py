@@ -168,11 +168,17 @@ def observation_review(request):
         raise Http404("没有这个地区。")
     if not request.user.has_perm("figures.review_observation"):
         raise PermissionDenied("只有审核员可以审核数据。")
+    plan = requested_plan(request)
+    # The code is the plan's own; a figure two plans share is stored on the first indicator of its chain.
+    named = Indicator.objects.filter(
+        plan=plan, code=body.get("indicator") if isinstance(body.get("indicator"), str) else ""
+    )
+    stored_on = list(statistics(named).values())
     observation = (
         Observation.objects.visible_to(request.user)
-        .shown_in(requested_plan(request))
+        .shown_in(plan)
         .filter(
-            indicator__code=body.get("indicator") if isinstance(body.get("indicator"), str) else "",
+            indicator__in=stored_on,
             district__code=body.get("district") if isinstance(body.get("district"), str) else "",
             year=_int_or_none(body.get("year")),
         )

@@ -25,7 +25,7 @@ from figures.pipeline_rows import (
     parse_number,
 )
 from plans import progress
-from plans.models import Target, among, chains_sql, statistics
+from plans.models import Plan, Target, among, chains_sql, closed_years, statistics
 
 
 class Context:
@@ -336,11 +336,17 @@ def locked_years(indicator_ids):
     found = defaultdict(set)
     if not indicator_ids:
         return found
-    table = ReportingYear._meta.db_table
-    select = f"SELECT down.asked, r.year FROM down JOIN {table} r ON r.plan_id = down.plan_id WHERE r.locked = %s"
+    years, plans = ReportingYear._meta.db_table, Plan._meta.db_table
+    select = (
+        f"SELECT down.asked, r.year, p.base_year, p.target_year FROM down"
+        f" JOIN {years} r ON r.plan_id = down.plan_id JOIN {plans} p ON p.id = down.plan_id WHERE r.locked = %s"
+    )
     sql, params = chains_sql(*among(indicator_ids), select)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, True])
-        for pk, year in cursor.fetchall():
+        for pk, year, base_year, target_year in cursor.fetchall():
             found[pk].add(year)
+            if year == target_year:
+                # A closed plan (Plan.closes) locks all its years, for a figure it shares with another plan too.
+                found[pk].update(closed_years(base_year, target_year))
     return found

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from figures import pipeline
 from figures.models import Observation, ObservationStatus, ReportingYear
 from figures.pipeline import Conflict
+from plans.models import Indicator, showing
 
 
 def approve(*, observation, by, version=None, comment=""):
@@ -114,17 +115,22 @@ def _review(observations, step, *, by, versions, comment):
         return pipeline.save_changes(rows, by=by, change_reason=reason, moved=moved)
 
 
-def restore(*, observation, record, by, version=None):
+def restore(*, observation, record, by, version=None, plan=None):
     """A reviewer brings back an earlier version (a history row) as a new, submitted version; nothing is deleted.
 
     An approved figure is reopened first. The restored figure is checked like any other and submitted in the
-    reviewer's name, so another reviewer approves it."""
+    reviewer's name, so another reviewer approves it. `plan`: the plan whose page restores it, which for a figure
+    two plans share decides whose years and targets it is checked against (as when it is entered)."""
     if not by.has_perm("figures.review_observation"):
         raise PermissionDenied(_("只有审核员可以恢复历史版本。"))
     version = pipeline.clean_version(version, required=True)
     observation = Observation.objects.select_related("indicator__plan", "district").get(pk=observation.pk)
+    indicator = observation.indicator
+    if plan is not None and plan.pk != indicator.plan_id:
+        shown_as = showing(Indicator.objects.filter(plan=plan))
+        indicator = Indicator.objects.select_related("plan").get(pk=shown_as[observation.indicator_id])
     row = pipeline.Row(
-        indicator=observation.indicator,
+        indicator=indicator,
         district=observation.district,
         year=observation.year,
         value=record.value,

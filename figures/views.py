@@ -127,7 +127,13 @@ def observation_restore(request, pk, history_id):
     observation = get_object_or_404(Observation.objects.visible_to(request.user).shown_in(request.plan), pk=pk)
     record = get_object_or_404(observation.history, history_id=history_id)
     try:
-        review.restore(observation=observation, record=record, by=request.user, version=request.POST.get("version"))
+        review.restore(
+            observation=observation,
+            record=record,
+            by=request.user,
+            version=request.POST.get("version"),
+            plan=request.plan,
+        )
     except (pipeline.Conflict, ValidationError) as refused:
         messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
     else:

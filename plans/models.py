@@ -33,6 +33,11 @@ def not_reserved(code):
         raise ValidationError(_("“%(code)s”是网址保留字，不能作为规划代码。") % {"code": code})
 
 
+def closed_years(base_year, target_year):
+    """The years a plan closes once its final year is locked: all of its own, the base year included."""
+    return range(base_year, target_year + 1)
+
+
 class PlanQuerySet(models.QuerySet):
     def current_first(self):
         """The plans, the current one first: the one an administrator marked current (is_current), or in a
@@ -144,7 +149,7 @@ class Plan(models.Model):
         """Whether this plan forbids changing a figure of `year`: every year of its own once it is read-only. A
         figure it shares with a later plan (README, "Figures two plans share") stays open in the later plan's
         later years."""
-        return year <= self.target_year and self.is_read_only()
+        return year in closed_years(self.base_year, self.target_year) and self.is_read_only()
 
     @property
     def read_only_message(self):

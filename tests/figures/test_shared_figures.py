@@ -379,3 +379,87 @@ def test_a_shared_figure_submitted_is_no_longer_owed_and_fills_the_template(
     sheet = load_workbook(io.BytesIO(out.getvalue()))[province.short_name]
     row = next(r for r in sheet.iter_rows(values_only=True) if "高等教育毛入学率" in r)
     assert 66.2 in row and "67（已提交）" in row
+
+
+def closed_next_plan(next_plan, reviewer):
+    """The 十五五 closed, its final year locked: its years, the shared 2025 included, no longer change."""
+    review.lock_year(plan=next_plan, year=2030, by=reviewer)
+
+
+def test_a_closed_later_plan_refuses_review_steps_on_the_figures_it_shares(client, plan, next_plan, reviewer, province):
+    old, _new = old_and_new(plan, next_plan)
+    story.approve(next_plan, reviewer, province, CODE, 2026, "67")
+    closed_next_plan(next_plan, reviewer)
+    shared = Observation.objects.get(indicator=old, district=province, year=2026)
+
+    with pytest.raises(Conflict):
+        review.reopen(observation=shared, by=reviewer, comment="复核", version=shared.version)
+    client.force_login(reviewer)
+    body = {"step": "reopen", "indicator": CODE, "district": "350000", "year": 2026, "version": shared.version}
+    answer = client.post(
+        f"{reverse('figures:api-observation-review')}?plan=next-plan",
+        {**body, "comment": "复核"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 409
+    shared.refresh_from_db()
+    assert shared.status == "approved" and shared.version == 2
+
+
+def test_a_closed_later_plans_baseline_cannot_change_through_the_earlier_plan(
+    plan, next_plan, reviewer, official_province, province
+):
+    old, _new = old_and_new(plan, next_plan)
+    closed_next_plan(next_plan, reviewer)
+
+    # 2025 is open in the 十四五, but it is also the closed 十五五's baseline.
+    with pytest.raises(Conflict):
+        pipeline.record_value(
+            indicator=old, district=province, year=2025, value="66.3", by=official_province, action="save"
+        )
+    assert not Observation.objects.filter(indicator=old, district=province, year=2025).exists()
+
+
+def test_a_shared_figure_is_restored_against_the_plan_whose_page_restores_it(
+    client, plan, next_plan, reviewer, official_province, province
+):
+    old, new = old_and_new(plan, next_plan)
+    first = pipeline.record_value(
+        indicator=new, district=province, year=2026, value="66.9", by=official_province, action="save"
+    )
+    pipeline.record_value(
+        indicator=new, district=province, year=2026, value="67.1", by=official_province, action="save"
+    )
+    shared = Observation.objects.get(indicator=old, district=province, year=2026)
+    record = shared.history.get(version=first.version)
+
+    client.force_login(reviewer)
+    url = f"/plans/next-plan/observations/{shared.pk}/history/{record.history_id}/restore/"
+    client.post(url, {"version": shared.version})
+    shared.refresh_from_db()
+    assert (shared.value, shared.version, shared.status) == (Decimal("66.9"), 3, "submitted")
+
+
+def test_the_review_api_finds_a_shared_figure_by_the_continuing_indicators_own_code(
+    client, plan, admin_user, reviewer, official_province, province
+):
+    rows = next_plan_rows()
+    rows["indicators"][0]["code"] = "he_enrolment_15"
+    for target in rows["targets"]:
+        if target["indicator"] == CODE:
+            target["indicator"] = "he_enrolment_15"
+    load_through_the_workbook(rows, admin_user)
+    new = Plan.objects.get(code="next-plan").indicators.get(code="he_enrolment_15")
+    submitted = pipeline.record_value(
+        indicator=new, district=province, year=2026, value="66.9", by=official_province, action="submit"
+    )
+
+    client.force_login(reviewer)
+    body = {"step": "approve", "indicator": "he_enrolment_15", "district": "350000", "year": 2026}
+    answer = client.post(
+        f"{reverse('figures:api-observation-review')}?plan=next-plan",
+        {**body, "version": submitted.version},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "approved"
