@@ -90,6 +90,8 @@ def _review(observations, step, *, by, versions, comment):
         locked = pipeline.locked_years({o.indicator_id for o in rows})
         now, moved = timezone.now(), set()
         for o in rows:
+            if o.indicator.plan.closes(o.year):
+                raise Conflict(o.indicator.plan.read_only_message)
             if o.year in locked[o.indicator_id]:
                 raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": o.year})
             if o.status != expected:

@@ -272,7 +272,7 @@ def test_a_year_locked_in_either_plan_locks_the_shared_figure(plan, next_plan, r
     review.lock_year(plan=plan, year=2025, by=reviewer)
     with pytest.raises(Conflict, match="2025年度已锁定"):
         pipeline.check_value(indicator=new, district=province, year=2025, value="66.3", by=reviewer)
-    with pytest.raises(Conflict, match="2025年度已锁定"):
+    with pytest.raises(Conflict, match="2025年）已锁定，规划已结束"):
         review.approve(observation=submitted, by=reviewer, version=submitted.version)
     grid = EntryGrid(plan=next_plan, district=province, year=2025)
     assert [row.locked for row in grid.rows] == [True, False, False] and not grid.locked
