@@ -195,11 +195,9 @@ def lock(observations):
 
 
 def save_changes(observations, *, by, change_reason, moved):
-    """Store figures changed in place by a review step (already locked with `lock`): version, history, statuses."""
-    for o in observations:
-        plan = o.indicator.plan
-        if plan.closes(o.year):
-            raise Conflict(plan.read_only_message)
+    """Store figures changed in place by a review step (already locked with `lock`): version, history, statuses.
+
+    The callers have checked the figures against locks and closed plans (`locked_years`, `Plan.closes`)."""
     for o in observations:
         o.version += 1
     bulk_update_with_history(
