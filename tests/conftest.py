@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.signals import request_finished
+from django.test import override_settings
 from django.urls import set_urlconf
 from django.utils import translation
 
@@ -19,6 +20,14 @@ from plans.models import District, Plan
 PASSWORD = "a-test-password-9"
 FUJIAN = "fujian-14th-education"
 FJ = f"/plans/{FUJIAN}"  # the Fujian plan's pages
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Hashing a password the production way takes a quarter of a second; tests log in thousands of times (Django's
+    docs recommend MD5 for tests)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
