@@ -209,6 +209,9 @@ def year_lock(request, year):
             "locked": reporting_year.locked,
             "locked_by": reporting_year.locked_by.username if reporting_year.locked_by else None,
             "locked_at": iso_time(reporting_year.locked_at),
+            "close_requested_by": (
+                reporting_year.close_requested_by.username if reporting_year.close_requested_by else None
+            ),
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -170,6 +170,16 @@ class ReportingYear(models.Model):
         verbose_name=_("锁定人"),
     )
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    # Locking the final year closes the plan: one reviewer asks, another confirms (review.lock_year).
+    close_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请结束规划的审核员"),
+    )
+    close_requested_at = models.DateTimeField(_("申请结束规划时间"), null=True, blank=True)
 
     class Meta:
         db_table = "indicators_reportingyear"

@@ -166,7 +166,10 @@ def restore(*, observation, record, by, version=None, plan=None):
 
 
 def lock_year(*, plan, year, by, locked=True):
-    """Lock (or with locked=False unlock) a reporting year: a locked year's figures cannot change."""
+    """Lock (or with locked=False unlock) a reporting year: a locked year's figures cannot change.
+
+    Locking the plan's final year closes the plan (Plan.closes), so it takes two reviewers: the first call records
+    the request (the year stays open), a call by another reviewer locks. Unlocking withdraws a request."""
     if not by.has_perm("figures.lock_year"):
         raise PermissionDenied(_("只有审核员可以锁定或解锁年度。"))
     if not plan.base_year <= int(year) <= plan.target_year:
@@ -176,7 +179,17 @@ def lock_year(*, plan, year, by, locked=True):
         )
     with transaction.atomic():
         reporting_year, _created = ReportingYear.objects.select_for_update().get_or_create(plan=plan, year=year)
+        closing = locked and int(year) == plan.target_year and not reporting_year.locked
+        if closing and reporting_year.close_requested_by_id is None:
+            reporting_year.close_requested_by, reporting_year.close_requested_at = by, timezone.now()
+            reporting_year.save()
+            return reporting_year
+        if closing and reporting_year.close_requested_by_id == by.pk:
+            raise ValidationError(
+                {"year": _("您已申请结束规划，需由另一位审核员确认后才能锁定目标年度。")}, code="same_reviewer"
+            )
         reporting_year.locked = locked
         reporting_year.locked_by, reporting_year.locked_at = (by, timezone.now()) if locked else (None, None)
+        reporting_year.close_requested_by = reporting_year.close_requested_at = None
         reporting_year.save()
         return reporting_year

@@ -90,6 +90,17 @@ def missing_figures(plan, districts, year):
     return rows
 
 
+def unfinished_figures(plan, year):
+    """The plan's figures of `year` not yet approved (a lock would freeze them as they are), by district."""
+    return list(
+        Observation.objects.shown_in(plan)
+        .filter(year=year)
+        .exclude(status=ObservationStatus.APPROVED)
+        .select_related("indicator", "district")
+        .order_by("district__order", "indicator__order")
+    )
+
+
 def history_of(observation, user):
     """The figure's history rows the user may see, newest first, each with the value and status it replaced.
 

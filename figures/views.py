@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from figures import access, excel_files, excel_import, excel_template, pipeline, review, review_page, submissions
 from figures.forms import EntryGrid, ReviewFilters, ReviewForm, ReviewStepForm, UploadForm
-from figures.models import Observation, ObservationStatus, ReportingYear
+from figures.models import Observation, ReportingYear
 from plans.models import District
 from plans.shortcuts import require, year_or_404
 
@@ -144,7 +144,9 @@ def observation_restore(request, pk, history_id):
 def year_locks(request):
     require(request.user, "figures.lock_year")
     plan = request.plan
-    locks = {y.year: y for y in ReportingYear.objects.filter(plan=plan).select_related("locked_by")}
+    locks = {
+        y.year: y for y in ReportingYear.objects.filter(plan=plan).select_related("locked_by", "close_requested_by")
+    }
     years = [(year, locks.get(year)) for year in range(plan.base_year, plan.target_year + 1)]
     return render(request, "figures/year_locks.html", {"plan": plan, "years": years})
 
@@ -152,28 +154,37 @@ def year_locks(request):
 @require_POST
 def year_lock(request, year, locked):
     plan = request.plan
-    if locked and request.POST.get("confirm") != "1":
-        # Figures still in the works would be frozen as they are: say which, and lock only on a second POST.
+    if locked and request.POST.get("confirm") != "1" and plan.base_year <= year <= plan.target_year:
+        # Say what locking does (the figures it freezes; for the final year, that the plan closes and who asked
+        # for it) and lock only on a second POST.
         require(request.user, "figures.lock_year")
-        unfinished = (
-            Observation.objects.shown_in(plan)
-            .filter(year=year)
-            .exclude(status=ObservationStatus.APPROVED)
-            .select_related("indicator", "district")
-            .order_by("district__order", "indicator__order")
-        )
-        if unfinished:
-            by_district = {}
-            for figure in unfinished:
-                by_district.setdefault(figure.district, []).append(figure)
-            context = {"plan": plan, "year": year, "by_district": by_district.items(), "total": len(unfinished)}
-            return render(request, "figures/year_lock_confirm.html", context)
+        reporting_year = ReportingYear.objects.filter(plan=plan, year=year).select_related("close_requested_by")
+        unfinished = submissions.unfinished_figures(plan, year)
+        by_district = {}
+        for figure in unfinished:
+            by_district.setdefault(figure.district, []).append(figure)
+        context = {
+            "plan": plan,
+            "year": year,
+            "closes_plan": year == plan.target_year,
+            "request": reporting_year.filter(close_requested_by__isnull=False).first(),
+            "by_district": by_district.items(),
+            "total": len(unfinished),
+        }
+        return render(request, "figures/year_lock_confirm.html", context)
     try:
-        review.lock_year(plan=plan, year=year, by=request.user, locked=locked)
+        reporting_year = review.lock_year(plan=plan, year=year, by=request.user, locked=locked)
     except ValidationError as invalid:
         messages.error(request, " ".join(invalid.messages))
     else:
-        messages.success(request, (_("%(year)d年度已锁定。") if locked else _("%(year)d年度已解锁。")) % {"year": year})
+        if locked and not reporting_year.locked:
+            messages.success(request, _("已申请结束规划，等待另一位审核员确认。"))
+        elif locked and year == plan.target_year:
+            messages.success(request, _("%(year)d年度已锁定，规划已结束。") % {"year": year})
+        else:
+            messages.success(
+                request, (_("%(year)d年度已锁定。") if locked else _("%(year)d年度已解锁。")) % {"year": year}
+            )
     return redirect("figures:year-locks")
 
 

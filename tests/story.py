@@ -51,3 +51,13 @@ def enter(plan, by, district, code, year, value):
         confirm=True,
         note="测试",
     )
+
+
+def close_plan(plan, by):
+    """Lock the plan's final year, which closes it: the reviewer `by` asks, a second reviewer confirms."""
+    second, created = get_user_model().objects.get_or_create(username="story_second_reviewer")
+    if created:
+        roles.ensure_groups()
+        second.groups.add(Group.objects.get(name=roles.REVIEWER))
+    review.lock_year(plan=plan, year=plan.target_year, by=by)
+    return review.lock_year(plan=plan, year=plan.target_year, by=second)

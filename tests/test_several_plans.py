@@ -20,6 +20,7 @@ from figures.models import Observation
 from planboard import roles
 from plans import workbook
 from plans.models import Plan
+from tests import story
 from tests.conftest import FUJIAN
 from tests.figures.test_plan_workbook_pages import small_plan
 
@@ -117,7 +118,7 @@ def test_the_switcher_lists_both_plans_and_goes_to_the_same_page_in_the_other(cl
 def test_a_plan_whose_final_year_is_locked_is_read_only_but_browsable(
     client, reviewer, official_fuzhou, next_plan, plan
 ):
-    review.lock_year(plan=plan, year=2025, by=reviewer)
+    story.close_plan(plan, by=reviewer)
     client.force_login(official_fuzhou)
     cell = {"indicator": "general_high_school_enrolment", "district": "350100", "year": 2022, "value": 12}
     refused = post_json(client, f"/api/observations/?plan={FUJIAN}", cell)
@@ -154,7 +155,7 @@ def test_a_reviewer_cannot_approve_in_a_closed_plan(reviewer, official_fuzhou, p
         reason="生源变化",
         measures="扩大招生",
     )
-    review.lock_year(plan=plan, year=2025, by=reviewer)
+    story.close_plan(plan, by=reviewer)
     with pytest.raises(pipeline.Conflict, match="规划已结束"):
         review.approve(observation=figure, by=reviewer, version=figure.version)
 

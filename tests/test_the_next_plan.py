@@ -12,7 +12,6 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from figures import review
 from planboard import roles
 from plans import workbook
 from plans.models import Plan
@@ -44,7 +43,7 @@ def figures_of_both_plans(plan, next_plan, reviewer, district):
         story.approve(plan, reviewer, province, CODE, year, value)
     story.approve(next_plan, reviewer, province, CODE, 2026, "67")
     # The 十四五 is closed: its final year is locked.
-    review.lock_year(plan=plan, year=2025, by=reviewer)
+    story.close_plan(plan, by=reviewer)
     return province
 
 

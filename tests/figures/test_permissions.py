@@ -232,7 +232,7 @@ def test_lock(client, actor, plan, role):
     page, api = LOCK[role]
     client.force_login(actor(role))
     assert client.get(reverse("figures:year-locks")).status_code == (200 if page == 302 else 403)
-    assert client.post(reverse("figures:year-lock", args=[2021])).status_code == page
+    assert client.post(reverse("figures:year-lock", args=[2021]), {"confirm": "1"}).status_code == page
     assert ReportingYear.objects.filter(plan=plan, year=2021, locked=True).exists() == (page == 302)
     assert api_post(client, {"locked": True}, "/api/years/2022/lock/").status_code == api
     assert ReportingYear.objects.filter(plan=plan, year=2022, locked=True).exists() == (api == 200)

@@ -269,7 +269,7 @@ def test_a_year_locked_in_either_plan_locks_the_shared_figure(plan, next_plan, r
     submitted = pipeline.record_value(
         indicator=old, district=province, year=2025, value="66.2", by=official_province, action="submit"
     )
-    review.lock_year(plan=plan, year=2025, by=reviewer)
+    story.close_plan(plan, by=reviewer)
     with pytest.raises(Conflict, match="2025年度已锁定"):
         pipeline.check_value(indicator=new, district=province, year=2025, value="66.3", by=reviewer)
     with pytest.raises(Conflict, match="2025年）已锁定，规划已结束"):
@@ -383,7 +383,7 @@ def test_a_shared_figure_submitted_is_no_longer_owed_and_fills_the_template(
 
 def closed_next_plan(next_plan, reviewer):
     """The 十五五 closed, its final year locked: its years, the shared 2025 included, no longer change."""
-    review.lock_year(plan=next_plan, year=2030, by=reviewer)
+    story.close_plan(next_plan, by=reviewer)
 
 
 def test_a_closed_later_plan_refuses_review_steps_on_the_figures_it_shares(client, plan, next_plan, reviewer, province):
