@@ -7,10 +7,11 @@ from pathlib import PurePath
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from figures import pipeline
 from figures.excel_files import BadFile, read_upload
-from figures.models import Observation, PendingUpload
+from figures.models import Observation, ObservationStatus, PendingUpload
 from plans.explanations import plain
 from plans.models import Indicator, showing, statistics
 
@@ -33,6 +34,19 @@ class Line:
     errors: list = field(default_factory=list)
     # The stored figure the preview was made from (version 0: none yet), compared again on confirm.
     seen: dict | None = None
+    status_from: str = ""  # the stored figure's status, and the status saving gives it, when they differ
+    status_to: str = ""
+
+    @property
+    def withdraws(self):
+        """Whether saving takes a submitted figure back to a draft, out of the reviewers' list."""
+        return self.status_from == ObservationStatus.SUBMITTED and self.status_to == ObservationStatus.DRAFT
+
+    def get_status_from_display(self):
+        return ObservationStatus(self.status_from).label
+
+    def get_status_to_display(self):
+        return ObservationStatus(self.status_to).label
 
 
 @dataclass
@@ -47,6 +61,11 @@ class Preview:
     @property
     def ok(self):
         return bool(self.lines) and not self.counts["error"]
+
+    @property
+    def withdrawn(self):
+        """How many submitted figures confirming would turn into drafts: the user must agree to it."""
+        return sum(line.withdraws for line in self.lines)
 
     @property
     def versions(self):
@@ -101,6 +120,8 @@ def preview_upload(data, filename, *, plan, user, action):
                 line.indicator, line.district = result.indicator.display_name, result.district.display_name
                 line.change, line.new = result.change, result.value
                 line.old = result.existing.value if result.existing else None
+                if result.existing and result.change != "unchanged" and result.existing.status != result.status:
+                    line.status_from, line.status_to = result.existing.status, result.status
                 line.seen = {
                     "sheet": sheet.title,
                     "row": number,
@@ -110,6 +131,7 @@ def preview_upload(data, filename, *, plan, user, action):
                     "version": result.existing.version if result.existing else 0,
                     "change": result.change,
                     "names": [result.indicator.display_name, result.district.display_name],
+                    "withdraws": line.withdraws,
                 }
             lines.append(line)
     if not lines:
@@ -117,14 +139,27 @@ def preview_upload(data, filename, *, plan, user, action):
     return Preview(PurePath(filename).name, lines)
 
 
-def save_upload(data, filename, *, plan, user, action, versions):
+def save_upload(data, filename, *, plan, user, action, versions, withdraw=False):
     """Check the file again and save every row in one transaction, or nothing (UploadRejected). Returns how
     many rows are new, changed and unchanged.
 
     `versions` (Preview.versions) are the stored figures the preview showed: if any changed since, nothing is
     saved and the error names each changed row, so nobody confirms over a change they never saw. Since none
-    did, the preview's counts are what was saved.
+    did, the preview's counts are what was saved. A submitted figure the preview said would become a draft is
+    saved only with `withdraw` (the user ticked that he wants it).
     """
+    withdrawn = sum(bool(seen.get("withdraws")) for seen in versions)
+    if withdrawn and not withdraw:
+        raise UploadRejected(
+            [
+                ngettext(
+                    "%(n)d 项已提交审核的数据将改为草稿，请勾选确认后再导入。",
+                    "%(n)d 项已提交审核的数据将改为草稿，请勾选确认后再导入。",
+                    withdrawn,
+                )
+                % {"n": withdrawn}
+            ]
+        )
     names = pipeline.Names(plan)
     sheets = _read(data, filename, plan=plan, user=user, names=names)
     saved = []

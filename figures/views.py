@@ -283,6 +283,7 @@ def import_confirm(request):
             user=request.user,
             action=pending.action,
             versions=pending.versions,
+            withdraw=request.POST.get("withdraw") == "1",
         )
     except (excel_files.BadFile, excel_import.UploadRejected) as refused:
         messages.error(request, _("未导入任何数据：") + "；".join(getattr(refused, "errors", [str(refused)])))

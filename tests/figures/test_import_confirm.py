@@ -145,3 +145,40 @@ def test_an_upload_older_than_a_day_is_ignored_and_deleted(client, official_fuzh
     other.force_login(analyst)
     upload(other, csv_file("putonghua_rate,350000,2024,91,"))
     assert list(PendingUpload.objects.values_list("user", flat=True)) == [analyst.pk]
+
+
+def test_a_submitted_figure_stays_submitted_unless_the_user_agrees_to_the_draft_the_preview_announced(
+    client, official_fuzhou
+):
+    submitted = stored(15, official_fuzhou, action="submit", confirm=True, note="说明", reason="原因", measures="措施")
+    client.force_login(official_fuzhou)
+    upload(client, csv_file("general_high_school_enrolment,350100,2024,15.2,"), action="save")
+    preview = client.get(reverse("figures:import-preview"))
+    line = preview.context["preview"].lines[0]
+    assert (line.status_from, line.status_to, preview.context["preview"].withdrawn) == ("submitted", "draft", 1)
+    assert "已提交 → 草稿" in preview.content.decode()
+
+    refused = client.post(reverse("figures:import-confirm"), follow=True)
+    assert "1 项已提交审核的数据将改为草稿，请勾选确认后再导入" in messages_of(refused)
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.value) == ("submitted", Decimal(15))
+
+    done = client.post(reverse("figures:import-confirm"), {"withdraw": "1"}, follow=True)
+    assert "已导入 1 行" in messages_of(done)
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.value) == ("draft", Decimal("15.2"))
+
+
+def test_submitting_over_a_submitted_figure_needs_no_extra_consent(client, official_fuzhou):
+    stored(15, official_fuzhou, action="submit", confirm=True, note="说明", reason="原因", measures="措施")
+    client.force_login(official_fuzhou)
+    upload(
+        client,
+        csv_file(
+            "general_high_school_enrolment,350100,2024,15.2,说明,原因,措施",
+            header="indicator,district,year,value,note,reason,measures",
+        ),
+        action="submit",
+    )
+    assert client.get(reverse("figures:import-preview")).context["preview"].withdrawn == 0
+    assert "已导入 1 行" in messages_of(client.post(reverse("figures:import-confirm"), follow=True))

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from figures import excel_template, review
 from figures.models import Observation, ObservationStatus, PendingUpload
 from plans.models import Plan
+from tests import story
 
 pytestmark = pytest.mark.django_db
 
@@ -263,8 +264,9 @@ def test_the_import_page_offers_templates_only_for_years_still_open(client, anal
 
 
 def test_with_every_year_locked_the_import_page_says_so_instead_of_offering_a_template(client, analyst, reviewer, plan):
-    for year in range(plan.base_year, plan.target_year + 1):
+    for year in range(plan.base_year, plan.target_year):
         review.lock_year(plan=plan, year=year, by=reviewer, locked=True)
+    story.close_plan(plan, by=reviewer)  # the final year too
     client.force_login(analyst)
 
     html = client.get(reverse("figures:import")).content.decode()
