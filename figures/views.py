@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from figures import access, excel_files, excel_import, excel_template, pipeline, review, review_page, submissions
 from figures.forms import EntryGrid, ReviewFilters, ReviewForm, ReviewStepForm, UploadForm
-from figures.models import Observation, ReportingYear
+from figures.models import Observation, ObservationStatus, ReportingYear
 from plans.models import District
 from plans.shortcuts import require, year_or_404
 
@@ -50,9 +50,11 @@ def entry_grid(request, code, year):
 def review_list(request):
     require(request.user, "figures.review_observation")
     plan = request.plan
-    pending = (
-        Observation.objects.reviewable_by(request.user)
-        .shown_in(plan)
+    pending = Observation.objects.reviewable_by(request.user).shown_in(plan)
+    # The reviewer's own submitted figures are listed too, without a tick box: another reviewer approves them.
+    own = Observation.objects.shown_in(plan).filter(status=ObservationStatus.SUBMITTED, entered_by=request.user)
+    listed = (
+        (pending | own)
         .select_related("indicator", "district", "entered_by")
         .prefetch_related("entered_by__districts")
         .order_by("year", "district__order", "indicator__order")
@@ -76,7 +78,7 @@ def review_list(request):
             messages.success(request, _("已处理 %(n)d 项数据。") % {"n": len(done)})
             return redirect(request.get_full_path())
     filters = ReviewFilters(request.GET, plan=plan)
-    shown = review_page.annotate(plan, list(filters.filter(pending)))
+    shown = review_page.annotate(plan, list(filters.filter(listed)))
     context = {"plan": plan, "pending": shown, "form": form, "filters": filters}
     return render(request, "figures/review_list.html", context)
 
@@ -102,7 +104,15 @@ def observation_history(request, pk):
         pk=pk,
     )
     form = ReviewStepForm(initial={"version": observation.version})
-    context = {"observation": observation, "records": submissions.history_of(observation, request.user), "form": form}
+    # Offer only the steps the review rules would take: none in a locked year (or a closed plan's), no approval
+    # of one's own figure (four eyes), no restoring an approved figure before it is reopened.
+    context = {
+        "observation": observation,
+        "records": submissions.history_of(observation, request.user),
+        "form": form,
+        "locked": observation.year in pipeline.locked_years({observation.indicator_id})[observation.indicator_id],
+        "own": observation.entered_by_id == request.user.pk,
+    }
     return render(request, "figures/observation_history.html", context)
 
 

@@ -52,7 +52,20 @@ def test_the_history_page_shows_old_and_new_values_and_status_changes(client, fi
         (4, Decimal("12"), Decimal("12.4")),
     ]
     text = page.content.decode()
-    assert "已提交 → 已审核" in text and "official_fuzhou" in text and "恢复为第1版" in text and "重新打开" in text
+    assert "已提交 → 已审核" in text and "official_fuzhou" in text and "重新打开" in text
+    # An approved figure is restored only once reopened: the page says so instead of offering a refused step.
+    assert "恢复为第1版" not in text and "重新打开后可恢复历史版本" in text
+    review.reopen(observation=figure_through_its_life, by=reviewer, comment="再核")
+    assert "恢复为第1版" in client.get(page.wsgi_request.path).content.decode()
+
+
+def test_a_locked_years_history_offers_no_review_step(client, figure_through_its_life, reviewer, plan):
+    review.reopen(observation=figure_through_its_life, by=reviewer, comment="再核")
+    review.lock_year(plan=plan, year=2021, by=reviewer)
+    client.force_login(reviewer)
+    text = client.get(reverse("figures:observation-history", args=[figure_through_its_life.pk])).content.decode()
+    assert "2021年度已锁定，数据只能查看" in text
+    assert "恢复为第" not in text and "重新打开" not in text.split("修改记录</h2>")[0]
 
 
 def test_a_reviewer_restores_an_earlier_version_as_a_new_recorded_change(client, figure_through_its_life, reviewer):
