@@ -98,10 +98,13 @@ class EntryGrid:
             for i in indicators
         ]
         editable = [r for r in self.rows if not r.locked and r.status != ObservationStatus.APPROVED]
+        # A copy that may change: a draft saved in part keeps the saved cells' new versions (_save).
+        data = data.copy() if data is not None else None
         self.formset = EntryFormSet(data, initial=[self._initial(r) for r in editable])
         for row, form in zip(editable, self.formset.forms, strict=False):
             row.form = form
         self._editable = {r.indicator.code: r for r in editable}
+        self._shown_as = shown_as
         self.saved, self.errors = [], []
 
     @staticmethod
@@ -117,17 +120,36 @@ class EntryGrid:
         return initial
 
     def save(self, *, by, action):
-        """Store the filled cells through the one write path; False (with errors on the forms) if refused.
+        """Store the filled cells through the one write path; False (with errors on the forms) if any is refused.
 
-        On refusal the first wrong input gets `autofocus`, so the page opens at it, without JavaScript."""
+        提交审核 is all or nothing; 保存草稿 stores the good cells (`saved`) and leaves the bad ones as typed, with
+        their errors. Wrong inputs are marked `aria-invalid` and the first gets `autofocus`, so the page opens
+        at it, without JavaScript."""
         saved = self._save(by=by, action=action)
         if not saved:
+            first = True
             for row in self.rows:
                 if row.form is not None and row.form.errors:
-                    name = next((n for n in row.form.errors if n in row.form.fields), "value")
-                    row.form.fields[name].widget.attrs["autofocus"] = True
-                    break
+                    names = [n for n in row.form.errors if n in row.form.fields] or ["value"]
+                    for name in names:
+                        row.form.fields[name].widget.attrs["aria-invalid"] = "true"
+                    if first:
+                        row.form.fields[names[0]].widget.attrs["autofocus"] = True
+                        first = False
         return saved
+
+    @property
+    def bad_cells(self):
+        """(indicator, id of the input to go to, messages) of each wrong cell, in the grid's order."""
+        cells = []
+        for row in self.rows:
+            form = row.form
+            if form is None or not form.errors:
+                continue
+            names = [n for n in form.errors if n in form.fields] or ["value"]
+            messages = [m for errors in form.errors.values() for m in errors]
+            cells.append((row.indicator, form[names[0]].id_for_label, messages))
+        return cells
 
     @property
     def submitted(self):
@@ -139,10 +161,13 @@ class EntryGrid:
             return False
         if self.formset.is_bound and self._tampered():
             return False
-        if not self.formset.is_valid():
+        draft = action == "save"
+        if not self.formset.is_valid() and not draft:
             return False
         rows, forms_by_code = [], {}
         for form in self.formset.forms:
+            if not form.is_valid():
+                continue  # a draft leaves the cells that do not even parse as typed
             data = form.cleaned_data
             if not data:
                 continue  # an extra form nobody filled in
@@ -160,19 +185,36 @@ class EntryGrid:
                     **{n: data[n] for n in ("value", "note", "source", "reason", "measures", "confirm", "version")},
                 )
             )
-        try:
-            outcome = pipeline.write(pipeline.Batch(rows, require_version=True, keep_same=True), by=by)
-        except pipeline.Conflict as conflict:
-            self.formset._non_form_errors = self.formset.error_class([str(conflict)])
-            return False
-        for problem in outcome.problems:
-            form = forms_by_code[problem.key]
-            shown = problem.field in form.fields and problem.field not in ("indicator", "version")
-            form.add_error(problem.field if shown else None, problem.message)
-        if outcome.problems:
-            return False
-        self.saved = outcome.changed
-        return True
+        # The write is all or nothing: a draft writes again without the refused cells until the rest goes in.
+        while True:
+            try:
+                outcome = pipeline.write(pipeline.Batch(rows, require_version=True, keep_same=True), by=by)
+            except pipeline.Conflict as conflict:
+                self.formset._non_form_errors = self.formset.error_class([str(conflict)])
+                return False
+            for problem in outcome.problems:
+                form = forms_by_code[problem.key]
+                shown = problem.field in form.fields and problem.field not in ("indicator", "version")
+                form.add_error(problem.field if shown else None, problem.message)
+            refused = {problem.key for problem in outcome.problems}
+            if not refused or not draft:
+                break
+            rows = [row for row in rows if row.key not in refused]
+            if not rows:
+                break
+        if not outcome.problems:
+            self._saved_in_part(outcome.changed)
+        return not outcome.problems and self.formset.is_valid()
+
+    def _saved_in_part(self, changed):
+        """Keep the page right after a draft saved in part: the saved cells' status and version."""
+        self.saved = changed
+        by_indicator = {self._shown_as[o.indicator_id]: o for o in changed}
+        for n, form in enumerate(self.formset.forms):
+            row = self._editable.get(form.cleaned_data.get("indicator")) if form.is_valid() else None
+            if row is not None and row.indicator.pk in by_indicator:
+                row.current = by_indicator[row.indicator.pk]
+                self.formset.data[f"{self.formset.prefix}-{n}-version"] = str(row.current.version)
 
     def _tampered(self):
         """A form count or cells that are not this page's (a stale page, a duplicated or missing form)."""

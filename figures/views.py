@@ -35,15 +35,18 @@ def entry_grid(request, code, year):
     if year not in access.allowed_years(plan, request.user):
         raise Http404(_("该年度不可填报。"))
     grid = EntryGrid(plan=plan, district=district, year=year, data=request.POST or None)
-    if request.method == "POST" and grid.save(by=request.user, action=request.POST.get("action")):
+    if request.method == "POST":
+        done = grid.save(by=request.user, action=request.POST.get("action"))
+        # A draft with bad cells saves the others: say so on the page that shows the bad ones.
         submitted = len(grid.submitted)
         if submitted:
             messages.success(request, _("已提交审核 %(n)d 项。") % {"n": submitted})
         if len(grid.saved) - submitted:
             messages.success(request, _("已保存草稿 %(n)d 项。") % {"n": len(grid.saved) - submitted})
-        if not grid.saved:
-            messages.info(request, _("没有需要保存的变化。"))
-        return redirect(request.path)
+        if done:
+            if not grid.saved:
+                messages.info(request, _("没有需要保存的变化。"))
+            return redirect(request.path)
     return render(request, "figures/entry_grid.html", {"plan": plan, "grid": grid})
 
 

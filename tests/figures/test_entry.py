@@ -82,6 +82,35 @@ def test_bad_cells_are_refused_with_chinese_messages_and_nothing_is_stored(clien
     assert not Observation.objects.filter(year=2021).exists()
 
 
+def test_a_draft_with_bad_cells_saves_the_good_ones_and_lists_the_bad_ones(client, official_fuzhou):
+    client.force_login(official_fuzhou)
+    cells = {
+        ENROLMENT: {"value": "12"},
+        COUNTIES: {"value": "2.5"},  # refused by the write pipeline (a count of counties)
+        "compulsory_quality_balanced_counties": {"value": "1", "source": "年" * 201},  # refused by the form
+    }
+    response = post_grid(client, grid_url(), cells, "save")
+    assert response.status_code == 200
+    grid = response.context["grid"]
+    assert [indicator.code for indicator, _id, _errors in grid.bad_cells] == [
+        COUNTIES,
+        "compulsory_quality_balanced_counties",
+    ]
+    text = response.content.decode()
+    assert "2 项有误，未保存" in text and "（其余已保存）" in text and "已保存草稿 1 项" in text
+    assert 'href="#id_form-1-value"' in text and 'href="#id_form-2-source"' in text
+    assert 'value="2.5"' in text  # kept as typed
+    saved = Observation.objects.get(year=2021)
+    assert (saved.indicator.code, saved.status, saved.value) == (ENROLMENT, "draft", Decimal(12))
+
+
+def test_submitting_with_a_bad_cell_saves_nothing(client, official_fuzhou):
+    client.force_login(official_fuzhou)
+    response = post_grid(client, grid_url(), {ENROLMENT: {"value": "12"}, COUNTIES: {"value": "2.5"}})
+    assert "1 项有误，未保存" in response.content.decode() and "其余已保存" not in response.content.decode()
+    assert not Observation.objects.filter(year=2021).exists()
+
+
 def test_a_lagging_figure_needs_a_reason_and_measures_before_it_is_submitted(client, official_fuzhou):
     client.force_login(official_fuzhou)
     response = post_grid(client, grid_url(), {ENROLMENT: {"value": "11.2"}})
