@@ -18,7 +18,7 @@ from dashboards.charts import STATUS_ORDER
 from figures import access, standings
 from figures.assessments import assess, assess_pair
 from figures.models import Observation
-from plans import progress
+from plans import explanations, progress
 from plans.models import Attribute, Indicator, Target, sharing_sql
 from plans.shortcuts import year_or_404
 from plans.years import default_as_of, parse_year
@@ -46,6 +46,15 @@ class Row:
     def warning(self):
         """预警: on course by its pace but projected to miss, or behind on a binding (约束性) indicator."""
         return progress.needs_warning(self.assessment, binding=self.indicator.attribute == Attribute.BINDING)
+
+    @property
+    def warning_kind(self):
+        return explanations.warning_kind(self.assessment)
+
+    @property
+    def warning_reason(self):
+        """Why the row is on the 预警 list, in words."""
+        return explanations.warning_reason(self.assessment, self.indicator.decimals)
 
     @property
     def stale(self):

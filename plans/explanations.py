@@ -105,6 +105,26 @@ def explain(status, earlier_status, reason, base_year, baseline, latest, final, 
     return gettext("%(year)s年实际值%(actual)s，按进度应达%(expected)s，%(status)s") % words
 
 
+def warning_kind(assessment):
+    """The 预警 list's short label for why an indicator is on it (`progress.needs_warning` decided that it is)."""
+    return gettext("趋势预警") if assessment.projection_misses else gettext("约束性指标")
+
+
+def warning_reason(assessment, decimals):
+    """The 预警 list's sentence: the verdict's own, then what the trend says, or that the plan binds it."""
+    if assessment.projection_misses:
+        final = assessment.final
+        return gettext("%(why)s；但按近年趋势推算，%(year)s年将达到%(value)s，难以实现目标%(target)s") % {
+            "why": assessment.explanation,
+            "year": assessment.projection.year,
+            "value": f"{assessment.projection.value:.{decimals}f}",
+            "target": target_text(
+                final.operator, final.value, final.upper, number=lambda value: f"{value:.{decimals}f}"
+            ),
+        }
+    return gettext("约束性指标未按进度推进：%(why)s") % {"why": assessment.explanation}
+
+
 # Built only when shown: overviews judge thousands of pairs and print none of their sentences.
 explain_lazily = lazy(explain, str)
 

@@ -30,9 +30,11 @@ of a year Y:
      verdict then is kept in `earlier_status`); achieved, not_achieved and regressing stay.
 
 * projection: the least-squares line through B and the figures, read in the final year; only
-  while no figure of the final year (or later) exists up to Y. `warning` flags an ahead or
-  on_track verdict whose projection misses T; `needs_warning` adds the poor verdicts of a
-  binding indicator.
+  while no figure of the final year (or later) exists up to Y. It meets T or not as the page
+  prints it, to the indicator's decimals (64.997 is 65.00, which meets 65). `warning` flags an
+  ahead or on_track verdict whose projection misses T while A is behind the path E(year of A),
+  again as printed (a figure on its path is where the plan wants it, whatever the trend line
+  says); `needs_warning` adds the poor verdicts of a binding indicator.
 
 `years.default_as_of` picks the year a page shows when nobody asks for one. The sentence beside each verdict is
 worded by `explanations.py` from the `Reason` the rules hand it; the codes, labels and colours are `statuses.py`'s.
@@ -113,7 +115,8 @@ class Assessment:
     measured (rule 5), and for a level already held). `share` is how much of the way from the
     baseline to the final target's threshold the latest figure covers and `expected_share` how
     much the path expects by the as-of year, both within 0..1 and None for a level already held.
-    `projection` is None once a figure of the final year is in. `warning` is `projection_misses`;
+    `projection` is None once a figure of the final year is in. `warning` (also `projection_misses`) flags
+    a good verdict behind its path whose projection misses the final target;
     `earlier_status` is the verdict a stale status replaced (the one the latest figure had then).
     """
 
@@ -136,7 +139,7 @@ class Assessment:
     @property
     def projection_misses(self):
         """The verdict is good but the trend points short of the final target: worth a warning, not a red flag."""
-        return _projection_misses(self.status, self.projection)
+        return self.warning
 
 
 def needs_warning(assessment: Assessment, binding: bool) -> bool:
@@ -305,7 +308,12 @@ def assess(
         # A figure two or more years old says how things stood then, not now.
         earlier_status, status = status, STALE
 
-    projection = _projection(baseline, observed, final, direction)
+    projection = _projection(baseline, observed, final, direction, decimals)
+    behind_path = (
+        expected_then is not None
+        and round(latest[1], decimals) != round(expected_then, decimals)
+        and _worse(latest[1], expected_then, direction)
+    )
     return Assessment(
         status=status,
         baseline=baseline,
@@ -321,14 +329,9 @@ def assess(
         explanation=explain_lazily(
             status, earlier_status, reason, base_year, baseline, latest, final, expected_then, direction, decimals
         ),
-        warning=_projection_misses(status, projection),
+        warning=status in (AHEAD, ON_TRACK) and behind_path and projection is not None and not projection.met,
         earlier_status=earlier_status,
     )
-
-
-def _projection_misses(status, projection):
-    # One definition for the `warning` field and the `projection_misses` property, so they cannot disagree.
-    return status in (AHEAD, ON_TRACK) and projection is not None and not projection.met
 
 
 def _verdict(latest, baseline, path, direction, hold_level, level_gap):
@@ -402,7 +405,7 @@ def _baseline(values, base_year, cumulative):
     return None
 
 
-def _projection(baseline, observed, final, direction):
+def _projection(baseline, observed, final, direction, decimals):
     if final is None:
         return None
     if any(year >= final.year for year, value in observed):
@@ -412,7 +415,8 @@ def _projection(baseline, observed, final, direction):
     value = project(points, final.year)
     if value is None:
         return None
-    return Projection(year=final.year, value=value, met=meets(value, final, direction))
+    # Judged as printed: a trend the page shows as 65.00 does not miss a target of 65.
+    return Projection(year=final.year, value=value, met=meets(round(value, decimals), final, direction))
 
 
 def _share(value, base, target):

@@ -19,6 +19,7 @@ from plans.progress import (
     assess,
     expected,
     meets,
+    needs_warning,
     project,
 )
 from plans.templatetags.progress_tags import figure
@@ -743,3 +744,31 @@ def test_a_count_is_explained_in_whole_numbers_as_the_page_shows_it(year, actual
     assert assessment.expected == pytest.approx(path_then)
     assert str(assessment.explanation) == sentence
     assert figure(assessment.expected, 0) in sentence
+
+
+# --- 预警: a projection judged as printed, and never for an indicator on its path ------------------------
+
+
+def test_a_projection_is_judged_at_the_precision_the_page_prints():
+    # 2024's 62.99 is just below the path (63.00), so the trend decides. The least-squares line reaches
+    # 64.997 in 2025 (coefficients -0.4, -0.1, 0.2, 0.5, 0.8): printed 65.00, which meets 65. No warning.
+    result = judge({2020: 55, 2021: 57, 2022: 59, 2023: 61.01, 2024: 62.99}, [Milestone(2025, 65)], as_of=2024)
+    assert result.status == "on_track"
+    assert result.projection == Projection(2025, pytest.approx(64.997), True)
+    assert not result.warning and not result.projection_misses
+    assert not needs_warning(result, binding=False)
+    # 0.01 lower in 2024: 64.989, printed 64.99, misses 65 and is warned about.
+    result = judge({2020: 55, 2021: 57, 2022: 59, 2023: 61.01, 2024: 62.98}, [Milestone(2025, 65)], as_of=2024)
+    assert result.projection == Projection(2025, pytest.approx(64.989), False)
+    assert result.warning and needs_warning(result, binding=False)
+
+
+def test_an_indicator_on_or_ahead_of_its_path_is_not_warned_about_whatever_the_trend():
+    # Flat for two years, then back on the path (59 expected in 2023): the line through all four reaches only
+    # 61.7 in 2025, but the figure is where the plan wants it now.
+    on_path = judge({2020: 50, 2021: 50, 2022: 50, 2023: 59}, [Milestone(2025, 65)], as_of=2023)
+    assert (on_path.status, on_path.projection.met) == ("on_track", False)
+    assert not on_path.warning and not needs_warning(on_path, binding=True)
+    ahead = judge({2020: 50, 2021: 50, 2022: 50, 2023: 61}, [Milestone(2025, 65)], as_of=2023)
+    assert (ahead.status, ahead.projection.met) == ("ahead", False)
+    assert not ahead.warning and not needs_warning(ahead, binding=False)
