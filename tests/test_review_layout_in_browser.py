@@ -64,16 +64,20 @@ def box(locator):
     return locator.bounding_box()
 
 
-def test_at_1440_every_column_of_the_review_table_fits_and_reads(pending, browser, live_server):
+@pytest.mark.parametrize("english", [False, True])
+def test_at_1440_every_column_of_the_review_table_fits_and_reads(pending, browser, live_server, english):
     reviewer, _own = pending
     context, page = open_review(browser, live_server, reviewer, 1440, 900)
     try:
+        if english:
+            page.get_by_role("button", name="English").click()
+            page.wait_for_load_state("load")
         scroller = page.locator(".review-table").evaluate(
             "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]"
         )
         assert scroller[0] <= scroller[1], "the table scrolls sideways at 1440 px"
         row = page.locator("tr[data-observation]").filter(has_text=NOTE[:10]).first
-        returned = box(row.get_by_role("button", name="退回"))
+        returned = box(row.locator("button[value^=return-]"))
         assert returned["x"] + returned["width"] <= 1440
         note = box(row.locator("td.note"))
         assert note["width"] >= 160, f"说明 is {note['width']} px wide"
