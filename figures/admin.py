@@ -124,8 +124,8 @@ class ObservationAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 @admin.register(ReportingYear)
 class ReportingYearAdmin(ReadOnlyAdmin):
-    list_display = ["plan", "year", "locked", "locked_by", "locked_at"]
-    list_select_related = ["plan", "locked_by"]
+    list_display = ["plan", "year", "locked", "locked_by", "locked_at", "close_requested_by"]
+    list_select_related = ["plan", "locked_by", "close_requested_by"]
 
 
 @admin.register(ApiToken)

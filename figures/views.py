@@ -82,6 +82,10 @@ def review_list(request):
             return redirect(request.get_full_path())
     filters = ReviewFilters(request.GET, plan=plan)
     shown = review_page.annotate(plan, list(filters.filter(listed)))
+    # A figure of a locked year (or a closed plan's) is listed without the steps the lock would refuse.
+    locked = pipeline.locked_years({o.indicator_id for o in shown})
+    for o in shown:
+        o.locked = o.year in locked[o.indicator_id]
     context = {"plan": plan, "pending": shown, "form": form, "filters": filters}
     return render(request, "figures/review_list.html", context)
 

@@ -89,3 +89,15 @@ def test_a_reviewers_own_figures_cannot_be_ticked(client, reviewer, official_fuz
     assert f'name="selected" value="{theirs.pk}"' in html
     assert f'name="selected" value="{own.pk}"' not in html
     assert f'value="approve-{own.pk}"' not in html
+
+
+def test_a_figure_in_a_locked_year_is_listed_without_steps_that_would_be_refused(
+    client, reviewer, official_fuzhou, plan
+):
+    figure = submit(official_fuzhou, "fuzhou", "11.2")
+    review.lock_year(plan=plan, year=2022, by=reviewer)
+    client.force_login(reviewer)
+    response = client.get(reverse("figures:review"))
+    html = response.content.decode()
+    assert "2022年度已锁定" in row(response, figure.pk)
+    assert f'name="selected" value="{figure.pk}"' not in html and f'value="approve-{figure.pk}"' not in html
