@@ -22,6 +22,8 @@ PAGES = [
     ("leader", "/overview/"),
     ("official_fuzhou", "/report/"),
     ("official_fuzhou", "/report/350100/2024/"),
+    ("reviewer", "/review/"),
+    ("reviewer", "/years/"),
 ]
 
 
@@ -30,6 +32,7 @@ def phone(browser, live_server, browser_plan, make_user):
     call_command("load_demo", verbosity=0)
     make_user("leader", roles.LEADER)
     make_user("official_fuzhou", roles.OFFICIAL, districts=["fuzhou"])
+    make_user("reviewer", roles.REVIEWER)
     context = browser.new_context(
         locale="zh-CN", viewport={"width": WIDTH, "height": 844}, is_mobile=True, has_touch=True
     )
