@@ -18,7 +18,7 @@ from dashboards.charts import STATUS_ORDER
 from figures import access, standings
 from figures.assessments import assess, assess_pair
 from figures.models import Observation
-from plans import progress
+from plans import explanations, progress
 from plans.models import Attribute, Indicator, Target, sharing_sql
 from plans.shortcuts import year_or_404
 from plans.years import default_as_of, parse_year
@@ -245,6 +245,23 @@ class IndicatorProgress:
     def milestones(self, district, indicator=None):
         targets = self.targets.get(((indicator or self.indicator).pk, district.pk), [])
         return [progress.Milestone(t.year, t.value, t.operator, t.upper) for t in targets]
+
+    def method(self, district):
+        """How the district's verdict is computed, in sentences (the metadata panel of the indicator page)."""
+        indicator, plan = self.indicator, self.plan
+        method = progress.method(
+            milestones=self.milestones(district),
+            baseline=self.assessment(district).baseline,
+            direction=indicator.direction,
+            ahead_at=float(plan.ahead_ratio),
+            on_track_at=float(plan.on_track_ratio),
+            decimals=indicator.decimals,
+            level_gap=indicator.level_gap,
+            is_rate=indicator.is_rate,
+        )
+        return explanations.describe_method(
+            method, decimals=indicator.decimals, unit=indicator.unit, is_rate=indicator.is_rate
+        )
 
     def values(self, district):
         """The district's approved figures up to the as-of year, {year: float}, and those of the years of a

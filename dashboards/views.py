@@ -6,6 +6,7 @@ from dashboards import overviews, panorama
 from dashboards.cache import TIMEOUT, cached, data_version, key
 from dashboards.charts import STATUS_ORDER
 from dashboards.tables import ValuesTable
+from plans import review_flags
 from plans.models import Indicator
 
 
@@ -80,6 +81,7 @@ def indicator_detail(request, code):
             "chart": report.chart(district),
             "comparison": report.comparison(),
             "comparison_chart": report.comparison_chart(),
+            "method": report.method(district),
             "report": report,
         }
 
@@ -98,6 +100,7 @@ def indicator_detail(request, code):
     }
     context["table"] = ValuesTable.for_indicator(context.pop("report"))
     context["decimals"] = indicator.shown_decimals
+    context["missing_facts"] = review_flags.missing("indicators", review_flags.fields_of(indicator, "indicators"))
     return render(request, "dashboards/indicator_detail.html", context)
 
 

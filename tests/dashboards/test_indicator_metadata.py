@@ -1,0 +1,121 @@
+"""An administrator describes an indicator (its definition, scope, data source, responsible office); a leader opening
+the indicator's page reads it beside the verdict, with how that verdict is computed in words."""
+
+import csv
+import re
+import shutil
+
+import pytest
+from django.urls import reverse
+
+from figures.plan_loading import FIXTURES_DIR, load_plan
+from plans.models import Indicator
+
+pytestmark = pytest.mark.django_db
+
+METADATA = {
+    "definition": "高等教育在学总规模与18～22岁年龄组人口数之比。",
+    "scope": "含普通本专科、研究生、成人本专科和网络本专科。",
+    "data_source": "教育事业统计年报",
+    "responsible_office": "发展规划处",
+    "notes": "2023年起口径含职业本科。",
+}
+
+
+def folder_with_metadata(tmp_path, code, metadata):
+    """A copy of the Fujian plan's folder whose indicators.csv has the optional metadata columns, filled for `code`."""
+    folder = tmp_path / "plan"
+    shutil.copytree(FIXTURES_DIR / "fujian-14th-education", folder)
+    path = folder / "indicators.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    columns = [*rows[0].keys(), *metadata]
+    for row in rows:
+        row.update(metadata if row["code"] == code else dict.fromkeys(metadata, ""))
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+def panel(response):
+    page = response.content.decode()
+    start = page.index('class="panel indicator-metadata"')
+    html = page[start : page.index("</section>", start)]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_panel_shows_what_the_plan_folder_set(client, leader, plan, tmp_path):
+    load_plan(folder_with_metadata(tmp_path, "higher_ed_gross_enrolment", METADATA), force=True)
+    client.force_login(leader)
+
+    shown = panel(client.get(reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"])))
+
+    for value in METADATA.values():
+        assert value in shown
+    # The 属性 the source lost stays empty, flagged, never guessed.
+    assert "属性 未填写 待核实" in shown
+
+
+def test_a_column_the_folder_lacks_keeps_what_the_admin_entered(plan):
+    indicator = Indicator.objects.get(plan=plan, code="higher_ed_gross_enrolment")
+    indicator.data_source = "教育事业统计年报"
+    indicator.save()
+
+    load_plan(FIXTURES_DIR / "fujian-14th-education", force=True)
+
+    indicator.refresh_from_db()
+    assert indicator.data_source == "教育事业统计年报"
+    assert indicator.history.first().data_source == "教育事业统计年报"
+
+
+def test_an_empty_field_says_so(client, leader, plan):
+    client.force_login(leader)
+
+    shown = panel(client.get(reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"])))
+
+    assert "统计口径 未填写" in shown and "数据来源 未填写" in shown and "责任处室 未填写" in shown
+    assert "备注" not in shown
+
+
+def test_the_panel_says_how_a_paced_verdict_is_computed(client, leader, plan):
+    client.force_login(leader)
+
+    shown = panel(client.get(reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"])))
+
+    assert "越高越好" in shown
+    assert "从2020年基期值57.88起，按直线依次连到2025年 65.00" in shown
+    assert "差距阈值为0.50个百分点（默认：百分比指标为0.5个百分点）" in shown
+    assert "不低于1.10为快于预期，不低于0.90为符合预期" in shown
+
+
+def test_the_thresholds_are_the_plans_and_the_gap_the_indicators(client, leader, plan):
+    plan.ahead_ratio, plan.on_track_ratio = "1.20", "0.80"
+    plan.save()
+    Indicator.objects.filter(plan=plan, code="higher_ed_gross_enrolment").update(level_gap="0.25")
+    client.force_login(leader)
+
+    shown = panel(client.get(reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"])))
+
+    assert "差距阈值为0.25个百分点（规划设定）" in shown
+    assert "不低于1.20为快于预期，不低于0.80为符合预期" in shown
+
+
+def test_a_target_within_the_level_gap_is_judged_by_holding_the_baseline(client, leader, plan):
+    client.force_login(leader)
+
+    shown = panel(client.get(reverse("dashboards:indicator", args=["preschool_gross_enrolment"])))
+
+    assert "基期值98.81与目标99.00相差不超过差距阈值" in shown
+    assert "实际值不低于98.31为符合预期，低于98.31为倒退" in shown
+    assert "进度比" not in shown
+
+
+def test_the_panel_reads_in_english(client, leader, plan):
+    client.force_login(leader)
+    client.cookies["django_language"] = "en"
+
+    shown = panel(client.get(reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"])))
+
+    assert "Definition" in shown and "Higher is better" in shown
