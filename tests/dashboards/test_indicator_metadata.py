@@ -2,13 +2,16 @@
 the indicator's page reads it beside the verdict, with how that verdict is computed in words."""
 
 import csv
+import io
 import re
 import shutil
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
-from figures.plan_loading import FIXTURES_DIR, load_plan
+from figures.plan_loading import FIXTURES_DIR, dump_plan, load_plan
+from plans import workbook
 from plans.models import Indicator
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +122,56 @@ def test_the_panel_reads_in_english(client, leader, plan):
     shown = panel(client.get(reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"])))
 
     assert "Definition" in shown and "Higher is better" in shown
+
+
+def edit_indicator_row(data, code, headers):
+    """The plan workbook with the cells `headers` ({header: value}) of indicator `code` changed on the 指标 sheet."""
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["指标"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == code)
+    for name, value in headers.items():
+        row[header.index(name)].value = value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_panel_shows_what_the_workbook_set(client, leader, plan, admin_user):
+    labels = {
+        "指标解释": "definition",
+        "统计口径": "scope",
+        "数据来源": "data_source",
+        "责任处室": "responsible_office",
+    }
+    edited = edit_indicator_row(
+        workbook.write_workbook(dump_plan(plan)),
+        "higher_ed_gross_enrolment",
+        {header: METADATA[field] for header, field in labels.items()} | {"属性": "预期性", "备注": METADATA["notes"]},
+    )
+    report = load_plan(workbook.read_workbook(edited), by=admin_user, force=True, remove=True)
+    assert [c.key for c in report.changes] == ["higher_ed_gross_enrolment"]
+    client.force_login(leader)
+
+    shown = panel(client.get(reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"])))
+
+    assert "属性 预期性" in shown and "待核实" not in shown
+    for value in METADATA.values():
+        assert value in shown
+    assert Indicator.objects.get(plan=plan, code="higher_ed_gross_enrolment").history.first().history_user == admin_user
+
+
+def test_a_workbook_from_before_the_metadata_columns_keeps_them(plan, admin_user):
+    Indicator.objects.filter(plan=plan, code="higher_ed_gross_enrolment").update(scope="含成人本专科")
+    book = load_workbook(io.BytesIO(workbook.write_workbook(dump_plan(plan))))
+    for title in ("指标", "重点项目"):
+        header = [cell.value for cell in book[title][1]]
+        for name in ("备注", "责任处室", "数据来源", "统计口径"):
+            book[title].delete_cols(header.index(name) + 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    report = load_plan(workbook.read_workbook(buffer.getvalue()), by=admin_user, force=True, remove=True)
+
+    assert not report.changes
+    assert Indicator.objects.get(plan=plan, code="higher_ed_gross_enrolment").scope == "含成人本专科"
