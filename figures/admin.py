@@ -17,7 +17,7 @@ admin.site.site_title = "planboard"
 
 @admin.register(Plan)
 class PlanAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "code", "document_number", "base_year", "target_year", "is_current"]
+    list_display = ["name", "code", "document_number", "base_year", "target_year", "is_current", "published"]
     # Set with the action, which clears the flag on the other plan in the same transaction.
     readonly_fields = ["is_current"]
     actions = ["make_current"]

@@ -9,10 +9,13 @@ import socket
 import frictionless
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.urls import reverse
 
 from figures import pipeline, review
-from plans.models import Indicator
+from figures.models import Observation
+from plans.models import Indicator, Plan
+from tests.figures.test_shared_figures import load_through_the_workbook, next_plan_rows
 from tests.story import approve, official_for
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +177,29 @@ def test_the_open_page_runs_a_fixed_number_of_queries(
         approve(published, reviewer, district(slug), "general_high_school_enrolment", 2021, "16")
     with django_assert_max_num_queries(8):  # plan, indicators, districts, figures, targets, and a session probe
         assert client.get(OPEN).status_code == 200
+
+
+def test_demo_figures_are_never_published(client, published):
+    call_command("load_demo", verbosity=0)
+    assert Observation.objects.filter(is_demo=True, status="approved").exists()
+
+    rows = csv_rows(client.get(OPEN + "data/figures.csv"))
+
+    assert rows and {row["year"] for row in rows} == {str(published.base_year)}
+
+
+def test_a_shared_figure_is_published_under_the_later_plans_own_indicator(client, plan, reviewer, admin_user, district):
+    load_through_the_workbook(next_plan_rows(), admin_user)
+    later = Plan.objects.get(code="next-plan")
+    later.published = True
+    later.save()
+    # Entered once, through the 十四五 (its final year): the 十五五's baseline.
+    for year, value in [(2024, "64"), (2025, "66.2")]:
+        approve(plan, reviewer, district("province"), "higher_ed_gross_enrolment", year, value)
+
+    rows = csv_rows(client.get("/open/next-plan/higher_ed_gross_enrolment.csv"))
+
+    assert [(row["indicator"], row["year"], row["value"]) for row in rows] == [
+        ("higher_ed_gross_enrolment", "2025", "66.2")
+    ]
+    assert client.get(OPEN + "higher_ed_gross_enrolment.csv").status_code == 404  # the 十四五 is not published
