@@ -5,14 +5,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dashboards import open_data
 from plans.models import Indicator
 
 
 def _public(view):
-    return require_GET(login_not_required(view))
+    return require_safe(login_not_required(view))
 
 
 @_public
