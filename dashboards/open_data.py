@@ -112,7 +112,8 @@ class OpenPlan:
             target.indicator = by_id[target.indicator_id]
 
     def tables(self):
-        """Each indicator with its figures as a table: (indicator, years, [(district, [value or None per year])])."""
+        """Each indicator as the open page shows it: (indicator, the province's final target or None, the years with
+        figures, [(district, [value or None per year])])."""
         figures, years = {}, {}
         for f in self.figures:
             figures.setdefault(f.indicator.pk, {}).setdefault(f.district, {})[f.year] = f.value

@@ -175,7 +175,7 @@ def test_the_open_page_runs_a_fixed_number_of_queries(
 ):
     for slug in ("fuzhou", "xiamen", "province"):
         approve(published, reviewer, district(slug), "general_high_school_enrolment", 2021, "16")
-    with django_assert_max_num_queries(8):  # plan, indicators, districts, figures, targets, and a session probe
+    with django_assert_max_num_queries(5):  # plan, indicators, districts, figures, targets
         assert client.get(OPEN).status_code == 200
 
 
