@@ -175,3 +175,42 @@ def test_a_workbook_from_before_the_metadata_columns_keeps_them(plan, admin_user
 
     assert not report.changes
     assert Indicator.objects.get(plan=plan, code="higher_ed_gross_enrolment").scope == "含成人本专科"
+
+
+def admin_form_data(client, url):
+    """What the admin change page of an indicator would post back unchanged: its form and its targets inline."""
+    response = client.get(url)
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+        forms += formset.forms
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if value is True:
+                data[key] = "on"
+            elif value is not None and value is not False:  # a 0 (加总容差) is posted
+                data[key] = value.pk if hasattr(value, "pk") else value
+    return data
+
+
+def test_an_administrator_edits_the_metadata_in_the_admin_with_its_history(client, leader, plan, make_user):
+    admin = make_user("root", superuser=True)
+    client.force_login(admin)
+    indicator = Indicator.objects.get(plan=plan, code="putonghua_rate")
+    url = reverse("admin:plans_indicator_change", args=[indicator.pk])
+    data = admin_form_data(client, url)
+    data.update(
+        attribute="预期性", scope="全省常住人口", data_source="语言文字使用状况调查", responsible_office="语言文字处"
+    )
+
+    assert client.post(url, data).status_code == 302
+
+    latest = Indicator.objects.get(pk=indicator.pk).history.first()
+    assert (latest.scope, latest.history_user) == ("全省常住人口", admin)
+    client.force_login(leader)
+    shown = panel(client.get(reverse("dashboards:indicator", args=["putonghua_rate"])))
+    assert "属性 预期性" in shown and "全省常住人口" in shown and "语言文字处" in shown
