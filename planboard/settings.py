@@ -97,6 +97,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache: Django's local memory in each process by default; with REDIS_URL (or CACHE_URL), e.g.
+# redis://cache.intranet:6379/0, one Redis that every worker on every app server shares, so the first worker to
+# render a page after a write serves all the others. A Redis that cannot be reached only makes pages slower
+# (planboard.shared_cache); sessions then live in the database and, while it answers, in Redis too.
+CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("REDIS_URL (or CACHE_URL) must be a redis://, rediss:// or unix:// address.")
+    CACHES = {
+        "default": {
+            "BACKEND": "planboard.shared_cache.FailSafeRedisCache",
+            "LOCATION": CACHE_URL,
+            # A cache that does not answer within a second is treated as down: the page is computed instead.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
