@@ -4,6 +4,8 @@ last write: the cache is keyed on a data version bumped inside every write."""
 import pickle
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -84,3 +86,27 @@ def test_a_cached_verdict_keeps_its_sentence_in_the_language_it_was_cached_in():
     with translation.override("zh-hans"):
         assert type(cached.explanation) is str and "expected" in cached.explanation
         assert "应达" in str(verdict.explanation)
+
+
+def test_pages_without_a_year_count_the_figures_once_per_data_version(client, leader, plan, reviewer, district):
+    """The default as-of year counts every approved figure of the plan (millions on a national plan): the district
+    and indicator pages and the task list read that count from the cache, like the dashboard, until a write."""
+    client.force_login(leader)
+    pages = [
+        reverse("dashboards:district", args=[district("province").code]),
+        reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"]),
+        reverse("tasks:list"),
+    ]
+    for url in pages:
+        client.get(url)
+
+    for url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "indicators_observation" in q["sql"]]
+        assert counts == [], url
+
+    approve(plan, reviewer, district("province"), "higher_ed_gross_enrolment", 2023, "62")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(pages[0])
+    assert any("COUNT(" in q["sql"] and "indicators_observation" in q["sql"] for q in queries)
