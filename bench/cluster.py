@@ -97,7 +97,7 @@ def setup(out):
                 "version": version,
             }
         )
-        if len(writers) == int(os.environ.get("WRITERS", 4)):
+        if len(writers) >= int(os.environ.get("WRITERS", 4)):
             break
     province = District.objects.province()
     indicator = (

@@ -84,18 +84,13 @@ def indicator_detail(request, code):
             "report": report,
         }
 
+    inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible}
     context = {
         **_page_context(plan, district, year, visible),
         "indicator": indicator,
-        **cached(
-            "indicator",
-            compute,
-            version=version,
-            plan=plan,
-            as_of=year,
-            districts=visible,
-            extra=[indicator.pk, district.pk],
-        ),
+        **cached("indicator", compute, **inputs, extra=[indicator.pk, district.pk]),
+        # Every district's figures (a row each; 1,000 on a national plan) whatever the district chosen.
+        **_fragment("indicator-districts", {**inputs, "extra": [indicator.pk]}),
     }
     context["table"] = ValuesTable.for_indicator(context.pop("report"))
     context["decimals"] = indicator.shown_decimals

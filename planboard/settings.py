@@ -88,12 +88,8 @@ TEMPLATES = [
     },
 ]
 
-# Connections are kept for a minute, and checked before a request reuses one: after a database restart each worker
-# reconnects by itself instead of failing its first request.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'var' / 'planboard.sqlite3'}", conn_max_age=60, conn_health_checks=True
-    )
+    "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'var' / 'planboard.sqlite3'}", conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take SQLite's write lock when their transaction begins (not halfway, where they could only fail),
