@@ -13,7 +13,8 @@
 #   bench/cluster.sh                       # the scenarios below, about 3 minutes with the set-up
 #   bench/cluster.sh --with-pg-restart     # also restarts the machine's PostgreSQL mid-run: only on a machine where
 #                                          # nobody else uses that PostgreSQL
-# Settings: DURATION (15), WORKERS per host (2), WRITERS (4), PY (.venv/bin/python).
+# Settings: DURATION (15), WORKERS per host (2), WRITERS (4), PY (.venv/bin/python), ONLY (scenario keys to run,
+# e.g. "shared50 host-killed"; keys: before shared50 shared200 host-killed redis-stopped db-cut pg-restart).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -145,6 +146,7 @@ echo "|---|---|---|---|---|---|---|---|"
 # scenario KEY LABEL CLIENTS [EVENT]: readers and writers for DURATION seconds; EVENT runs in the background meanwhile.
 scenario() {
   local key=$1 name=$2 clients=$3 event=${4:-} readers writer
+  [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $key "* ]] || return 0
   BASE="http://$FRONT" SECONDS_TO_WRITE=$DURATION SCENARIO=$key $PY bench/cluster.py write "$RUN/setup.json" \
     "$RUN/writes.log" &
   writer=$!
