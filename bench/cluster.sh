@@ -47,7 +47,12 @@ redis_up() {
     --save "" --appendonly no --pidfile "$RUN/redis.pid" --logfile "$RUN/redis.log" --dir "$RUN"
   for _ in $(seq 50); do redis-cli -p $REDIS_PORT ping >/dev/null 2>&1 && return; sleep 0.1; done
 }
-redis_down() { redis-cli -p $REDIS_PORT shutdown nosave >/dev/null 2>&1 || true; }
+# Only the server this script started (its pid file), never another one that may listen on the port.
+redis_down() {
+  [ -s "$RUN/redis.pid" ] && kill -0 "$(cat "$RUN/redis.pid")" 2>/dev/null || return 0
+  redis-cli -p $REDIS_PORT shutdown nosave >/dev/null 2>&1 || true
+  for _ in $(seq 50); do [ -e "$RUN/redis.pid" ] || break; sleep 0.1; done
+}
 
 # The database as the app hosts reach it over their links: a TCP relay to 127.0.0.1:5432 on each link's host end
 # (PostgreSQL here listens on 127.0.0.1 only). Stopping it cuts the hosts off their database.
