@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboards import charts
+from dashboards.cache import cached, data_version
 from dashboards.charts import STATUS_ORDER
 from figures import access, standings
 from figures.assessments import assess, assess_pair
@@ -74,9 +75,16 @@ def approved_pairs(plan):
     return by_year, pair_count
 
 
+def counted_pairs(plan, version=None):
+    """`approved_pairs`, computed once per data version (`version`, read here if not given) for every worker and
+    host: on a national plan it counts millions of figures, and every page without `?year=` needs it."""
+    version = version or data_version()
+    return cached("approved-pairs", lambda: approved_pairs(plan), version=version, plan=plan)
+
+
 def default_year(plan, counted=None):
     """The as-of year every page, the API and the exports start from (plans.years.default_as_of)."""
-    by_year, pair_count = counted or approved_pairs(plan)
+    by_year, pair_count = counted or counted_pairs(plan)
     return default_as_of(
         base_year=plan.base_year,
         target_year=plan.target_year,
@@ -88,7 +96,7 @@ def default_year(plan, counted=None):
 
 def completeness(plan, year, counted=None):
     """[(year, pairs approved, pairs with targets)] for the as-of year and the next, as pages show them."""
-    by_year, pair_count = counted or approved_pairs(plan)
+    by_year, pair_count = counted or counted_pairs(plan)
     return [(y, by_year.get(y, 0), pair_count) for y in (year, year + 1) if y <= plan.target_year]
 
 
@@ -97,8 +105,8 @@ def chosen_year(plan, raw):
     return parse_year(raw, years(plan), default=None) or default_year(plan)
 
 
-def chosen_year_or_404(plan, raw, counted=None):
-    return year_or_404(raw, years(plan), default=None) or default_year(plan, counted)
+def chosen_year_or_404(plan, raw, counted=None, *, version=None):
+    return year_or_404(raw, years(plan), default=None) or default_year(plan, counted or counted_pairs(plan, version))
 
 
 def chosen_district(visible, code):

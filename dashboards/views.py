@@ -40,7 +40,7 @@ def dashboard(request):
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
     version = data_version()
-    counted = cached("approved-pairs", lambda: overviews.approved_pairs(plan), version=version, plan=plan)
+    counted = overviews.counted_pairs(plan, version)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), counted)
 
     inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible, "extra": [district.pk]}
@@ -71,7 +71,8 @@ def indicator_detail(request, code):
     indicator = get_object_or_404(Indicator.objects.select_related("task"), plan=plan, code=code)
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
-    year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
+    version = data_version()
+    year = overviews.chosen_year_or_404(plan, request.GET.get("year"), version=version)
 
     def compute():
         report = overviews.IndicatorProgress(plan, indicator, as_of=year, districts=visible)
@@ -85,18 +86,13 @@ def indicator_detail(request, code):
             "report": report,
         }
 
+    inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible}
     context = {
         **_page_context(plan, district, year, visible),
         "indicator": indicator,
-        **cached(
-            "indicator",
-            compute,
-            version=data_version(),
-            plan=plan,
-            as_of=year,
-            districts=visible,
-            extra=[indicator.pk, district.pk],
-        ),
+        **cached("indicator", compute, **inputs, extra=[indicator.pk, district.pk]),
+        # Every district's figures (a row each; 1,000 on a national plan) whatever the district chosen.
+        **_fragment("indicator-districts", {**inputs, "extra": [indicator.pk]}),
     }
     context["table"] = ValuesTable.for_indicator(context.pop("report"))
     context["decimals"] = indicator.shown_decimals
@@ -108,9 +104,10 @@ def district_detail(request, code):
     plan = request.plan
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, code)
-    year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
+    version = data_version()
+    year = overviews.chosen_year_or_404(plan, request.GET.get("year"), version=version)
 
-    inputs = {"version": data_version(), "plan": plan, "as_of": year, "districts": [district]}
+    inputs = {"version": version, "plan": plan, "as_of": year, "districts": [district]}
 
     def compute():
         verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
