@@ -107,7 +107,7 @@ def progress(request):
     plan = requested_plan(request)
     district = overviews.chosen_district(overviews.visible_districts(request.user), request.GET.get("district"))
     version = data_version()
-    counted = cached("approved-pairs", lambda: overviews.approved_pairs(plan), version=version, plan=plan)
+    counted = overviews.counted_pairs(plan, version)
     year = parse_year(request.GET.get("year"), overviews.years(plan), default=None) or overviews.default_year(
         plan, counted
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboards import charts
+from dashboards.cache import cached, data_version
 from dashboards.charts import STATUS_ORDER
 from figures import access, standings
 from figures.assessments import assess, assess_pair
@@ -83,9 +84,16 @@ def approved_pairs(plan):
     return by_year, pair_count
 
 
+def counted_pairs(plan, version=None):
+    """`approved_pairs`, computed once per data version (`version`, read here if not given) for every worker and
+    host: on a national plan it counts millions of figures, and every page without `?year=` needs it."""
+    version = version or data_version()
+    return cached("approved-pairs", lambda: approved_pairs(plan), version=version, plan=plan)
+
+
 def default_year(plan, counted=None):
     """The as-of year every page, the API and the exports start from (plans.years.default_as_of)."""
-    by_year, pair_count = counted or approved_pairs(plan)
+    by_year, pair_count = counted or counted_pairs(plan)
     return default_as_of(
         base_year=plan.base_year,
         target_year=plan.target_year,
@@ -97,7 +105,7 @@ def default_year(plan, counted=None):
 
 def completeness(plan, year, counted=None):
     """[(year, pairs approved, pairs with targets)] for the as-of year and the next, as pages show them."""
-    by_year, pair_count = counted or approved_pairs(plan)
+    by_year, pair_count = counted or counted_pairs(plan)
     return [(y, by_year.get(y, 0), pair_count) for y in (year, year + 1) if y <= plan.target_year]
 
 
@@ -106,8 +114,8 @@ def chosen_year(plan, raw):
     return parse_year(raw, years(plan), default=None) or default_year(plan)
 
 
-def chosen_year_or_404(plan, raw, counted=None):
-    return year_or_404(raw, years(plan), default=None) or default_year(plan, counted)
+def chosen_year_or_404(plan, raw, counted=None, *, version=None):
+    return year_or_404(raw, years(plan), default=None) or default_year(plan, counted or counted_pairs(plan, version))
 
 
 def chosen_district(visible, code):
@@ -254,6 +262,23 @@ class IndicatorProgress:
     def milestones(self, district, indicator=None):
         targets = self.targets.get(((indicator or self.indicator).pk, district.pk), [])
         return [progress.Milestone(t.year, t.value, t.operator, t.upper) for t in targets]
+
+    def method(self, district):
+        """How the district's verdict is computed, in sentences (the metadata panel of the indicator page)."""
+        indicator, plan = self.indicator, self.plan
+        method = progress.method(
+            milestones=self.milestones(district),
+            baseline=self.assessment(district).baseline,
+            direction=indicator.direction,
+            ahead_at=float(plan.ahead_ratio),
+            on_track_at=float(plan.on_track_ratio),
+            decimals=indicator.decimals,
+            level_gap=indicator.level_gap,
+            is_rate=indicator.is_rate,
+        )
+        return explanations.describe_method(
+            method, decimals=indicator.decimals, unit=indicator.unit, is_rate=indicator.is_rate
+        )
 
     def values(self, district):
         """The district's approved figures up to the as-of year, {year: float}, and those of the years of a

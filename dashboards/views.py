@@ -6,6 +6,7 @@ from dashboards import overviews, panorama
 from dashboards.cache import TIMEOUT, cached, data_version, key
 from dashboards.charts import STATUS_ORDER
 from dashboards.tables import ValuesTable
+from plans import review_flags
 from plans.models import Indicator
 
 
@@ -39,7 +40,7 @@ def dashboard(request):
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
     version = data_version()
-    counted = cached("approved-pairs", lambda: overviews.approved_pairs(plan), version=version, plan=plan)
+    counted = overviews.counted_pairs(plan, version)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), counted)
 
     inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible, "extra": [district.pk]}
@@ -70,7 +71,8 @@ def indicator_detail(request, code):
     indicator = get_object_or_404(Indicator.objects.select_related("task"), plan=plan, code=code)
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, request.GET.get("district"))
-    year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
+    version = data_version()
+    year = overviews.chosen_year_or_404(plan, request.GET.get("year"), version=version)
 
     def compute():
         report = overviews.IndicatorProgress(plan, indicator, as_of=year, districts=visible)
@@ -80,24 +82,21 @@ def indicator_detail(request, code):
             "chart": report.chart(district),
             "comparison": report.comparison(),
             "comparison_chart": report.comparison_chart(),
+            "method": report.method(district),
             "report": report,
         }
 
+    inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible}
     context = {
         **_page_context(plan, district, year, visible),
         "indicator": indicator,
-        **cached(
-            "indicator",
-            compute,
-            version=data_version(),
-            plan=plan,
-            as_of=year,
-            districts=visible,
-            extra=[indicator.pk, district.pk],
-        ),
+        **cached("indicator", compute, **inputs, extra=[indicator.pk, district.pk]),
+        # Every district's figures (a row each; 1,000 on a national plan) whatever the district chosen.
+        **_fragment("indicator-districts", {**inputs, "extra": [indicator.pk]}),
     }
     context["table"] = ValuesTable.for_indicator(context.pop("report"))
     context["decimals"] = indicator.shown_decimals
+    context["missing_facts"] = review_flags.missing("indicators", review_flags.fields_of(indicator, "indicators"))
     return render(request, "dashboards/indicator_detail.html", context)
 
 
@@ -105,9 +104,10 @@ def district_detail(request, code):
     plan = request.plan
     visible = overviews.visible_districts(request.user)
     district = overviews.chosen_district(visible, code)
-    year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
+    version = data_version()
+    year = overviews.chosen_year_or_404(plan, request.GET.get("year"), version=version)
 
-    inputs = {"version": data_version(), "plan": plan, "as_of": year, "districts": [district]}
+    inputs = {"version": version, "plan": plan, "as_of": year, "districts": [district]}
 
     def compute():
         verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])

@@ -6,7 +6,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 
-from dashboards import chart_images, charts
+from dashboards import charts
 from exports import docx_parts
 from exports.evaluation_words import NOT_REPORTED, WARNING_NOTE, WORD_ORDER, completion, count_summary
 from plans.templatetags.progress_tags import figure, milestone
@@ -14,6 +14,14 @@ from tasks.models import TaskStatus
 
 ANNEX_MARGIN = 1.5  # cm, left and right, on landscape A4
 LANDSCAPE_TEXT_WIDTH = 29.7 - 2 * ANNEX_MARGIN
+
+
+def _picture_png(figure):
+    """A chart as a PNG image. matplotlib is imported here, when a report is drawn, not by every process at start-up
+    (the URLconf imports this module)."""
+    from dashboards import chart_images
+
+    return chart_images.render_png(figure)
 
 
 def title_page(document, data):
@@ -109,7 +117,7 @@ def indicators_section(document, data):
     docx_parts.paragraph(document, "各地区按自身的分解目标判断；全省含全部指标，设区市及平潭仅含有分解目标的指标。")
     docx_parts.picture(
         document,
-        chart_images.render_png(charts.status_by_district(data.status_counts())),
+        _picture_png(charts.status_by_district(data.status_counts())),
         f"各地区指标进展状态（截至{data.as_of}年）",
     )
     document.add_heading("（二）主要指标进展趋势（全省）", level=2)
@@ -117,7 +125,7 @@ def indicators_section(document, data):
         if line.assessment.latest is None and line.assessment.final is None:
             continue
         chart = data.indicator_chart(line)
-        docx_parts.picture(document, chart_images.render_png(chart), f"{line.indicator.name}：{line.completion}")
+        docx_parts.picture(document, _picture_png(chart), f"{line.indicator.name}：{line.completion}")
 
 
 def districts_section(document, data):
@@ -158,9 +166,7 @@ def districts_section(document, data):
         )
         chart = comparison[indicator.pk]
         if chart["data"] and any(trace.get("x") for trace in chart["data"]):
-            docx_parts.picture(
-                document, chart_images.render_png(chart), f"{indicator.name}：各地区最新实际值与本地区目标"
-            )
+            docx_parts.picture(document, _picture_png(chart), f"{indicator.name}：各地区最新实际值与本地区目标")
 
 
 def _chinese_number(number):

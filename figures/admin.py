@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from figures import standings
-from figures.models import ApiToken, Observation, ReportingYear
+from figures.models import ApiToken, DataVersion, Observation, ReportingYear
 from plans.models import District, Indicator, Plan, Target
 
 admin.site.site_header = "planboard 规划监测管理"
@@ -17,7 +17,7 @@ admin.site.site_title = "planboard"
 
 @admin.register(Plan)
 class PlanAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "code", "document_number", "base_year", "target_year", "is_current"]
+    list_display = ["name", "code", "document_number", "base_year", "target_year", "is_current", "published"]
     # Set with the action, which clears the flag on the other plan in the same transaction.
     readonly_fields = ["is_current"]
     actions = ["make_current"]
@@ -36,8 +36,25 @@ class PlanAdmin(SimpleHistoryAdmin):
         standings.refresh(form.instance)
 
 
+class ShownOnPagesAdmin(admin.ModelAdmin):
+    """Plan content the read pages show (names, departments) but no verdict depends on: a change bumps the data
+    version the pages' caches are keyed on, so the next page shows it."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        DataVersion.bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        DataVersion.bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        DataVersion.bump()
+
+
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(ShownOnPagesAdmin):
     list_display = ["code", "name", "short_name", "kind", "order"]
     list_filter = ["kind"]
     filter_horizontal = ["members"]

@@ -110,11 +110,15 @@ def review_flag_list(request):
 
 
 def _flag_row(obj, kind, fields):
-    """(key, text, unit or category or project, confidence label, confidence is a guess, gap markers found)."""
+    """(key, text, unit or category or project, confidence label, confidence is a guess, gap markers found,
+    labels of the facts it leaves empty)."""
     key, text, extra = (str(obj) if name == "__str__" else getattr(obj, name) for name in fields)
     texts = [getattr(obj, name) for name in review_flags.TEXT_FIELDS[kind]]
     guessed = obj.confidence in NEEDS_REVIEW
-    return key, text, extra, obj.get_confidence_display(), guessed, review_flags.gaps(*texts)
+    empty = [
+        obj._meta.get_field(name).verbose_name for name in review_flags.missing(kind, review_flags.fields_of(obj, kind))
+    ]
+    return key, text, extra, obj.get_confidence_display(), guessed, review_flags.gaps(*texts), empty
 
 
 # ---------------------------------------------------------------------------------------------------------------

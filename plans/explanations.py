@@ -169,3 +169,83 @@ def _threshold(value, decimals):
     if close(value, round(value, decimals)):
         return f"{value:.{decimals}f}"
     return f"{value:.{max(decimals, 2)}f}"
+
+
+def describe_method(method, *, decimals, unit="", is_rate=False):
+    """How the verdict is computed for one indicator in one district, in plain sentences (the indicator page's
+    metadata panel): its direction, the path from the baseline through the targets, the level gap and the pace
+    thresholds. `method` is `progress.method`'s; the numbers are its, written to the indicator's decimals."""
+
+    def number(value):
+        return f"{value:.{decimals}f}"
+
+    def target(milestone):
+        return target_text(milestone.operator, milestone.value, milestone.upper, number=number)
+
+    if method.direction == INCREASE:
+        sentences = [gettext("越高越好：实际值达到目标即为已实现，到目标年份仍未达到为未实现。")]
+    else:
+        sentences = [gettext("越低越好：实际值不超过目标即为已实现，到目标年份仍超过为未实现。")]
+    if method.rule == "no_target":
+        return [*sentences, gettext("该地区没有目标值，不判断进展。")]
+    final = method.milestones[-1]
+    words = {"target_year": final.year, "target": target(final)}
+    if method.rule == "no_baseline":
+        sentences.append(
+            gettext("该地区没有基期值，无法计算进度：达到%(target_year)s年目标%(target)s之前为推进中。") % words
+        )
+        return sentences
+    base_year, baseline = method.baseline
+    words |= {"base_year": base_year, "baseline": number(baseline)}
+    if method.rule == "hold":
+        sentences.append(
+            gettext(
+                "%(base_year)s年基期值%(baseline)s已达到%(target_year)s年目标%(target)s：保持达到目标为已实现，"
+                "否则为倒退。"
+            )
+            % words
+        )
+        return sentences
+    gap = _threshold(method.level_gap, decimals) + (gettext("个百分点") if is_rate else unit)
+    if not method.gap_is_default:
+        origin = gettext("规划设定")
+    elif is_rate:
+        origin = gettext("默认：百分比指标为0.5个百分点")
+    else:
+        origin = gettext("默认：目标值的1%")
+    words |= {"gap": gap, "origin": origin}
+    if method.rule == "small_gap":
+        words["floor"] = _threshold(method.floor, decimals)
+        if method.direction == INCREASE:
+            text = gettext(
+                "差距阈值为%(gap)s（%(origin)s）。基期值%(baseline)s与目标%(target)s相差不超过差距阈值，"
+                "不按进度判断：实际值不低于%(floor)s为符合预期，低于%(floor)s为倒退。"
+            )
+        else:
+            text = gettext(
+                "差距阈值为%(gap)s（%(origin)s）。基期值%(baseline)s与目标%(target)s相差不超过差距阈值，"
+                "不按进度判断：实际值不高于%(floor)s为符合预期，高于%(floor)s为倒退。"
+            )
+        sentences.append(text % words)
+        return sentences
+    points = "、".join(gettext("%(year)s年 %(value)s") % {"year": y, "value": number(v)} for y, v in method.path[1:])
+    sentences.append(
+        gettext(
+            "规划路径：从%(base_year)s年基期值%(baseline)s起，按直线依次连到%(points)s，得出各年按进度应达值，"
+            "目标年份之后保持不变。"
+        )
+        % (words | {"points": points})
+    )
+    sentences.append(
+        gettext("差距阈值为%(gap)s（%(origin)s）。基期值与目标%(target)s相差超过差距阈值，按进度判断。") % words
+    )
+    if len(method.milestones) > 1:
+        sentences.append(gettext("未达到已到期的阶段性目标为滞后，同时差于基期值为倒退。"))
+    sentences.append(
+        gettext(
+            "进度比＝（实际值－基期值）÷（按进度应达值－基期值）：不低于%(ahead)s为快于预期，"
+            "不低于%(on_track)s为符合预期，不低于0为滞后，低于0为倒退；最新数据早于上一年度时为数据未更新。"
+        )
+        % {"ahead": f"{method.ahead_at:.2f}", "on_track": f"{method.on_track_at:.2f}"}
+    )
+    return sentences

@@ -14,6 +14,16 @@ from pathlib import Path
 
 WHOLE_NUMBER_KINDS = {"count", "range"}
 
+# indicators.csv's optional metadata columns: {column: field}. A column the file does not have leaves the field as
+# it is (empty for a new indicator), so metadata an administrator entered in the admin or the workbook stays.
+METADATA_COLUMNS = {
+    "definition": "definition",
+    "scope": "scope",
+    "data_source": "data_source",
+    "responsible_office": "responsible_office",
+    "notes": "notes",
+}
+
 
 def _read_csv(folder, name):
     with open(folder / name, encoding="utf-8", newline="") as f:
@@ -137,6 +147,7 @@ class _FolderReader:
                         "is_main": about.get("is_main", False),
                         **self.in_district_table(row["code"]),
                         "confidence": row["confidence"],
+                        **{field: row[column] or "" for column, field in METADATA_COLUMNS.items() if column in row},
                     },
                 }
             )

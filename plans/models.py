@@ -100,6 +100,11 @@ class Plan(models.Model):
         default=False,
         help_text=_("打开网站时默认显示的规划；同一时间只有一个。载入新规划不会改变当前规划。"),
     )
+    published = models.BooleanField(
+        _("公开数据"),
+        default=False,
+        help_text=_("勾选后，无需登录即可在 /open/规划代码/ 查看和下载本规划的指标说明与审核通过的数据。"),
+    )
 
     objects = PlanQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("规划修改记录"))
@@ -343,7 +348,11 @@ class Indicator(models.Model):
     max_value = models.DecimalField(_("合理上限"), max_digits=18, decimal_places=4, null=True, blank=True)
     whole_number = models.BooleanField(_("只取整数"), default=False, help_text=_("学校数、县数等计数。"))
     attribute = models.CharField(_("属性"), max_length=10, choices=Attribute.choices, blank=True)
-    definition = models.TextField(_("指标解释（统计口径）"), blank=True)
+    definition = models.TextField(_("指标解释"), blank=True, help_text=_("指标的含义与计算方法。"))
+    scope = models.TextField(_("统计口径"), blank=True, help_text=_("统计范围、时点和包含的对象。"))
+    data_source = models.CharField(_("数据来源"), max_length=200, blank=True, help_text=_("如教育事业统计年报。"))
+    responsible_office = models.CharField(_("责任处室"), max_length=200, blank=True)
+    notes = models.TextField(_("备注"), blank=True, help_text=_("内部备注，不公开。"))
     section = models.CharField(_("出处"), max_length=20, help_text=_("规划中的出处，如专栏、附件的编号。"))
     source_detail = models.CharField(_("出处详情"), max_length=200, blank=True)
     cumulative = models.BooleanField(_("累计值"), default=False, help_text=_("自基期年起的累计数，逐年填报累计总数。"))

@@ -188,6 +188,81 @@ def default_level_gap(is_rate: bool, final_target_value: float) -> float:
     return abs(float(final_target_value)) * LEVEL_GAP_SHARE
 
 
+def gap_for(final: Milestone, direction: str, level_gap: float | None, is_rate: bool) -> float:
+    """Rule 5's gap for an indicator: the one the plan sets, else `default_level_gap` of its final target."""
+    return default_level_gap(is_rate, threshold(final, direction)) if level_gap is None else float(level_gap)
+
+
+def within_gap(base: float, final: Milestone, direction: str, level_gap: float) -> bool:
+    """Rule 5 applies: the final target is within the level gap of the baseline, so holding the level counts."""
+    return abs(threshold(final, direction) - base) <= level_gap + TOLERANCE
+
+
+@dataclass(frozen=True)
+class Method:
+    """How `assess` judges one indicator in one district, for saying it in words (`explanations.describe_method`).
+
+    `path` holds the (year, value) points the expected path runs through: the baseline, then each milestone at
+    its `aim`. `rule` is which rule the figures are judged by once there are any: "no_target", "no_baseline"
+    (rule 7), "hold" (rule 4, the baseline already meets the target), "small_gap" (rule 5) or "pace" (rule 8).
+    """
+
+    direction: str
+    baseline: tuple[int, float] | None
+    milestones: tuple[Milestone, ...]
+    path: tuple[tuple[int, float], ...]
+    level_gap: float | None
+    gap_is_default: bool
+    floor: float | None
+    rule: str
+    ahead_at: float
+    on_track_at: float
+
+
+def method(
+    *,
+    milestones: list[Milestone],
+    baseline: tuple[int, float] | None,
+    direction: str,
+    ahead_at: float,
+    on_track_at: float,
+    decimals: int = 2,
+    level_gap: float | None = None,
+    is_rate: bool = False,
+) -> Method:
+    """The rules `assess` applies to an indicator with these milestones and this baseline, and their numbers."""
+    _check_direction(direction)
+    ordered = tuple(_in_year_order(milestones))
+    final = ordered[-1] if ordered else None
+    gap = gap_for(final, direction, level_gap, is_rate) if final else None
+    base = baseline[1] if baseline else None
+    path, floor = (), None
+    if final is None:
+        rule = "no_target"
+    elif base is None:
+        rule = "no_baseline"
+    elif meets(base, final, direction):
+        rule = "hold"
+    elif within_gap(base, final, direction, gap):
+        rule, floor = "small_gap", base + _against(direction) * gap
+    else:
+        rule = "pace"
+    if rule == "pace":
+        path = (baseline, *((m.year, aim(m, direction, decimals)) for m in ordered if m.year > baseline[0]))
+    return Method(
+        direction=direction,
+        baseline=baseline,
+        milestones=ordered,
+        path=path,
+        level_gap=gap,
+        gap_is_default=level_gap is None,
+        floor=floor,
+        rule=rule,
+        ahead_at=float(ahead_at),
+        on_track_at=float(on_track_at),
+    )
+
+
 def expected(
     base_year: int,
     baseline: float,
@@ -293,7 +368,7 @@ def assess(
         )
 
     if final is not None:
-        level_gap = default_level_gap(is_rate, threshold(final, direction)) if level_gap is None else float(level_gap)
+        level_gap = gap_for(final, direction, level_gap, is_rate)
     status, reason = _verdict(latest, baseline, path, direction, hold_level, level_gap)
     if reason.rule == "pace":
         status = _pace(latest[1], base, expected_then, ratio, direction, ahead_at, on_track_at)
@@ -351,7 +426,7 @@ def _verdict(latest, baseline, path, direction, hold_level, level_gap):
     base = baseline[1] if baseline else None
     if hold_level and not meets(value, final, direction):
         return REGRESSING, Reason("hold_lost")
-    if base is not None and abs(threshold(final, direction) - base) <= level_gap + TOLERANCE:
+    if base is not None and within_gap(base, final, direction, level_gap):
         # The target is about where the baseline already is (99 from 98.81): a year's figure
         # moves by more than the distance, so the pace along the path would be noise; holding
         # the level is what counts.

@@ -1,14 +1,17 @@
 """Which plan texts an administrator must check (待核实): the one rule, applied by the loader to every row.
 
-A restoration is flagged when its recorded confidence is a guess or absent, or when any of its texts still holds
-a gap: an ellipsis (…) or a bracketed marker such as （量词缺失） or （标题缺失；推测：…）, whatever the confidence.
+A restoration is flagged when its recorded confidence is a guess or absent, when any of its texts still holds
+a gap: an ellipsis (…) or a bracketed marker such as （量词缺失） or （标题缺失；推测：…）, whatever the confidence,
+or when it lacks a fact the plan states for every such row: a main indicator's 属性 (约束性/预期性), which a plan's
+main-indicator table gives each one (the 十四五's column was lost from the source; it stays empty until checked,
+never guessed).
 """
 
 import re
 
 from django.utils.translation import gettext as _
 
-from plans.models import NEEDS_REVIEW, Confidence
+from plans.models import NEEDS_REVIEW, Confidence, Indicator
 
 # A gap left by the restoration: the ellipsis, or a full-width bracket saying something is missing or guessed.
 GAP = re.compile(r"（[^（）]*(?:缺失|推测)[^（）]*）|…")
@@ -20,6 +23,17 @@ TEXT_FIELDS = {
     "indicators": ("name", "unit", "group"),
     "text_targets": ("project", "text", "value", "unit"),
 }
+
+
+# The other fields each kind of row is judged by (`missing`).
+FACT_FIELDS = {"indicators": ("is_main", "attribute")}
+
+
+def missing(kind, fields):
+    """The facts a row of `kind` (its fields as a dict) should state but leaves empty: a main indicator's 属性."""
+    if kind == "indicators" and fields.get("is_main") and not fields.get("attribute"):
+        return ["attribute"]
+    return []
 
 
 def gaps(*texts):
@@ -39,12 +53,13 @@ def needs_review(confidence, *texts):
 def flag(kind, fields):
     """`fields` of a row of `kind` with its 待核实 flag set by the rule."""
     texts = [fields.get(name, "") for name in TEXT_FIELDS[kind]]
-    return dict(fields, needs_review=needs_review(fields.get("confidence", Confidence.HIGH), *texts))
+    flagged = needs_review(fields.get("confidence", Confidence.HIGH), *texts) or bool(missing(kind, fields))
+    return dict(fields, needs_review=flagged)
 
 
 def reasons(kind, fields):
     """Why a row of `kind` (its fields as a dict) is flagged: its confidence where that is a guess or absent,
-    and each gap marker found. Empty when it is not flagged."""
+    each gap marker found, and each fact it leaves empty. Empty when it is not flagged."""
     found = []
     confidence = fields.get("confidence", Confidence.HIGH)
     if confidence in NEEDS_REVIEW:
@@ -52,9 +67,17 @@ def reasons(kind, fields):
     markers = gaps(*(fields.get(name, "") for name in TEXT_FIELDS[kind]))
     if markers:
         found.append(_("缺损标记：%(markers)s") % {"markers": "、".join(markers)})
+    for name in missing(kind, fields):
+        found.append(_("%(field)s缺失") % {"field": Indicator._meta.get_field(name).verbose_name})
     return found
+
+
+def fields_of(obj, kind):
+    """The fields of a loaded row that the rule reads."""
+    names = (*TEXT_FIELDS[kind], "confidence", *FACT_FIELDS.get(kind, ()))
+    return {name: getattr(obj, name) for name in names}
 
 
 def reasons_of(obj, kind):
     """`reasons` for a loaded row."""
-    return reasons(kind, {name: getattr(obj, name) for name in (*TEXT_FIELDS[kind], "confidence")})
+    return reasons(kind, fields_of(obj, kind))

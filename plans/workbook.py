@@ -83,6 +83,11 @@ INDICATOR_COLUMNS = (
     Column("只取整数", "whole_number", "bool"),
     Column("属性", "attribute", "choice", False, _values(Attribute)),
     Column("指标解释", "definition"),
+    # Metadata added later (issue 23): a workbook without these headers leaves the fields as they are.
+    Column("统计口径", "scope", optional=True),
+    Column("数据来源", "data_source", optional=True),
+    Column("责任处室", "responsible_office", optional=True),
+    Column("备注", "notes", optional=True),
     Column("出处", "section", required=True),
     Column("出处详情", "source_detail"),
     Column("累计值", "cumulative", "bool"),
@@ -512,7 +517,7 @@ def continuation_key(indicator):
 
 
 def _fields(row, columns, keys=KEYS):
-    return {c.name: row[c.name] for c in columns if c.kind != "out" and c.name not in keys}
+    return {c.name: row[c.name] for c in columns if c.kind != "out" and c.name not in keys and c.name in row}
 
 
 def _cell(row, names):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from figures.admin import ReadOnlyAdmin
+from figures.admin import ReadOnlyAdmin, ShownOnPagesAdmin
 from plans.models import Task, TaskItem, TextTarget
 from tasks.models import TaskReport
 
@@ -12,7 +12,7 @@ class TaskItemInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ShownOnPagesAdmin):
     list_display = ["number", "title", "category", "department", "confidence", "needs_review"]
     list_filter = ["plan", "needs_review", "confidence", "category"]
     list_editable = ["department"]
@@ -21,13 +21,13 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskItem)
-class TaskItemAdmin(admin.ModelAdmin):
+class TaskItemAdmin(ShownOnPagesAdmin):
     list_display = ["__str__", "content", "confidence", "needs_review"]
     list_filter = ["needs_review", "confidence"]
 
 
 @admin.register(TextTarget)
-class TextTargetAdmin(admin.ModelAdmin):
+class TextTargetAdmin(ShownOnPagesAdmin):
     list_display = ["code", "text", "year", "section", "task", "untracked_reason", "needs_review"]
     list_filter = ["plan", "needs_review", "untracked_reason", "section"]
     search_fields = ["code", "text"]

@@ -91,6 +91,7 @@ PAGES = {
     "plans:workbook": Page(user="admin"),
     "plans:workbook-preview": Page(user="admin", before=_upload_plan_workbook),
     "plans:review-flags": Page(),
+    "dashboards:open-plan": Page(user=None, args=lambda s: [s.published().code]),
     "login": Page(user=None),
     "password_change": Page(),
     "password_change_done": Page(),
@@ -132,6 +133,9 @@ NOT_PAGES = {
     "healthz",
     "set_language",
     "switch-plan",  # a redirect to the same page in another plan
+    "dashboards:open-datapackage",
+    "dashboards:open-table",
+    "dashboards:open-indicator-csv",
 }
 
 # Chinese text that English pages still show, because the Python code stores or builds it without translation
@@ -211,6 +215,14 @@ class Site:
             {"status": "in_progress", "summary": "按计划推进", "version": 0},
         )
         assert report.status_code == 302, report.content.decode()[:2000]
+
+    @staticmethod
+    def published():
+        """The plan, published as open data (off by default)."""
+        plan = Plan.objects.current()
+        plan.published = True
+        plan.save(update_fields=["published"])
+        return plan
 
     def client(self, page, language=None, accept_language="en"):
         """A browser that asks for English in Accept-Language; `language` is what the user chose with the switch."""

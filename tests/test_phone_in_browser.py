@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from planboard import roles
+from plans.models import District
+from tests import story
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -89,3 +91,21 @@ def test_the_dashboard_on_a_phone_lists_indicators_as_cards_status_first(phone):
         page.wait_for_timeout(500)
         clip = {"x": 0, "y": 0, "width": WIDTH, "height": 2000}
         page.screenshot(path="docs/phone-dashboard.png", clip=clip, full_page=True)
+
+
+def test_the_open_data_page_fits_a_phone(browser, live_server, browser_plan, make_user):
+    """Anyone, on a phone, without logging in: the published plan's figures by district and year."""
+    browser_plan.published = True
+    browser_plan.save()
+    reviewer = make_user("reviewer", roles.REVIEWER)
+    for district in District.objects.all():
+        for year in range(2021, 2025):
+            story.approve(browser_plan, reviewer, district, "general_high_school_enrolment", year, "123.4567")
+    context = browser.new_context(locale="zh-CN", viewport={"width": WIDTH, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/open/{browser_plan.code}/")
+        assert page.locator("#general_high_school_enrolment table tbody tr").count() == District.objects.count()
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, _offenders(page)
+    finally:
+        context.close()

@@ -2,8 +2,12 @@
 last write: the cache is keyed on a data version bumped inside every write."""
 
 import pickle
+import re
+from urllib.parse import urljoin
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -84,3 +88,49 @@ def test_a_cached_verdict_keeps_its_sentence_in_the_language_it_was_cached_in():
     with translation.override("zh-hans"):
         assert type(cached.explanation) is str and "expected" in cached.explanation
         assert "应达" in str(verdict.explanation)
+
+
+def test_pages_without_a_year_count_the_figures_once_per_data_version(client, leader, plan, reviewer, district):
+    """The default as-of year counts every approved figure of the plan (millions on a national plan): the district
+    and indicator pages and the task list read that count from the cache, like the dashboard, until a write."""
+    client.force_login(leader)
+    pages = [
+        reverse("dashboards:district", args=[district("province").code]),
+        reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"]),
+        reverse("tasks:list"),
+    ]
+    for url in pages:
+        client.get(url)
+
+    for url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "indicators_observation" in q["sql"]]
+        assert counts == [], url
+
+    approve(plan, reviewer, district("province"), "higher_ed_gross_enrolment", 2023, "62")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(pages[0])
+    assert any("COUNT(" in q["sql"] and "indicators_observation" in q["sql"] for q in queries)
+
+
+def test_the_cached_table_of_all_districts_figures_shows_a_new_figure_at_once(client, leader, plan, reviewer, district):
+    client.force_login(leader)
+    page = reverse("dashboards:indicator", args=["higher_ed_gross_enrolment"])
+    assert "62.00" not in client.get(page, {"year": 2023}).content.decode()
+
+    approve(plan, reviewer, district("province"), "higher_ed_gross_enrolment", 2023, "62")
+
+    values = client.get(page, {"year": 2023}).content.decode()
+    assert "62.00" in values[values.index('id="values-title"') :]
+
+
+def test_the_other_districts_links_lead_to_their_pages(client, leader, district):
+    client.force_login(leader)
+    here = reverse("dashboards:district", args=[district("province").code])
+    html = client.get(here, {"year": 2023}).content.decode()
+    fuzhou = district("fuzhou")
+    link = re.search(rf'<a href="([^"]*{fuzhou.code}[^"]*)">', html[html.index("district-links") :]).group(1)
+
+    page = client.get(urljoin(here, link.replace("&amp;", "&")))
+    assert page.status_code == 200 and page.context["district"] == fuzhou and page.context["year"] == 2023

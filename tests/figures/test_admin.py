@@ -3,12 +3,13 @@ precomputed statuses equal to progress.py's verdicts."""
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from figures import review
 from figures.assessments import assess
 from figures.models import Observation, ReportingYear, Standing
-from plans.models import Target
+from plans.models import District, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +113,16 @@ def test_figures_and_year_locks_are_read_only_in_the_admin(admin_client, plan, r
         )
         assert admin_client.get(reverse(f"admin:figures_{model}_history", args=[obj.pk])).status_code == 200
     assert ReportingYear.objects.get(pk=year.pk).locked and Observation.objects.filter(pk=figure.pk).exists()
+
+
+def test_renaming_a_district_in_the_admin_shows_on_the_cached_pages_at_once(admin_client, plan, reviewer):
+    client = Client()
+    client.force_login(reviewer)
+    page = reverse("tasks:district-targets")
+    assert "福州市" in client.get(page).content.decode()  # rendered and cached
+    fuzhou = District.objects.get(code="350100")
+    url = reverse("admin:plans_district_change", args=[fuzhou.pk])
+    data = form_data(admin_client, url)
+    data.update(name="福州市（新名）", short_name="榕城")
+    assert admin_client.post(url, data).status_code == 302
+    assert "福州市（新名）" in client.get(page).content.decode()

@@ -128,7 +128,7 @@ def test_thirty_tasks_with_their_items_and_task_10_kept_as_missing(plan):
 
 def test_low_confidence_restorations_are_flagged_for_review(plan):
     flagged = {r["code"] for r in reference("indicators.csv") if r["confidence"] in ("low", "missing")}
-    assert set(Indicator.objects.filter(section="专栏1", needs_review=True).values_list("code", flat=True)) == flagged
+    assert flagged <= set(Indicator.objects.filter(section="专栏1", needs_review=True).values_list("code", flat=True))
     assert Task.objects.filter(needs_review=True).count() == sum(
         r["confidence"] in ("low", "missing") for r in reference("tasks.csv")
     )

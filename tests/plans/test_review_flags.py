@@ -1,4 +1,5 @@
-"""The 待核实 rule, on the real fixtures: a guess, or any text that still holds a gap, is flagged."""
+"""The 待核实 rule, on the real fixtures: a guess, any text that still holds a gap, or a main indicator without its
+属性, is flagged."""
 
 import csv
 
@@ -48,6 +49,8 @@ def test_every_loaded_text_with_a_gap_is_flagged_whatever_its_confidence(plan):
         for row in rows:
             texts = [getattr(row, name) for name in review_flags.TEXT_FIELDS[kind]]
             expected = row.confidence in {"low", "missing"} or any(review_flags.GAP.search(t) for t in texts)
+            # The main indicators' 属性 column was lost from the source: each is flagged until it is filled in.
+            expected = expected or (kind == "indicators" and row.is_main and not row.attribute)
             assert row.needs_review == expected, (kind, row.pk)
 
 
@@ -64,3 +67,23 @@ def test_the_fifteen_medium_key_project_rows_with_gaps_are_now_flagged(plan):
     loaded |= set(Indicator.objects.filter(plan=plan, code__in=medium_with_gaps).values_list("code", "needs_review"))
     # Rows merged into another indicator become its milestones, not rows of their own.
     assert loaded and all(flagged for _code, flagged in loaded)
+
+
+@pytest.mark.django_db
+def test_the_lost_attribute_of_every_main_indicator_is_left_empty_and_flagged(plan, client, make_user):
+    main = Indicator.objects.filter(plan=plan, is_main=True)
+    assert main.count() == 15
+    assert set(main.values_list("attribute", "needs_review")) == {("", True)}
+    client.force_login(make_user("admin", superuser=True))
+    page = client.get(f"/plans/{plan.code}/review-flags/").content.decode()
+    row = next(r for r in page.split("<tr>") if "学前教育毛入园率" in r)
+    assert "属性缺失" in row
+
+
+def test_a_main_indicator_that_states_its_attribute_is_not_flagged_for_it():
+    fields = {"name": "学前教育毛入园率", "unit": "%", "group": "", "confidence": "high", "is_main": True}
+    assert review_flags.flag("indicators", dict(fields, attribute=""))["needs_review"]
+    assert review_flags.reasons("indicators", dict(fields, attribute="")) == ["属性缺失"]
+    assert not review_flags.flag("indicators", dict(fields, attribute="预期性"))["needs_review"]
+    # A key project's or a district table's indicator has no 属性 in the plan: nothing is missing.
+    assert not review_flags.flag("indicators", dict(fields, attribute="", is_main=False))["needs_review"]

@@ -14,7 +14,6 @@ from plans.progress import (
     STALE,
     STATUS_COLOURS,
     STATUS_LABELS,
-    Assessment,
     Milestone,
     Projection,
     aim,
@@ -503,24 +502,3 @@ def test_default_as_of_with_no_figures():
     assert as_of_for({}) == 2021
     assert as_of_for({2020: 10, 2027: 10}) == 2021
     assert as_of_for({}, pairs=0) == 2021
-
-
-def test_an_assessment_built_by_hand_needs_no_new_fields():
-    # reports.py builds the verdict on a pair with no target itself, without `warning` or `earlier_status`
-    verdict = Assessment(
-        status="no_target",
-        baseline=None,
-        latest=None,
-        final=None,
-        expected=None,
-        ratio=None,
-        met=None,
-        hold_level=False,
-        share=None,
-        expected_share=None,
-        projection=None,
-        explanation="该地区无目标值",
-    )
-    assert verdict.warning is False
-    assert verdict.earlier_status is None
-    assert needs_warning(verdict, binding=True) is False
