@@ -97,7 +97,8 @@ class EntryGrid:
             )
             for i in indicators
         ]
-        editable = [r for r in self.rows if not r.locked and r.status != ObservationStatus.APPROVED]
+        settled = (ObservationStatus.APPROVED, ObservationStatus.CITY_APPROVED)
+        editable = [r for r in self.rows if not r.locked and r.status not in settled]
         self.formset = EntryFormSet(data, initial=[self._initial(r) for r in editable])
         for row, form in zip(editable, self.formset.forms, strict=False):
             row.form = form

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from figures import access, excel_files, excel_import, excel_template, pipeline, review, review_page, submissions
 from figures.forms import EntryGrid, ReviewFilters, ReviewForm, ReviewStepForm, UploadForm
 from figures.models import Observation, ObservationStatus, ReportingYear
-from plans.models import District
 from plans.shortcuts import require, year_or_404
 
 
@@ -77,7 +76,13 @@ def review_list(request):
             return redirect(request.get_full_path())
     filters = ReviewFilters(request.GET, plan=plan)
     shown = review_page.annotate(plan, list(filters.filter(pending)))
-    context = {"plan": plan, "pending": shown, "form": form, "filters": filters}
+    context = {
+        "plan": plan,
+        "pending": shown,
+        "form": form,
+        "filters": filters,
+        "levels": review.levels_note(plan, request.user),
+    }
     return render(request, "figures/review_list.html", context)
 
 
@@ -88,7 +93,7 @@ def review_completeness(request):
     plan = request.plan
     years = access.allowed_years(plan, request.user)
     year = year_or_404(request.GET.get("year"), years, default=years[-1])
-    rows = submissions.missing_figures(plan, District.objects.all(), year)
+    rows = submissions.missing_figures(plan, access.visible_districts(request.user), year)
     return render(
         request, "figures/review_completeness.html", {"plan": plan, "year": year, "years": years, "rows": rows}
     )
@@ -98,7 +103,7 @@ def observation_history(request, pk):
     observation = get_object_or_404(
         Observation.objects.visible_to(request.user)
         .shown_in(request.plan)
-        .select_related("indicator", "district", "entered_by"),
+        .select_related("indicator", "district", "entered_by", "city_approved_by"),
         pk=pk,
     )
     form = ReviewStepForm(initial={"version": observation.version})

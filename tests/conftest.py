@@ -148,6 +148,12 @@ def reviewer(make_user):
 
 
 @pytest.fixture
+def city_reviewer(make_user):
+    """Fuzhou's city reviewer (市级审核员): the first of two levels of review."""
+    return make_user("reviewer_fuzhou", roles.CITY_REVIEWER, districts=["fuzhou"])
+
+
+@pytest.fixture
 def leader(make_user):
     return make_user("leader", roles.LEADER)
 
