@@ -78,11 +78,12 @@ def _holding(codename):
 
 
 def reviewers(level):
-    """The active users reviewing at `level`, as a queryset (superusers review at the province)."""
+    """The active users who review at `level` by their role, as a queryset: those told of figures waiting. (A
+    superuser may act at the province too, but is not told: the system user is one.)"""
     users = get_user_model().objects.filter(is_active=True)
     reviewing, everywhere = Q(pk__in=_holding("review_observation")), Q(pk__in=_holding("view_all_districts"))
     if level == PROVINCE:
-        return users.filter(Q(is_superuser=True) | reviewing & everywhere)
+        return users.filter(reviewing & everywhere)
     return users.filter(reviewing).exclude(is_superuser=True).exclude(everywhere)
 
 

@@ -149,7 +149,7 @@ def _save(context, checked, batch, *, by):
             o.approved_by, o.approved_at = None, None
         o.city_approved_by, o.city_approved_at = None, None  # a new version passes the city again
         if c.status == ObservationStatus.SUBMITTED and o.submitted_at is None:
-            o.submitted_at, o.late = now, rounds.is_late(deadlines.get(c.year), now)
+            o.submitted_at, o.late = now, rounds.is_late(deadlines.get(c.year))
         (updated if c.existing is not None else created).append(o)
         if was_approved or c.status == ObservationStatus.APPROVED:
             moved.add((o.indicator_id, o.district_id))

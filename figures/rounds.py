@@ -31,9 +31,9 @@ def deadlines(plan, years):
     return dict(rows.values_list("year", "deadline"))
 
 
-def is_late(deadline, when):
-    """Whether a figure first submitted at `when` is late for `deadline` (None: no round, never late)."""
-    return deadline is not None and timezone.localdate(when) > deadline
+def is_late(deadline):
+    """Whether a figure first submitted now is late for `deadline` (None: no round, never late)."""
+    return deadline is not None and today() > deadline
 
 
 def days_left(deadline):
@@ -108,16 +108,28 @@ def open_round(*, plan, year, deadline, by):
         return reporting_year
 
 
-def round_history(plan, year):
-    """The round's openings and deadline moves, newest first, with who and when."""
+def history(plan):
+    """Every opening and deadline move of the plan's rounds, newest first, with who and when (one query)."""
     records = (
-        ReportingYear.history.filter(plan=plan, year=year, deadline__isnull=False)
+        ReportingYear.history.filter(plan=plan, deadline__isnull=False)
         .select_related("history_user")
-        .order_by("-history_date")
+        .order_by("year", "history_date", "history_id")
     )
-    shown, previous = [], None
-    for record in reversed(list(records)):
-        if record.deadline != previous:
+    shown, previous = [], {}
+    for record in records:
+        if record.deadline != previous.get(record.year):
             shown.append(record)
-        previous = record.deadline
-    return shown[::-1]
+        previous[record.year] = record.deadline
+    return sorted(shown, key=lambda r: r.history_date, reverse=True)
+
+
+def deadline_words(deadline):
+    """ " 截止日期：2027-03-31（还有 12 天）", as the template's title and the pages say it."""
+    days = days_left(deadline)
+    if days > 0:
+        left = _("还有 %(n)d 天") % {"n": days}
+    elif days == 0:
+        left = _("今天截止")
+    else:
+        left = _("已过截止日期 %(n)d 天") % {"n": -days}
+    return _(" 截止日期：%(date)s（%(left)s）") % {"date": deadline.isoformat(), "left": left}

@@ -10,7 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from figures import access, excel_files, excel_import, excel_template, pipeline, review, review_page, submissions
+from figures import (
+    access,
+    excel_files,
+    excel_import,
+    excel_template,
+    pipeline,
+    review,
+    review_page,
+    rounds,
+    submissions,
+)
 from figures.forms import EntryGrid, ReviewFilters, ReviewForm, ReviewStepForm, UploadForm
 from figures.models import Observation, ObservationStatus, ReportingYear
 from plans.shortcuts import require, year_or_404
@@ -23,7 +33,11 @@ def entry_index(request):
         raise PermissionDenied(_("您的角色不填报数据。"))
     years = access.allowed_years(plan, request.user)
     rows = submissions.entry_overview(plan, districts, years)
-    return render(request, "figures/entry_index.html", {"plan": plan, "rows": rows, "years": years})
+    open_rounds = rounds.open_rounds(plan)
+    for r in open_rounds:
+        r.words = rounds.deadline_words(r.deadline)
+    context = {"plan": plan, "rows": rows, "years": years, "rounds": open_rounds}
+    return render(request, "figures/entry_index.html", context)
 
 
 def entry_grid(request, code, year):
@@ -43,7 +57,11 @@ def entry_grid(request, code, year):
         if not grid.saved:
             messages.info(request, _("没有需要保存的变化。"))
         return redirect(request.path)
-    return render(request, "figures/entry_grid.html", {"plan": plan, "grid": grid})
+    deadline = rounds.deadlines(plan, [year]).get(year)
+    context = {"plan": plan, "grid": grid, "deadline": deadline}
+    if deadline:
+        context["deadline_words"] = rounds.deadline_words(deadline)
+    return render(request, "figures/entry_grid.html", context)
 
 
 def review_list(request):
@@ -149,9 +167,10 @@ def observation_restore(request, pk, history_id):
 def year_locks(request):
     require(request.user, "figures.lock_year")
     plan = request.plan
-    locks = {y.year: y for y in ReportingYear.objects.filter(plan=plan).select_related("locked_by")}
+    locks = {y.year: y for y in ReportingYear.objects.filter(plan=plan).select_related("locked_by", "opened_by")}
     years = [(year, locks.get(year)) for year in range(plan.base_year, plan.target_year + 1)]
-    return render(request, "figures/year_locks.html", {"plan": plan, "years": years})
+    context = {"plan": plan, "years": years, "round_history": rounds.history(plan)}
+    return render(request, "figures/year_locks.html", context)
 
 
 @require_POST

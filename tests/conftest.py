@@ -201,7 +201,7 @@ def login(page, live_server):
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/plans/*/")
+        page.wait_for_url(f"{live_server.url}/plans/**")
         return page
 
     return login_as

@@ -164,9 +164,7 @@ def test_a_city_reviewer_acting_on_another_citys_figure_gets_404(
     make_user("reviewer_xiamen", roles.CITY_REVIEWER, districts=["xiamen"])
     figure = submit(official_xiamen, "xiamen", value="6.5")
     client.force_login(city_reviewer)
-    step = client.post(
-        reverse("figures:observation-review", args=[figure.pk, "approve"]), {"version": figure.version}
-    )
+    step = client.post(reverse("figures:observation-review", args=[figure.pk, "approve"]), {"version": figure.version})
     assert step.status_code == 404
     assert client.get(reverse("figures:observation-history", args=[figure.pk])).status_code == 404
     api = client.post(
@@ -189,7 +187,9 @@ def test_a_stale_version_is_refused_at_either_level_with_409(
         "/api/observations/review/", {**body, "version": figure.version - 1}, content_type="application/json"
     )
     assert stale.status_code == 409
-    done = client.post("/api/observations/review/", {**body, "version": figure.version}, content_type="application/json")
+    done = client.post(
+        "/api/observations/review/", {**body, "version": figure.version}, content_type="application/json"
+    )
     assert done.status_code == 200 and done.json()["status"] == "city_approved"
     assert done.json()["city_approved_by"] == "reviewer_fuzhou"
     client.force_login(reviewer)
