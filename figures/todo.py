@@ -108,13 +108,14 @@ def count(plan, user):
 
 
 def _count(plan, user):
+    """Two queries (three for reviewers) while no round is open; a few more per open round for officials."""
     n = Notice.objects.filter(user=user, read_at__isnull=True).count()
     if access.level_of(user) is not None:
         n += awaiting(user, Observation.objects.shown_in(plan)).count()
-    districts = list(official_districts(user))
-    if districts:
-        for reporting_year in rounds.open_rounds(plan):
-            n += sum(submissions.missing_counts(plan, reporting_year.year, districts).values())
+    open_rounds = rounds.open_rounds(plan)
+    districts = list(official_districts(user)) if open_rounds else []
+    for reporting_year in open_rounds if districts else []:
+        n += sum(submissions.missing_counts(plan, reporting_year.year, districts).values())
     return n
 
 

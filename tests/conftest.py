@@ -20,6 +20,9 @@ from plans.models import District, Plan
 PASSWORD = "a-test-password-9"
 FUJIAN = "fujian-14th-education"
 FJ = f"/plans/{FUJIAN}"  # the Fujian plan's pages
+# 待办's count in the header of officials' and reviewers' pages, with a cold cache: the season's data version, the
+# unread notices, the figures awaiting a reviewer, the open rounds (figures/todo.py; one query once cached).
+TODO_HEADER = 4
 
 
 @pytest.fixture(scope="session", autouse=True)
