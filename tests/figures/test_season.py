@@ -249,3 +249,53 @@ def test_timeliness_counts_each_district_and_the_province_rates(
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     client.force_login(official_fuzhou)
     assert client.get(reverse("season:timeliness")).status_code == 403
+
+
+@pytest.mark.parametrize("extra", [0, 150])
+def test_the_seasons_pages_need_the_same_queries_whatever_the_number_of_districts(
+    client, plan, reviewer, city_reviewer, official_fuzhou, leader, opened, extra, django_assert_max_num_queries
+):
+    """150 more districts, each with figures waiting, a Fuzhou official with them all: the to-do page, the header
+    count and 填报进度 read in a fixed number of queries."""
+    from django.utils import timezone
+
+    from figures import todo
+    from figures.models import Observation
+    from plans.models import District
+
+    made = District.objects.bulk_create(
+        [
+            District(
+                code=f"99{n:04d}", name=f"测试县{n}", short_name=f"测{n}", slug=f"t{n}", kind="county", order=500 + n
+            )
+            for n in range(extra)
+        ]
+    )
+    indicator = Indicator.objects.get(plan=plan, code=ENROLMENT)
+    Observation.objects.bulk_create(
+        [
+            Observation(
+                indicator=indicator,
+                district=d,
+                year=2025,
+                value=1,
+                status="submitted",
+                entered_by=official_fuzhou,
+                entered_at=timezone.now(),
+                submitted_at=timezone.now(),
+            )
+            for d in made
+        ]
+    )
+    for d in made:
+        d.members.add(official_fuzhou)
+    for user, name, ceiling in (
+        (official_fuzhou, "season:todo", 28),
+        (reviewer, "season:todo", 28),
+        (leader, "season:timeliness", 20),
+    ):
+        client.force_login(user)
+        with django_assert_max_num_queries(ceiling):
+            assert client.get(reverse(name) + "?year=2025").status_code == 200
+    with django_assert_max_num_queries(12):
+        todo._count(plan, official_fuzhou)
