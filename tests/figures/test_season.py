@@ -299,3 +299,29 @@ def test_the_seasons_pages_need_the_same_queries_whatever_the_number_of_district
             assert client.get(reverse(name) + "?year=2025").status_code == 200
     with django_assert_max_num_queries(12):
         todo._count(plan, official_fuzhou)
+
+
+def test_the_entry_pages_and_the_template_show_the_deadline(client, plan, official_fuzhou, opened):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(official_fuzhou)
+    assert "截止日期：2026-03-31（还有 11 天）" in client.get(reverse("figures:entry-index")).content.decode()
+    assert (
+        "截止日期：2026-03-31（还有 11 天）"
+        in client.get(reverse("figures:entry", args=["350100", 2025])).content.decode()
+    )
+    template = client.get(reverse("figures:import-template") + "?year=2025&district=350100")
+    sheet = load_workbook(io.BytesIO(b"".join(template.streaming_content)))["福州"]
+    assert "截止日期：2026-03-31（还有 11 天）" in sheet["A1"].value
+
+
+def test_the_language_a_user_logs_in_with_is_the_language_of_his_notices(client, official_fuzhou):
+    from tests.conftest import PASSWORD
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    client.post("/accounts/login/", {"username": "official_fuzhou", "password": PASSWORD})
+    assert notices.language_of(official_fuzhou) == "en"
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert notices.language_of(official_fuzhou) == "zh-hans"
