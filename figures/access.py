@@ -87,6 +87,11 @@ def reviewers(level):
     return users.filter(reviewing).exclude(is_superuser=True).exclude(everywhere)
 
 
+def officials():
+    """The active users who enter figures for the districts they are members of (the deadline reminders' readers)."""
+    return get_user_model().objects.filter(is_active=True, pk__in=_holding("change_observation"))
+
+
 def city_reviewed_districts():
     """The districts with a city reviewer, as a queryset: their figures pass the city first (two-level plans)."""
     return District.objects.exclude(kind=DistrictKind.PROVINCE).filter(members__in=reviewers(CITY)).distinct()

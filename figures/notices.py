@@ -3,7 +3,7 @@
 Made in the transaction of the step they tell of: a figure returned (to whoever entered or submitted it, with
 the comment), figures submitted (to the reviewers of the level they now wait at), a figure finally approved (to
 whoever entered it), a year locked (to the districts' members), and, by `send_notices`, the deadline 7 days and
-1 day away (to the members of districts with cells not yet submitted). Their words are composed when shown or
+1 day away (to the officials of districts with cells not yet submitted). Their words are composed when shown or
 mailed, in the recipient's language: the one he last chose with the language switch (Profile.language).
 """
 
@@ -103,7 +103,7 @@ def year_locked(plan, year, *, by):
 
 def remind(*, today=None):
     """Make the deadline reminders due today: for each open round 7 and 1 days (or fewer, if a run was missed)
-    before its deadline, to the members of each district with cells not yet submitted. Made once per user,
+    before its deadline, to the officials of each district with cells not yet submitted. Made once per user,
     district, round and distance (their `key`), so running it again makes none. Returns how many were made."""
     today = today or rounds.today()
     made = []
@@ -116,7 +116,7 @@ def remind(*, today=None):
         missing = submissions.missing_counts(plan, year)
         members = defaultdict(list)
         for district_id, user_id in District.members.through.objects.filter(
-            district_id__in=[d for d, n in missing.items() if n]
+            district_id__in=[d for d, n in missing.items() if n], user__in=access.officials()
         ).values_list("district_id", "user_id"):
             members[district_id].append(user_id)
         for district_id, users in members.items():

@@ -325,3 +325,9 @@ def test_the_language_a_user_logs_in_with_is_the_language_of_his_notices(client,
     assert notices.language_of(official_fuzhou) == "en"
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert notices.language_of(official_fuzhou) == "zh-hans"
+
+
+def test_deadline_reminders_are_not_for_city_reviewers(plan, official_fuzhou, city_reviewer, opened):
+    notices.remind(today=datetime.date(2026, 3, 30))
+    assert Notice.objects.filter(kind="deadline", user=official_fuzhou).exists()
+    assert not Notice.objects.filter(kind="deadline", user=city_reviewer).exists()
