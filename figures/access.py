@@ -1,8 +1,11 @@
 """Who may enter, see and upload which districts' figures, and in which years."""
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.utils import timezone
 
-from plans.models import District
+from plans.models import District, DistrictKind
 
 
 def can_enter(user, district):
@@ -53,3 +56,48 @@ def upload_districts(user):
         return districts
     own = set(user.districts.values_list("pk", flat=True))
     return [d for d in districts if d.pk in own]
+
+
+# Who reviews where (figures/review.py takes the steps).
+PROVINCE, CITY = "province", "city"
+
+
+def level_of(user):
+    """The level a reviewer reviews at: the province's reviewers see every district, a city's (市级审核员) only
+    those he is a member of. None for users who do not review."""
+    if not user.has_perm("figures.review_observation"):
+        return None
+    return PROVINCE if user.has_perm("figures.view_all_districts") else CITY
+
+
+def _holding(codename):
+    """The ids of the users holding a figures permission through a group or directly, as a subquery."""
+    permission = Permission.objects.filter(content_type__app_label="figures", codename=codename)
+    users = get_user_model().objects.filter(Q(groups__permissions__in=permission) | Q(user_permissions__in=permission))
+    return users.values("pk")
+
+
+def reviewers(level):
+    """The active users who review at `level` by their role, as a queryset: those told of figures waiting. (A
+    superuser may act at the province too, but is not told: the system user is one.)"""
+    users = get_user_model().objects.filter(is_active=True)
+    reviewing, everywhere = Q(pk__in=_holding("review_observation")), Q(pk__in=_holding("view_all_districts"))
+    if level == PROVINCE:
+        return users.filter(reviewing & everywhere)
+    return users.filter(reviewing).exclude(is_superuser=True).exclude(everywhere)
+
+
+def officials():
+    """The active users who enter figures for the districts they are members of (the deadline reminders' readers)."""
+    return get_user_model().objects.filter(is_active=True, pk__in=_holding("change_observation"))
+
+
+def city_reviewed_districts():
+    """The districts with a city reviewer, as a queryset: their figures pass the city first (two-level plans)."""
+    return District.objects.exclude(kind=DistrictKind.PROVINCE).filter(members__in=reviewers(CITY)).distinct()
+
+
+def needs_city_review():
+    """The figures (a Q on Observation) that go to a city reviewer first: a two-level plan's, of a district with a
+    city reviewer, 全省's never."""
+    return Q(indicator__plan__review_levels=2, district__in=city_reviewed_districts().values("pk"))

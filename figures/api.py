@@ -6,7 +6,7 @@ from django.http import Http404, JsonResponse
 
 from figures import access, pipeline, review
 from figures.api_base import api_view, iso_time, json_body, number
-from figures.models import Observation, ObservationStatus
+from figures.models import Observation
 from plans.models import District, Indicator, statistics
 from plans.shortcuts import requested_plan
 
@@ -21,7 +21,7 @@ def observations(request):
     rows = (
         Observation.objects.visible_to(request.user)
         .shown_in(plan)
-        .select_related("indicator", "district", "entered_by", "approved_by")
+        .select_related("indicator", "district", "entered_by", "approved_by", "city_approved_by")
     )
     if request.GET.get("district"):
         district = access.visible_districts(request.user).filter(code=request.GET["district"]).first()
@@ -152,6 +152,10 @@ def observation_json(o):
         "entered_at": iso_time(o.entered_at),
         "approved_by": o.approved_by.username if o.approved_by else None,
         "approved_at": iso_time(o.approved_at),
+        "city_approved_by": o.city_approved_by.username if o.city_approved_by_id else None,
+        "city_approved_at": iso_time(o.city_approved_at),
+        "submitted_at": iso_time(o.submitted_at),
+        "late": o.late,
     }
 
 
@@ -186,9 +190,6 @@ def observation_review(request):
     )
     if observation is None:
         raise Http404("没有这项数据。")
-    reviewable = Observation.objects.reviewable_by(request.user).filter(pk=observation.pk).exists()
-    if step == "approve" and observation.status == ObservationStatus.SUBMITTED and not reviewable:
-        raise PermissionDenied("只有审核员可以审核数据，且不能审核自己填报或提交的数据。")
     observation = review.REVIEW_STEPS[step](
         observation=observation, by=request.user, comment=body.get("comment"), version=version
     )

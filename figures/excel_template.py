@@ -6,7 +6,7 @@ from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from figures import access
+from figures import access, rounds
 from figures.models import Observation
 from plans.explanations import plain
 from plans.models import Indicator, Target, showing
@@ -63,9 +63,13 @@ def write_template(out, *, plan, year, districts):
         (shown_as[o.indicator_id], o.district_id, o.year): o
         for o in Observation.objects.filter(indicator__in=list(shown_as), district__in=ids, year__in=[year - 1, year])
     }
+    deadline = rounds.deadlines(plan, [year]).get(year)
     for district in districts:
         reported = [i for i in indicators if district.reports(i, targets)]
-        _template_sheet(workbook.create_sheet(district.short_name), plan, year, district, reported, targets, stored)
+        sheet = workbook.create_sheet(district.short_name)
+        _template_sheet(sheet, plan, year, district, reported, targets, stored)
+        if deadline:
+            sheet["A1"].value += rounds.deadline_words(deadline)
     meta = workbook.create_sheet(META_SHEET)
     meta.append([TEMPLATE_MARK])
     meta.append(["plan", plan.code])

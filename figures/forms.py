@@ -97,7 +97,8 @@ class EntryGrid:
             )
             for i in indicators
         ]
-        editable = [r for r in self.rows if not r.locked and r.status != ObservationStatus.APPROVED]
+        settled = (ObservationStatus.APPROVED, ObservationStatus.CITY_APPROVED)
+        editable = [r for r in self.rows if not r.locked and r.status not in settled]
         # A copy that may change: a draft saved in part keeps the saved cells' new versions (_save).
         data = data.copy() if data is not None else None
         self.formset = EntryFormSet(data, initial=[self._initial(r) for r in editable])

@@ -16,6 +16,8 @@ from plans.models import District, Indicator, Plan, statistics_of_continuing_sql
 class ObservationStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已提交")
+    # Two-level review (Plan.review_levels == 2): approved by the district's city reviewer, awaiting the province.
+    CITY_APPROVED = "city_approved", _("市级审核通过")
     RETURNED = "returned", _("已退回")
     APPROVED = "approved", _("已审核")
 
@@ -50,11 +52,11 @@ class ObservationQuerySet(models.QuerySet):
         return self.filter(Q(indicator__plan=plan, year__lte=plan.target_year) | shared)
 
     def reviewable_by(self, user):
-        """Submitted figures this user may approve or return: never those whose current version he entered or
-        submitted himself (four eyes). Empty for users who do not review."""
-        if not user.has_perm("figures.review_observation"):
-            return self.none()
-        return self.filter(status=ObservationStatus.SUBMITTED).exclude(entered_by=user)
+        """The figures waiting at this reviewer's level that he may approve or return (figures.review.awaiting,
+        where the levels and four eyes are)."""
+        from figures.review import awaiting  # the review rules sit above the models
+
+        return awaiting(user, self)
 
     def with_previous(self):
         """Annotate the same cell's figure of the year before (`previous_value`) and the change from it."""
@@ -83,7 +85,7 @@ class Observation(models.Model):
     year = models.PositiveSmallIntegerField(_("年份"))
     value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4)
     status = models.CharField(
-        _("状态"), max_length=10, choices=ObservationStatus.choices, default=ObservationStatus.DRAFT
+        _("状态"), max_length=20, choices=ObservationStatus.choices, default=ObservationStatus.DRAFT
     )
     note = models.TextField(_("说明"), blank=True)
     source = models.CharField(_("数据来源"), max_length=200, blank=True)
@@ -106,6 +108,20 @@ class Observation(models.Model):
         verbose_name=_("审核人"),
     )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # Two-level review: who approved this version at the city level (four eyes across the levels, README).
+    city_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("市级审核人"),
+    )
+    city_approved_at = models.DateTimeField(_("市级审核时间"), null=True, blank=True)
+    # The reporting round (figures/rounds.py): when the figure was first submitted, and whether that was after the
+    # year's deadline. Marked once, never refused for it.
+    submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
+    late = models.BooleanField(_("逾期提交"), default=False)
     history = HistoricalRecords(verbose_name=_("数据修改记录"), table_name="indicators_historicalobservation")
 
     objects = ObservationQuerySet.as_manager()
@@ -180,6 +196,18 @@ class ReportingYear(models.Model):
         verbose_name=_("申请结束规划的审核员"),
     )
     close_requested_at = models.DateTimeField(_("申请结束规划时间"), null=True, blank=True)
+    # The reporting round (figures/rounds.py): opened by a province reviewer with a deadline, which may move.
+    deadline = models.DateField(_("截止日期"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("开启人"),
+    )
+    opened_at = models.DateTimeField(_("开启时间"), null=True, blank=True)
+    history = HistoricalRecords(verbose_name=_("填报年度修改记录"))
 
     class Meta:
         db_table = "indicators_reportingyear"
@@ -253,15 +281,19 @@ class DataVersion(models.Model):
     def __str__(self):
         return f"{self.number} {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
-    @classmethod
-    def bump(cls):
-        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1, changed_at=timezone.now()):
-            cls.objects.get_or_create(pk=1)
+    # Row 1 moves with what the verdicts read (approved figures, targets); row WORK with every figure, round and
+    # notice, for what the season's pages count (to-do, header count; figures/todo.py).
+    WORK = 2
 
     @classmethod
-    def current(cls):
+    def bump(cls, row=1):
+        if not cls.objects.filter(pk=row).update(number=models.F("number") + 1, changed_at=timezone.now()):
+            cls.objects.get_or_create(pk=row)
+
+    @classmethod
+    def current(cls, row=1):
         """A key part: "number-timestamp", or "0" before the first write."""
-        row = cls.objects.filter(pk=1).values_list("number", "changed_at").first()
+        row = cls.objects.filter(pk=row).values_list("number", "changed_at").first()
         return f"{row[0]}-{row[1].timestamp()}" if row else "0"
 
 
@@ -285,3 +317,69 @@ class PendingUpload(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.filename}"
+
+
+class NoticeKind(models.TextChoices):
+    RETURNED = "returned", _("数据被退回")
+    SUBMITTED = "submitted", _("数据待审核")
+    APPROVED = "approved", _("数据审核通过")
+    DEADLINE = "deadline", _("截止日期临近")
+    LOCKED = "locked", _("年度已锁定")
+
+
+class Notice(models.Model):
+    """A message to one user about the reporting season (figures/notices.py): shown on 待办, mailed once by
+    `send_notices`. Its words are composed when shown or mailed, in the recipient's language."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", verbose_name=_("收件人")
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("规划"))
+    kind = models.CharField(_("类型"), max_length=20, choices=NoticeKind.choices)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("地区")
+    )
+    observation = models.ForeignKey(
+        Observation, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("数据")
+    )
+    count = models.PositiveIntegerField(_("项数"), default=1)
+    days = models.PositiveSmallIntegerField(_("剩余天数"), null=True, blank=True)
+    comment = models.TextField(_("审核意见"), blank=True)
+    # Deadline reminders are made once per user, round and distance (send_notices may run many times a day).
+    key = models.CharField(_("去重键"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    mailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], condition=~Q(key=""), name="notice_unique_key"),
+            models.CheckConstraint(condition=Q(kind__in=NoticeKind.values), name="notice_kind_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notice_user_unread"),
+            models.Index(fields=["mailed_at"], name="notice_unmailed"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.kind} {self.year}"
+
+
+class Profile(models.Model):
+    """What planboard remembers of a user beyond django.contrib.auth: the language he last chose, in which his
+    notices and mails are written."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="planboard_profile", verbose_name=_("用户")
+    )
+    language = models.CharField(_("语言"), max_length=10, default=settings.LANGUAGE_CODE)
+
+    class Meta:
+        verbose_name = _("用户设置")
+        verbose_name_plural = _("用户设置")
+
+    def __str__(self):
+        return f"{self.user} {self.language}"

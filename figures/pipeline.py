@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from figures import standings
-from figures.models import Observation, ObservationStatus
+from figures import notices, rounds, standings
+from figures.models import DataVersion, Observation, ObservationStatus
 from figures.pipeline_checks import Context, locked_years, version_message
 from figures.pipeline_rows import (
     LIMIT,
@@ -128,6 +128,8 @@ def _save(context, checked, batch, *, by):
     ]
     existing = [c.existing for c in writes if c.existing is not None]
     lock(existing)
+    # The reporting round: a figure first submitted after its year's deadline is marked late (figures/rounds.py).
+    deadlines = rounds.deadlines(context.plan, {c.year for c in writes if c.status == ObservationStatus.SUBMITTED})
     updated, created, moved = [], [], set()
     for c in writes:
         o = c.existing or Observation(
@@ -145,6 +147,9 @@ def _save(context, checked, batch, *, by):
             o.approved_by, o.approved_at = by, now
         else:
             o.approved_by, o.approved_at = None, None
+        o.city_approved_by, o.city_approved_at = None, None  # a new version passes the city again
+        if c.status == ObservationStatus.SUBMITTED and o.submitted_at is None:
+            o.submitted_at, o.late = now, rounds.is_late(deadlines.get(c.year))
         (updated if c.existing is not None else created).append(o)
         if was_approved or c.status == ObservationStatus.APPROVED:
             moved.add((o.indicator_id, o.district_id))
@@ -158,6 +163,8 @@ def _save(context, checked, batch, *, by):
             created, Observation, batch_size=500, default_user=by, default_change_reason=reason
         )
     refresh_standings(moved)
+    DataVersion.bump(DataVersion.WORK)
+    notices.submitted(context.plan, [o for o in updated + created if o.status == ObservationStatus.SUBMITTED], by=by)
     return updated + created
 
 
@@ -173,6 +180,10 @@ UPDATED_FIELDS = [
     "entered_at",
     "approved_by",
     "approved_at",
+    "city_approved_by",
+    "city_approved_at",
+    "submitted_at",
+    "late",
 ]
 
 
@@ -204,6 +215,7 @@ def save_changes(observations, *, by, change_reason, moved):
         observations, Observation, UPDATED_FIELDS, batch_size=500, default_user=by, default_change_reason=change_reason
     )
     refresh_standings(moved)
+    DataVersion.bump(DataVersion.WORK)
     return observations
 
 

@@ -174,6 +174,8 @@ class Context:
                 raise _Refused("version", version_message(existing), "conflict")
             if existing.status == ObservationStatus.APPROVED and not (batch.command and batch.reopen_approved):
                 raise _Refused("value", _("该数据已审核通过，需审核员重新打开后才能修改。"), "conflict")
+            if existing.status == ObservationStatus.CITY_APPROVED and not batch.command:
+                raise _Refused("value", _("该数据已通过市级审核，需审核员退回后才能修改。"), "conflict")
         return checked
 
     def _year(self, raw):

@@ -433,6 +433,7 @@ PLAN_FIELDS = (
     "on_track_ratio",
     "large_move_share",
     "large_move_points",
+    "review_levels",
 )
 TASK_FIELDS = ("category", "title", "title_en", "department", "confidence")
 TASK_ITEM_FIELDS = ("content", "quantitative_target", "confidence")

@@ -2,18 +2,57 @@
 versions and lock years. Each step is one new version of the figure, with who, when and why, stored through
 the write pipeline's locking, version, history and status code (`pipeline.lock`, `pipeline.save_changes`).
 
-Four eyes: nobody approves a figure whose current version he entered or submitted himself.
+Levels: a plan reviewed at two levels (Plan.review_levels == 2) sends a submitted figure first to its district's
+city reviewer (市级审核员, a reviewer scoped to districts as officials are), whose approval leaves it 市级审核通过,
+then to a reviewer of the province (审核通过, final). 全省's figures, and those of a district without a city
+reviewer, go straight to the province. Either level returns; the province also returns a city-approved figure.
+
+Four eyes: nobody approves a figure whose current version he entered or submitted himself, nor approves at the
+province a version he approved at the city.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from figures import pipeline
-from figures.models import Observation, ObservationStatus, ReportingYear
+from figures import notices, pipeline
+from figures.access import CITY, PROVINCE, city_reviewed_districts, level_of, needs_city_review
+from figures.models import DataVersion, Observation, ObservationStatus, ReportingYear
 from figures.pipeline import Conflict
-from plans.models import Indicator, showing
+from plans.models import District, DistrictKind, Indicator, showing
+
+
+def awaiting(user, queryset=None):
+    """The figures waiting at this reviewer's level that he may approve or return: at the city, the submitted
+    figures of his districts that pass the city; at the province, the city-approved ones and the submitted ones
+    that skip the city. Never those whose current version he entered or submitted, nor, at the province, those he
+    approved at the city (four eyes). Empty for users who do not review."""
+    queryset = Observation.objects.all() if queryset is None else queryset
+    level = level_of(user)
+    if level is None:
+        return queryset.none()
+    if level == CITY:
+        waiting = queryset.filter(needs_city_review(), status=ObservationStatus.SUBMITTED, district__members=user)
+    else:
+        waiting = queryset.filter(
+            Q(status=ObservationStatus.CITY_APPROVED) | Q(status=ObservationStatus.SUBMITTED) & ~needs_city_review()
+        ).exclude(city_approved_by=user)
+    return waiting.exclude(entered_by=user)
+
+
+def levels_note(plan, user):
+    """What the review page says about levels: the reviewer's level, whether the plan has two, and the districts
+    whose figures skip the city (全省's always, and those of districts without a city reviewer)."""
+    level = level_of(user)
+    two = plan.review_levels == 2
+    skipping = []
+    if two and level == PROVINCE:
+        with_city = city_reviewed_districts().values("pk")
+        skipping = list(District.objects.exclude(kind=DistrictKind.PROVINCE).exclude(pk__in=with_city))
+    return {"level": level, "two_levels": two, "skipping": skipping}
 
 
 def approve(*, observation, by, version=None, comment=""):
@@ -45,12 +84,13 @@ def _read(observation, version):
 # The steps a reviewer takes on one figure, by the name pages and the API use; bulk review offers the first two.
 REVIEW_STEPS = {"approve": approve, "return": return_for_revision, "reopen": reopen}
 BULK_STEPS = ("approve", "return")
-# step: (the status it starts from, the status it leaves, the history's change reason)
+# step: (the statuses it starts from, the history's change reason)
 STEPS = {
-    "approve": (ObservationStatus.SUBMITTED, ObservationStatus.APPROVED, _("审核通过")),
-    "return": (ObservationStatus.SUBMITTED, ObservationStatus.RETURNED, _("退回")),
-    "reopen": (ObservationStatus.APPROVED, ObservationStatus.RETURNED, _("重新打开")),
+    "approve": ((ObservationStatus.SUBMITTED, ObservationStatus.CITY_APPROVED), _("审核通过")),
+    "return": ((ObservationStatus.SUBMITTED, ObservationStatus.CITY_APPROVED), _("退回")),
+    "reopen": ((ObservationStatus.APPROVED,), _("重新打开")),
 }
+CITY_APPROVAL = _("市级审核通过")
 
 
 def review_many(*, observations, step, by, comment="", versions=None):
@@ -63,9 +103,10 @@ def review_many(*, observations, step, by, comment="", versions=None):
 
 
 def _review(observations, step, *, by, versions, comment):
-    if not by.has_perm("figures.review_observation"):
+    level = level_of(by)
+    if level is None:
         raise PermissionDenied(_("只有审核员可以审核数据。"))
-    expected, status, reason = STEPS[step]
+    expected, reason = STEPS[step]
     comment = pipeline.clean_text(comment, "comment")
     if step != "approve" and not comment:
         raise ValidationError({"comment": _("请填写审核意见，说明需要修改之处。")}, code="required")
@@ -83,38 +124,93 @@ def _review(observations, step, *, by, versions, comment):
         )
         if not rows:
             return []
+        own = set(by.districts.values_list("pk", flat=True)) if level == CITY else set()
+        if level == CITY and any(o.district_id not in own for o in rows):
+            raise Http404(_("没有这个地区。"))  # as for an official: another city's figures do not exist for him
+        through_city = set(
+            city_reviewed_districts().filter(pk__in={o.district_id for o in rows}).values_list("pk", flat=True)
+        )
         # One plan object per plan, so that each asks once whether it is closed (Plan.closes).
         plans = {o.indicator.plan_id: o.indicator.plan for o in rows}
         for o in rows:
             o.indicator.plan = plans[o.indicator.plan_id]
         locked = pipeline.locked_years({o.indicator_id for o in rows})
-        now, moved = timezone.now(), set()
+        now, moved, reasons = timezone.now(), set(), {}
         for o in rows:
             if o.indicator.plan.closes(o.year):
                 raise Conflict(o.indicator.plan.read_only_message)
             if o.year in locked[o.indicator_id]:
                 raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": o.year})
-            if o.status != expected:
+            if o.status not in expected:
                 raise Conflict(
                     _("%(figure)s当前状态为“%(status)s”，不能%(step)s。")
                     % {"figure": o, "status": o.get_status_display(), "step": reason}
                 )
             if wanted[o.pk] != o.version:
                 raise Conflict(pipeline.version_message(o))
-            if step == "approve" and o.entered_by_id == by.pk:
-                raise PermissionDenied(
-                    _("不能审核通过自己填报或提交的数据（%(figure)s），请由另一位审核员审核。") % {"figure": o}
-                )
+            city_first = o.indicator.plan.review_levels == 2 and o.district_id in through_city
+            _check_level(o, step, level, city_first)
+            if step == "approve":
+                _check_four_eyes(o, by)
+            status = _next_status(o, step, level)
             if ObservationStatus.APPROVED in (o.status, status):
                 moved.add((o.indicator_id, o.district_id))
+            reasons[o.pk] = CITY_APPROVAL if status == ObservationStatus.CITY_APPROVED else reason
             o.status, o.review_comment = status, comment
             if status == ObservationStatus.APPROVED:
                 o.approved_by, o.approved_at = by, now
             else:
                 o.approved_by, o.approved_at = None, None
+            if status == ObservationStatus.CITY_APPROVED:
+                o.city_approved_by, o.city_approved_at = by, now
+            elif status == ObservationStatus.RETURNED:
+                o.city_approved_by, o.city_approved_at = None, None
         order = {pk: n for n, pk in enumerate(o.pk for o in observations)}
         rows.sort(key=lambda o: order[o.pk])
-        return pipeline.save_changes(rows, by=by, change_reason=reason, moved=moved)
+        # One history reason per step taken: a bulk approval may leave some figures at the city, some final.
+        for change_reason in dict.fromkeys(reasons.values()):
+            same = [o for o in rows if reasons[o.pk] == change_reason]
+            pipeline.save_changes(
+                same, by=by, change_reason=change_reason, moved={p for p in moved if p in _pairs(same)}
+            )
+        notices.reviewed(rows, by=by)
+        return rows
+
+
+def _pairs(rows):
+    return {(o.indicator_id, o.district_id) for o in rows}
+
+
+def _check_level(o, step, level, city_first):
+    """Whether this level may take this step on this figure now; a clear refusal (409) otherwise."""
+    if level == CITY:
+        if step == "reopen":
+            raise Conflict(_("只有省级审核员可以重新打开已审核通过的数据。"))
+        if not city_first:
+            raise Conflict(_("%(figure)s不经市级审核，由省级审核员审核。") % {"figure": o})
+        if o.status == ObservationStatus.CITY_APPROVED:
+            raise Conflict(_("%(figure)s已通过市级审核，正等待省级审核。") % {"figure": o})
+    elif step == "approve" and city_first and o.status == ObservationStatus.SUBMITTED:
+        raise Conflict(_("%(figure)s须先由市级审核员审核，通过后再由省级终审。") % {"figure": o})
+
+
+def _check_four_eyes(o, by):
+    if o.entered_by_id == by.pk:
+        raise PermissionDenied(
+            _("不能审核通过自己填报或提交的数据（%(figure)s），请由另一位审核员审核。") % {"figure": o}
+        )
+    if o.status == ObservationStatus.CITY_APPROVED and o.city_approved_by_id == by.pk:
+        raise PermissionDenied(
+            _("您已在市级审核通过%(figure)s的这一版本，省级审核须由另一位审核员进行。") % {"figure": o}
+        )
+
+
+def _next_status(o, step, level):
+    if step != "approve":
+        return ObservationStatus.RETURNED
+    if level == CITY:
+        return ObservationStatus.CITY_APPROVED
+    return ObservationStatus.APPROVED
 
 
 def restore(*, observation, record, by, version=None, plan=None):
@@ -192,4 +288,7 @@ def lock_year(*, plan, year, by, locked=True):
         reporting_year.locked_by, reporting_year.locked_at = (by, timezone.now()) if locked else (None, None)
         reporting_year.close_requested_by = reporting_year.close_requested_at = None
         reporting_year.save()
+        if locked:
+            notices.year_locked(plan, int(year), by=by)
+        DataVersion.bump(DataVersion.WORK)
         return reporting_year

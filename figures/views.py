@@ -10,10 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from figures import access, excel_files, excel_import, excel_template, pipeline, review, review_page, submissions
+from figures import (
+    access,
+    excel_files,
+    excel_import,
+    excel_template,
+    pipeline,
+    review,
+    review_page,
+    rounds,
+    submissions,
+)
 from figures.forms import EntryGrid, ReviewFilters, ReviewForm, ReviewStepForm, UploadForm
 from figures.models import Observation, ObservationStatus, ReportingYear
-from plans.models import District
 from plans.shortcuts import require, year_or_404
 
 
@@ -24,7 +33,11 @@ def entry_index(request):
         raise PermissionDenied(_("您的角色不填报数据。"))
     years = access.allowed_years(plan, request.user)
     rows = submissions.entry_overview(plan, districts, years)
-    return render(request, "figures/entry_index.html", {"plan": plan, "rows": rows, "years": years})
+    open_rounds = rounds.open_rounds(plan)
+    for r in open_rounds:
+        r.words = rounds.deadline_words(r.deadline)
+    context = {"plan": plan, "rows": rows, "years": years, "rounds": open_rounds}
+    return render(request, "figures/entry_index.html", context)
 
 
 def entry_grid(request, code, year):
@@ -47,7 +60,11 @@ def entry_grid(request, code, year):
             if not grid.saved:
                 messages.info(request, _("没有需要保存的变化。"))
             return redirect(request.path)
-    return render(request, "figures/entry_grid.html", {"plan": plan, "grid": grid})
+    deadline = rounds.deadlines(plan, [year]).get(year)
+    context = {"plan": plan, "grid": grid, "deadline": deadline}
+    if deadline:
+        context["deadline_words"] = rounds.deadline_words(deadline)
+    return render(request, "figures/entry_grid.html", context)
 
 
 def review_list(request):
@@ -55,7 +72,9 @@ def review_list(request):
     plan = request.plan
     pending = Observation.objects.reviewable_by(request.user).shown_in(plan)
     # The reviewer's own submitted figures are listed too, without a tick box: another reviewer approves them.
-    own = Observation.objects.shown_in(plan).filter(status=ObservationStatus.SUBMITTED, entered_by=request.user)
+    own = Observation.objects.shown_in(plan).filter(
+        status__in=(ObservationStatus.SUBMITTED, ObservationStatus.CITY_APPROVED), entered_by=request.user
+    )
     listed = (
         (pending | own)
         .select_related("indicator", "district", "entered_by")
@@ -86,7 +105,13 @@ def review_list(request):
     locked = pipeline.locked_years({o.indicator_id for o in shown})
     for o in shown:
         o.locked = o.year in locked[o.indicator_id]
-    context = {"plan": plan, "pending": shown, "form": form, "filters": filters}
+    context = {
+        "plan": plan,
+        "pending": shown,
+        "form": form,
+        "filters": filters,
+        "levels": review.levels_note(plan, request.user),
+    }
     return render(request, "figures/review_list.html", context)
 
 
@@ -97,7 +122,7 @@ def review_completeness(request):
     plan = request.plan
     years = access.allowed_years(plan, request.user)
     year = year_or_404(request.GET.get("year"), years, default=years[-1])
-    rows = submissions.missing_figures(plan, District.objects.all(), year)
+    rows = submissions.missing_figures(plan, access.visible_districts(request.user), year)
     return render(
         request, "figures/review_completeness.html", {"plan": plan, "year": year, "years": years, "rows": rows}
     )
@@ -107,7 +132,7 @@ def observation_history(request, pk):
     observation = get_object_or_404(
         Observation.objects.visible_to(request.user)
         .shown_in(request.plan)
-        .select_related("indicator", "district", "entered_by"),
+        .select_related("indicator", "district", "entered_by", "city_approved_by"),
         pk=pk,
     )
     form = ReviewStepForm(initial={"version": observation.version})
@@ -119,6 +144,7 @@ def observation_history(request, pk):
         "form": form,
         "locked": observation.year in pipeline.locked_years({observation.indicator_id})[observation.indicator_id],
         "own": observation.entered_by_id == request.user.pk,
+        "may_approve": review.awaiting(request.user, Observation.objects.filter(pk=observation.pk)).exists(),
     }
     return render(request, "figures/observation_history.html", context)
 
@@ -162,10 +188,12 @@ def year_locks(request):
     require(request.user, "figures.lock_year")
     plan = request.plan
     locks = {
-        y.year: y for y in ReportingYear.objects.filter(plan=plan).select_related("locked_by", "close_requested_by")
+        y.year: y
+        for y in ReportingYear.objects.filter(plan=plan).select_related("locked_by", "close_requested_by", "opened_by")
     }
     years = [(year, locks.get(year)) for year in range(plan.base_year, plan.target_year + 1)]
-    return render(request, "figures/year_locks.html", {"plan": plan, "years": years})
+    context = {"plan": plan, "years": years, "round_history": rounds.history(plan)}
+    return render(request, "figures/year_locks.html", context)
 
 
 @require_POST

@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from figures import todo
 from figures.models import Observation
 from plans.models import Plan
 
@@ -22,4 +23,6 @@ def planboard(request):
         "header_plan": plan,
         "plans": plans,
         "demo_data_present": SimpleLazyObject(Observation.objects.filter(is_demo=True).exists),
+        # 待办's count in the header: one query (the season's data version) while nothing changes.
+        "todo_count": SimpleLazyObject(lambda: todo.count(plan, request.user) if plan else 0),
     }

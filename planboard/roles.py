@@ -4,6 +4,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
 OFFICIAL, REVIEWER, LEADER, ANALYST, ADMINISTRATOR = "填报员", "审核员", "领导", "分析员", "管理员"
+# A city's reviewer (两级审核, Plan.review_levels == 2): reviews first the figures of the districts he is a member
+# of, as officials enter theirs; without view_all_districts he sees no other district (figures/review.py).
+CITY_REVIEWER = "市级审核员"
 
 ROLE_PERMISSIONS = {
     # Officials enter and submit their own districts' figures (the district scoping is in the querysets).
@@ -20,6 +23,7 @@ ROLE_PERMISSIONS = {
         "export_report",
         "tasks.report_task",
     ],
+    CITY_REVIEWER: ["view_observation", "review_observation"],
     LEADER: ["view_observation", "view_all_districts", "export_report"],
     ANALYST: [
         "view_observation",

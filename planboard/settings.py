@@ -146,7 +146,8 @@ else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+# 待办 for officials and reviewers, the dashboard for leaders (figures.season_views.start).
+LOGIN_REDIRECT_URL = "/start/"
 LOGOUT_REDIRECT_URL = "login"
 # Officials share office computers: a session ends after an hour without a request. It is refreshed at most every
 # five minutes (planboard.middleware.SlidingSessionMiddleware), not written on every page view.
@@ -239,5 +240,20 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# E-mail for notices (figures/notices.py), sent by `manage.py send_notices` from cron, never during a request.
+# `make run` prints mails to the console; production sets an SMTP server.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 30))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "planboard@localhost")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"

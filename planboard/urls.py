@@ -15,17 +15,15 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from planboard import views
 
 # Each module's `urlpatterns` are a plan's pages; its `unprefixed` patterns (the API, the workbook) are not.
-APPS = ["tasks.urls", "figures.urls", "figures.plan_urls", "dashboards.urls", "exports.urls"]
+APPS = ["tasks.urls", "figures.urls", "figures.plan_urls", "figures.season_urls", "dashboards.urls", "exports.urls"]
 
 SITE = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -33,7 +31,7 @@ SITE = [
     path("healthz", views.healthz, name="healthz"),
     path("status.css", views.status_css, name="status-css"),
     # The language switch works on the login page too, before anyone has logged in.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", views.choose_language, name="set_language"),
     path("switch-plan/", views.switch_plan, name="switch-plan"),
 ]
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
@@ -6,7 +7,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language
 
+from figures import notices
 from plans import progress
 from plans.models import District, Indicator, Plan, Task
 
@@ -74,3 +77,21 @@ def same_page_in(plan, address):
     if exists and exists(plan, *page.kwargs.values()):
         return reverse(page.view_name, kwargs=page.kwargs, urlconf=target)
     return reverse("dashboards:dashboard", urlconf=target)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, remembering the language the page was in: notices and mails speak it (figures/notices.py)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        notices.remember_language(self.request.user, getattr(self.request, "LANGUAGE_CODE", ""))
+        return response
+
+
+@login_not_required
+def choose_language(request):
+    """Django's set_language; a logged-in user's choice is kept for his notices and mails."""
+    response = set_language(request)
+    if request.method == "POST":
+        notices.remember_language(request.user, request.POST.get("language", ""))
+    return response

@@ -75,6 +75,7 @@ class _FolderReader:
                 "document_number": meta.get("document_number", ""),
                 "base_year": self.base_year,
                 "target_year": self.target_year,
+                "review_levels": int(meta.get("review_levels", 1)),
             },
         }
 

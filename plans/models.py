@@ -95,6 +95,14 @@ class Plan(models.Model):
         default=5,
         help_text=_("百分比指标与上年相比变动超过此百分点需确认并说明。"),
     )
+    review_levels = models.PositiveSmallIntegerField(
+        _("审核层级"),
+        choices=[(1, _("省级审核")), (2, _("市级、省级两级审核"))],
+        default=1,
+        help_text=_(
+            "2：各地区数据先由本市审核员审核，再由省级审核员终审（全省数据和没有市级审核员的地区直接由省级审核）。"
+        ),
+    )
     is_current = models.BooleanField(
         _("当前规划"),
         default=False,
@@ -119,6 +127,7 @@ class Plan(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(target_year__gt=models.F("base_year")), name="plan_target_after_base"),
             models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="plan_one_current"),
+            models.CheckConstraint(condition=Q(review_levels__in=(1, 2)), name="plan_review_levels_1_or_2"),
         ]
 
     def __str__(self):

@@ -68,6 +68,8 @@ PLAN_COLUMNS = (
     Column("符合预期阈值", "on_track_ratio", "decimal", True),
     Column("大幅变动比例", "large_move_share", "decimal", True),
     Column("大幅变动百分点", "large_move_points", "decimal", True),
+    # 1: the province reviews; 2: the district's city reviewer first, then the province (README, "The season").
+    Column("审核层级", "review_levels", "int", optional=True),
 )
 INDICATOR_COLUMNS = (
     Column("代码", "code", required=True),
@@ -379,6 +381,10 @@ class _Reader:
         if not SLUG.match(plan["code"] or ""):
             self.error(PLAN_SHEET, number, where["code"], _("代码只能含字母、数字、连字符和下划线。"))
         base_year, target_year = plan["base_year"], plan["target_year"]
+        if plan.get("review_levels") is None:
+            plan["review_levels"] = 1  # workbooks from before the column, or left empty
+        elif plan["review_levels"] not in (1, 2):
+            self.error(PLAN_SHEET, number, where["review_levels"], _("审核层级须为 1 或 2。"))
 
         tasks = tables[TASK_SHEET]
         self.unique(TASK_SHEET, tasks, lambda r: r["number"])

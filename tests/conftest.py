@@ -20,6 +20,9 @@ from plans.models import District, Plan
 PASSWORD = "a-test-password-9"
 FUJIAN = "fujian-14th-education"
 FJ = f"/plans/{FUJIAN}"  # the Fujian plan's pages
+# 待办's count in the header of officials' and reviewers' pages, with a cold cache: the season's data version, the
+# unread notices, the figures awaiting a reviewer, the open rounds (figures/todo.py; one query once cached).
+TODO_HEADER = 4
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -148,6 +151,12 @@ def reviewer(make_user):
 
 
 @pytest.fixture
+def city_reviewer(make_user):
+    """Fuzhou's city reviewer (市级审核员): the first of two levels of review."""
+    return make_user("reviewer_fuzhou", roles.CITY_REVIEWER, districts=["fuzhou"])
+
+
+@pytest.fixture
 def leader(make_user):
     return make_user("leader", roles.LEADER)
 
@@ -195,7 +204,7 @@ def login(page, live_server):
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/plans/*/")
+        page.wait_for_url(f"{live_server.url}/plans/**")
         return page
 
     return login_as

@@ -95,6 +95,8 @@ PAGES = {
     "login": Page(user=None),
     "password_change": Page(),
     "password_change_done": Page(),
+    "season:todo": Page(user="official_fuzhou"),
+    "season:timeliness": Page(),
 }
 # Pages that are not URL names of their own: error pages, and forms as they come back with errors.
 EXTRA_PAGES = {
@@ -116,6 +118,11 @@ EXTRA_PAGES = {
 }
 # URL names that are not HTML pages: API endpoints, downloads, and POST-only actions that redirect.
 NOT_PAGES = {
+    "season:start",
+    "season:notice-read",
+    "season:notices-read",
+    "season:year-round",
+    "season:timeliness-xlsx",
     "exports:export-report",
     "exports:export-evaluation",
     "status-css",

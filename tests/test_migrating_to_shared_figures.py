@@ -99,8 +99,10 @@ def test_a_database_with_figures_migrates_to_indicators_that_continue_with_every
     manage(empty_database, "migrate", "--noinput", "-v0")
 
     after = json.loads(manage(empty_database, "shell", code=SNAPSHOT))
+    # The reporting season's columns (figures 0006) came later, empty.
+    season = {"city_approved_at", "city_approved_by_id", "submitted_at", "late"}
     for table in ("indicators_observation", "indicators_historicalobservation", "indicators_target"):
-        assert after[table] == before[table], table
+        assert [[pair for pair in row if pair[0] not in season] for row in after[table]] == before[table], table
     for table in ("indicators_indicator", "plans_historicalindicator"):
         # The one new column, empty: no indicator continues another until someone says so.
         assert all(dict(row)["continues_id"] == "None" for row in after[table])

@@ -153,6 +153,7 @@ def manage(database_url, *args, code=None):
 
 
 # Columns that migrations after the layout add to old tables, with the value old rows get.
+SEASON_COLUMNS = {"city_approved_at": "None", "city_approved_by_id": "None", "submitted_at": "None", "late": "False"}
 ADDED_COLUMNS = {
     "tasks_taskreport": {"version": "1"},
     "tasks_historicaltaskreport": {"version": "1"},
@@ -165,7 +166,12 @@ ADDED_COLUMNS = {
         "continues_id": "None",
     },
     # The one plan, the one every page showed, is the current plan (plans 0005).
-    "indicators_plan": {"is_current": "True"},
+    "indicators_plan": {"is_current": "True", "review_levels": "1"},
+    # The reporting season (figures 0006): nothing approved by a city, submitted or late yet, no round open.
+    "indicators_observation": SEASON_COLUMNS,
+    "indicators_historicalobservation": SEASON_COLUMNS,
+    "indicators_reportingyear": {"deadline": "None", "opened_by_id": "None", "opened_at": "None"},
+    "plans_historicalplan": {"review_levels": "1"},
 }
 
 

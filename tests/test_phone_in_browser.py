@@ -47,7 +47,7 @@ def phone(browser, live_server, browser_plan, make_user):
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/plans/*/")
+        page.wait_for_url(f"{live_server.url}/plans/**")
         page.goto(live_server.url + path)
         return page
 

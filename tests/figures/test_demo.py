@@ -181,3 +181,23 @@ def test_loading_again_replaces_what_an_older_demo_wrote(plan):
     assert Observation.objects.get(**cell, year=2024).value == right
     assert not Observation.objects.filter(**cell, year=plan.target_year).exists()
     assert districts.sum_mismatches(plan=plan) == []
+
+
+def test_with_the_demo_accounts_the_demo_shows_a_season_in_progress(client, plan, settings):
+    from figures.models import Notice, ReportingYear
+
+    settings.DEBUG = True
+    call_command("create_demo_users", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert ReportingYear.objects.get(plan=plan, year=2025).deadline is not None
+    season = Observation.objects.filter(year=2025, is_demo=True)
+    statuses = set(season.values_list("status", flat=True))
+    assert {"submitted", "city_approved", "returned", "approved", "draft"} <= statuses
+    assert season.filter(status="returned").exclude(review_comment="").count() == 2
+    assert Notice.objects.filter(user__username="official_fuzhou", kind="returned", read_at=None).exists()
+    history = Observation.history.count()
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert Observation.history.count() == history
+    client.login(username="reviewer_fuzhou", password="planboard-demo")
+    todo = client.get("/start/", follow=True)
+    assert [w["district"].short_name for w in todo.context["waiting"]] == ["福州"]

@@ -140,3 +140,15 @@ def test_a_bad_workbook_is_refused_with_sheet_row_and_column(plan):
     assert any(e.startswith("工作表“指标”第4行H列（小数位数）：须为整数") for e in errors)
     with pytest.raises(workbook.BadWorkbook):
         workbook.read_workbook(b"not a workbook")
+
+
+def test_the_review_levels_are_plan_data_in_the_workbook(plan):
+    data = dump_plan(plan)
+    book = load_workbook(io.BytesIO(workbook.write_workbook(data)), read_only=True)
+    sheet = book[workbook.PLAN_SHEET]
+    header, row = [c.value for c in next(sheet.iter_rows(max_row=1))], next(sheet.iter_rows(min_row=2, max_row=2))
+    assert row[header.index("审核层级")].value == 2
+    data["plan"]["fields"]["review_levels"] = 3
+    with pytest.raises(workbook.BadWorkbook) as refused:
+        workbook.read_workbook(workbook.write_workbook(data))
+    assert "审核层级须为 1 或 2" in str(refused.value.errors)

@@ -10,6 +10,7 @@ from figures.models import Observation
 from planboard import roles
 from plans.models import Target
 from tasks import districts
+from tests.conftest import TODO_HEADER
 from tests.story import approve, enter
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,9 @@ DISTRICT_METRICS = PRESCHOOL, BALANCED, HIGH_SCHOOL = (
 
 # Request overhead (7), the header's plan and demo flag (2), then the page's own: plan, visible districts, the three
 # metrics, districts, targets, base-year figures, Plan.assess (3), and for reviewers the sum check's four.
-PAGE_QUERIES = 24  # the default as-of year counts approved pairs and pairs with targets (2); the data version
+# The default as-of year counts approved pairs and pairs with targets (2); the data version; and for reviewers
+# 待办's count in the header.
+PAGE_QUERIES = 24 + TODO_HEADER
 
 
 def row(html, name):

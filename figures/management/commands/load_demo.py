@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from figures import pipeline, standings
+from figures import demo_season, pipeline, standings
 from figures.demo_data import Pair, demo_figures
 from figures.models import DEMO_SOURCE, Observation
 from figures.plan_loading import system_user
@@ -31,10 +31,14 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 written = self._load(plan)
+                # With the demo accounts (create_demo_users), a reporting season in progress.
+                season = demo_season.stage(plan)
         except pipeline.ImportRejected as rejected:
             lines = "\n".join(f"  {key} {name}：{message}" for key, name, message in rejected.errors)
             raise CommandError(f"示例数据未写入：\n{lines}") from None
         self.stdout.write(f"示例数据：写入 {written} 条（其余未变）。")
+        if season:
+            self.stdout.write(f"示例填报季：{plan.target_year}年已开启填报，部分数据已提交、审核或退回。")
 
     def _load(self, plan):
         real, demo = {}, {}
@@ -89,11 +93,14 @@ class Command(BaseCommand):
     def _drop_outdated(self, plan, demo, figures):
         """Remove demo figures an earlier version of the demo wrote and this one would not, so they can be
         written afresh (approved figures are not changed in place) or stay away."""
+        system = system_user()
         outdated = [
             o.pk
             for key, years in demo.items()
             for year, o in years.items()
-            if figures.get(key, {}).get(year) != o.value
+            # The demo season's figures (figures/demo_season.py), entered by the demo officials, are not
+            # demo_figures'.
+            if o.entered_by_id == system.pk and figures.get(key, {}).get(year) != o.value
         ]
         if outdated:
             Observation.objects.filter(pk__in=outdated, is_demo=True).delete()

@@ -22,6 +22,9 @@ class Command(BaseCommand):
         self._user("reviewer", "审核员", group=roles.REVIEWER)
         # Four eyes: nobody approves a figure he entered or submitted, so the demo has a second reviewer.
         self._user("reviewer2", "审核员二", group=roles.REVIEWER)
+        # Two-level review (the plan's 审核层级 2): Fuzhou's city reviewer checks Fuzhou's figures first.
+        city_reviewer = self._user("reviewer_fuzhou", "福州市审核员", group=roles.CITY_REVIEWER)
+        District.objects.get(slug="fuzhou").members.add(city_reviewer)
         for district in District.objects.all():
             username = "official" if district.is_province else f"official_{district.slug}"
             user = self._user(username, f"{district.short_name}填报员", group=roles.OFFICIAL)
@@ -30,7 +33,14 @@ class Command(BaseCommand):
 
     def _user(self, username, name, group=None, superuser=False):
         user, created = get_user_model().objects.get_or_create(
-            username=username, defaults={"first_name": name, "is_staff": superuser, "is_superuser": superuser}
+            username=username,
+            defaults={
+                "first_name": name,
+                "is_staff": superuser,
+                "is_superuser": superuser,
+                # Notices are mailed to the console under `make run` (send_notices).
+                "email": f"{username}@example.org",
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
