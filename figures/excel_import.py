@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePath
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,28 +120,53 @@ def save_upload(data, filename, *, plan, user, action, versions):
     """Check the file again and save every row in one transaction, or nothing (UploadRejected). Returns how
     many rows are new, changed and unchanged.
 
-    `versions` (Preview.versions) are the stored figures the preview showed: if any changed since, nothing is
-    saved and the error names each changed row, so nobody confirms over a change they never saw. Since none
-    did, the preview's counts are what was saved.
+    `versions` (Preview.versions) are the stored figures the preview showed (version 0: none, so a row the preview
+    showed as new must still be new): under the locks every writer takes, if any changed since, nothing is saved
+    and the error names each changed row, so nobody confirms over a change they never saw. Since none did, the
+    preview's counts are what was saved. Losing a race to another writer is an UploadRejected too.
     """
     names = pipeline.Names(plan)
     sheets = _read(data, filename, plan=plan, user=user, names=names)
+    _expect_versions_seen(sheets, versions)
     saved = []
-    with transaction.atomic():
-        changed = changed_since_preview(versions)
-        if changed:
-            raise UploadRejected(changed)
-        for sheet in sheets:
-            try:
-                saved += pipeline.import_rows(plan=plan, rows=sheet.rows, by=user, action=action, names=names)
-            except pipeline.ImportRejected as rejected:
-                raise UploadRejected([sheet.locate(*error) for error in rejected.errors]) from None
-        if saved and len(saved) != len(versions):
-            # Rows that were errors in the preview would pass now: confirm only what was shown.
-            raise UploadRejected([_("预览时文件有错误，请重新上传并预览。")])
+    try:
+        with pipeline.guarded():
+            pipeline.lock_plans(pipeline.plans_of({seen["indicator"] for seen in versions}))
+            changed = changed_since_preview(versions)
+            if changed:
+                raise UploadRejected(changed)
+            for sheet in sheets:
+                try:
+                    saved += pipeline.import_rows(plan=plan, rows=sheet.rows, by=user, action=action, names=names)
+                except pipeline.ImportRejected as rejected:
+                    raise UploadRejected([sheet.locate(*error) for error in rejected.errors]) from None
+            if saved and len(saved) != len(versions):
+                # Rows that were errors in the preview would pass now: confirm only what was shown.
+                raise UploadRejected([_("预览时文件有错误，请重新上传并预览。")])
+    except pipeline.Conflict as lost:
+        raise UploadRejected([_race_message(lost, versions)]) from None
     if not saved:
         raise BadFile(_("文件中没有填写任何数值。"))
     return {kind: sum(seen["change"] == kind for seen in versions) for kind in CHANGES[:3]}
+
+
+def _expect_versions_seen(sheets, versions):
+    """Each row carries the version of the figure its preview showed (0: none), which the pipeline checks too."""
+    seen = {(v["sheet"], v["row"]): v["version"] for v in versions}
+    for sheet in sheets:
+        for number, row in sheet.rows:
+            if (sheet.title, number) in seen:
+                row["version"] = seen[(sheet.title, number)]
+
+
+def _race_message(conflict, versions, shown=5):
+    figures = ["，".join(v["names"]) for v in versions]
+    more = _("等%(n)d项") % {"n": len(figures)} if len(figures) > shown else ""
+    return _("保存时有人同时修改了数据（%(figures)s%(more)s）：%(why)s") % {
+        "figures": "；".join(figures[:shown]),
+        "more": more,
+        "why": conflict,
+    }
 
 
 def changed_since_preview(versions):
@@ -152,11 +176,13 @@ def changed_since_preview(versions):
     entered_as = {storage: pk for pk, storage in stored_on.items()}
     stored = {
         (entered_as[o.indicator_id], o.district_id, o.year): o
-        for o in Observation.objects.select_for_update(of=("self",)).filter(
+        for o in Observation.objects.select_for_update(of=("self",))
+        .filter(
             indicator__in=list(entered_as),
             district__in={v["district"] for v in versions},
             year__in={v["year"] for v in versions},
         )
+        .order_by("pk")
     }
     messages = []
     for seen in versions:

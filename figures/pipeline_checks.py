@@ -32,7 +32,9 @@ class Context:
     """What a batch is checked against, read in a few queries whatever its size."""
 
     @classmethod
-    def load(cls, batch, by):
+    def load(cls, batch, by, *, for_update=False):
+        """`for_update`: in the writing transaction, after `pipeline.lock_plans`, the stored figures read are
+        locked (in a stable order) until it commits."""
         self = cls()
         self.by = by
         rows = batch.rows
@@ -66,6 +68,8 @@ class Context:
             .select_related("entered_by")
             .order_by()
         )
+        if for_update:
+            stored = stored.select_for_update(of=("self",)).order_by("pk")
         for o in stored:
             indicator_id = entered_as[o.indicator_id]
             self.cells[(indicator_id, o.district_id, o.year)] = o
