@@ -4,11 +4,13 @@ review steps (figures/review.py) share its locking, version, history and status 
 
     outcome = write(Batch([Row(indicator=i, district=d, year=2023, value="98.5", action="submit")]), by=user)
 
-`write` loads what the batch needs in a few queries, checks every row against the latest earlier *approved*
-figure (with the batch's own rows laid over the database), and stores nothing if any row is refused. Otherwise
-it locks only the figures it changes, writes them in bulk with their history, and upserts the precomputed
-statuses of the pairs whose approved figures moved, under a lock on the plan row. A lost race (a unique
-constraint, a locked SQLite database, a deadlock) becomes `Conflict`, never a server error.
+`write` works in one transaction: it first locks the rows of the plans the figures belong to (`lock_plans`, the
+lock every writer and `review.lock_year` take), then loads what the batch needs in a few queries (the stored
+figures locked, in id order), checks every row against the latest earlier *approved* figure (with the batch's
+own rows laid over the database), and stores nothing if any row is refused. Otherwise it writes the figures in
+bulk with their history and upserts the precomputed statuses of the pairs whose approved figures moved. What is
+checked cannot change before it is written. A lost race (a unique constraint, a locked SQLite database, a
+deadlock) becomes `Conflict`, never a server error.
 
 Split by job: `pipeline_rows` (a batch's rows and how their fields are read), `pipeline_checks` (what a batch is
 checked against, and the checks), this module (the write itself, conflicts, and the doors' shortcuts). Callers
@@ -68,7 +70,6 @@ __all__ = [
     "clean_version",
     "guarded",
     "import_rows",
-    "lock",
     "lock_plans",
     "locked_years",
     "parse_number",
@@ -193,26 +194,9 @@ UPDATED_FIELDS = [
 ]
 
 
-def lock(observations):
-    """Lock the stored figures about to change and make sure nobody changed them since they were read.
-
-    Only the figures' own rows are locked, in a stable order (by id: no ordering that would join and lock their
-    indicators or districts)."""
-    if not observations:
-        return
-    current = dict(
-        Observation.objects.select_for_update(of=("self",))
-        .filter(pk__in=[o.pk for o in observations])
-        .order_by("pk")
-        .values_list("pk", "version")
-    )
-    for o in observations:
-        if current.get(o.pk) != o.version:
-            raise race_lost()
-
-
 def save_changes(observations, *, by, change_reason, moved):
-    """Store figures changed in place by a review step (already locked with `lock`): version, history, statuses.
+    """Store figures changed in place by a review step (read FOR UPDATE after `lock_plans`): version, history,
+    statuses.
 
     The callers have checked the figures against locks and closed plans (`locked_years`, `Plan.closes`)."""
     for o in observations:

@@ -9,8 +9,12 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from figures.models import Observation
-from plans.models import District
+from figures import pipeline, review
+from figures.models import Observation, ReportingYear
+from planboard import roles
+from plans.models import District, Task
+from tasks.models import TaskStatus
+from tasks.services import save_task_report
 from tests.story import official_for
 
 COUNTIES = "compulsory_quality_balanced_counties"
@@ -79,3 +83,121 @@ def test_sessions_confirming_the_same_new_figure_at_once_one_wins_the_others_are
     assert all("厦门市" in said and "预览后已被" in said for said in refused), refused
     assert figure.version == 1 and figure.history.count() == 1
     assert "新增 1 行" in won[0]
+
+
+ENROLMENT = "general_high_school_enrolment"
+
+
+def _draft(plan, value):
+    """What an official of 福州 writes: a draft of the 2021 enrolment; the stored figure, or the refusal."""
+    fuzhou = District.objects.get(code="350100")
+    indicator = plan.indicators.get(code=ENROLMENT)
+    try:
+        return pipeline.record_value(
+            by=official_for(fuzhou), indicator=indicator, district=fuzhou, year=2021, value=value
+        )
+    except pipeline.Conflict as refused:
+        return str(refused)
+
+
+def _lock_2021(plan, by):
+    review.lock_year(plan=plan, year=2021, by=by)
+    return ReportingYear.objects.get(plan=plan, year=2021)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_year_locked_while_a_draft_is_on_its_way_refuses_the_draft(browser_plan, make_user, monkeypatch):
+    """The reviewer's lock commits after the official's request started, before its transaction: the draft is
+    checked against the lock and refused, not stored in the locked year."""
+    reviewer = make_user("reviewer", roles.REVIEWER)
+    waiting, locked, guarded = threading.Event(), threading.Event(), pipeline.guarded
+
+    def after_the_lock():
+        if not waiting.is_set():  # the official's write, not the lock
+            waiting.set()
+            assert locked.wait(30)
+        return guarded()
+
+    monkeypatch.setattr(pipeline, "guarded", after_the_lock)
+
+    def step(i):
+        if i == 0:
+            return _draft(browser_plan, "12.5")
+        assert waiting.wait(30)
+        year = _lock_2021(browser_plan, reviewer)
+        locked.set()
+        return year
+
+    refusal, year = race(2, step)
+    assert refusal == "2021年度已锁定，数据不能再修改。", refusal
+    assert year.locked and not Observation.objects.filter(indicator__code=ENROLMENT, year=2021).exists()
+
+
+def _submitted(plan):
+    """A figure 福州's official submitted for 2021, for a reviewer to approve."""
+    fuzhou = District.objects.get(code="350100")
+    fields = {"confirm": True, "note": "测试", "reason": "测试", "measures": "测试", "action": "submit"}
+    indicator = plan.indicators.get(code=ENROLMENT)
+    return pipeline.record_value(
+        by=official_for(fuzhou), indicator=indicator, district=fuzhou, year=2021, value="12.5", **fields
+    )
+
+
+def _write_a_draft(plan, reviewer):
+    return _draft(plan, "12.5")
+
+
+def _approve(plan, reviewer):
+    figure = Observation.objects.get(indicator__code=ENROLMENT, year=2021)
+    try:
+        return review.approve(observation=figure, by=reviewer, version=figure.version)
+    except pipeline.Conflict as refused:
+        return str(refused)
+
+
+def _report_on_a_task(plan, reviewer):
+    try:
+        return save_task_report(
+            task=Task.objects.get(plan=plan, number=5),
+            year=2021,
+            by=reviewer,
+            status=TaskStatus.IN_PROGRESS,
+            summary="按计划推进",
+        )
+    except pipeline.Conflict as refused:
+        return str(refused)
+
+
+@pytest.mark.parametrize(
+    "prepare, write",
+    [(None, _write_a_draft), (_submitted, _approve), (None, _report_on_a_task)],
+    ids=["draft", "approval", "task report"],
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_year_lock_waits_for_a_write_that_has_checked_the_year(browser_plan, make_user, prepare, write):
+    """The writer has checked the year (not locked) and is about to store when the reviewer locks the year: the
+    lock waits until the write commits, so nothing is stored in a year that was locked when it was stored."""
+    reviewer = make_user("reviewer", roles.REVIEWER)
+    official_for(District.objects.get(code="350100"))
+    if prepare:
+        prepare(browser_plan)
+    writing, locked, locked_meanwhile = threading.Event(), threading.Event(), []
+
+    def pause_before_storing(execute, sql, params, many, context):
+        if not writing.is_set() and sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            writing.set()
+            locked_meanwhile.append(locked.wait(2))  # it should not: the lock waits for this transaction
+        return execute(sql, params, many, context)
+
+    def step(i):
+        if i == 0:
+            with connection.execute_wrapper(pause_before_storing):
+                return write(browser_plan, reviewer)
+        assert writing.wait(30)
+        year = _lock_2021(browser_plan, reviewer)
+        locked.set()
+        return year
+
+    stored, year = race(2, step)
+    assert locked_meanwhile == [False] and year.locked, (stored, locked_meanwhile)
+    assert not isinstance(stored, str), stored  # stored before the year was locked
