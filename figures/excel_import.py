@@ -68,22 +68,10 @@ def preview_upload(data, filename, *, plan, user, action):
     """What saving the file would do, row by row, without writing anything."""
     names = pipeline.Names(plan)
     sheets = _read(data, filename, plan=plan, user=user, names=names)
+    failed, checked = _check_file(sheets, plan=plan, user=user, action=action, names=names)
+    results = iter(checked)
     lines = []
-    for sheet in sheets:
-        failed = {}
-        pending = sheet.rows
-        checked = []
-        # check_rows is all or nothing: check again without the failed rows to learn what the others would do.
-        while pending:
-            try:
-                checked = pipeline.check_rows(plan=plan, rows=pending, by=user, action=action, names=names)
-                break
-            except pipeline.ImportRejected as rejected:
-                for number, name, message in rejected.errors:
-                    letter, header = sheet.columns.get(name) or sheet.columns["value"]
-                    failed.setdefault(number, []).append(f"{letter}列（{header}）：{message}")
-                pending = [(number, row) for number, row in pending if number not in failed]
-        results = iter(checked)
+    for index, sheet in enumerate(sheets):
         for number, row in sheet.rows:
             indicator, district = names.indicator(row.get("indicator")), names.district(row.get("district"))
             line = Line(
@@ -93,8 +81,8 @@ def preview_upload(data, filename, *, plan, user, action):
                 district.display_name if district else row.get("district"),
                 row.get("year"),
             )
-            if number in failed:
-                line.errors = failed[number]
+            if (index, number) in failed:
+                line.errors = failed[(index, number)]
             else:
                 result = next(results)
                 line.indicator, line.district = result.indicator.display_name, result.district.display_name
@@ -116,6 +104,28 @@ def preview_upload(data, filename, *, plan, user, action):
     return Preview(PurePath(filename).name, lines)
 
 
+def _rows_of_file(sheets):
+    """Every row of every sheet, keyed (sheet index, row number): a file is checked and saved as one batch, so a
+    figure on one sheet is the previous year of one on another, as on one sheet."""
+    return [((index, number), row) for index, sheet in enumerate(sheets) for number, row in sheet.rows]
+
+
+def _check_file(sheets, *, plan, user, action, names):
+    """{(sheet index, row number): messages} of the file's failed rows, and the others checked, in file order."""
+    pending, failed, checked = _rows_of_file(sheets), {}, []
+    # check_rows is all or nothing: check again without the failed rows to learn what the others would do.
+    while pending:
+        try:
+            checked = pipeline.check_rows(plan=plan, rows=pending, by=user, action=action, names=names)
+            break
+        except pipeline.ImportRejected as rejected:
+            for (index, number), name, message in rejected.errors:
+                letter, header = sheets[index].columns.get(name) or sheets[index].columns["value"]
+                failed.setdefault((index, number), []).append(f"{letter}列（{header}）：{message}")
+            pending = [(key, row) for key, row in pending if key not in failed]
+    return failed, checked
+
+
 def save_upload(data, filename, *, plan, user, action, versions):
     """Check the file again and save every row in one transaction, or nothing (UploadRejected). Returns how
     many rows are new, changed and unchanged.
@@ -128,18 +138,17 @@ def save_upload(data, filename, *, plan, user, action, versions):
     names = pipeline.Names(plan)
     sheets = _read(data, filename, plan=plan, user=user, names=names)
     _expect_versions_seen(sheets, versions)
-    saved = []
     try:
         with pipeline.guarded():
             pipeline.lock_plans(pipeline.plans_of({seen["indicator"] for seen in versions}))
             changed = changed_since_preview(versions)
             if changed:
                 raise UploadRejected(changed)
-            for sheet in sheets:
-                try:
-                    saved += pipeline.import_rows(plan=plan, rows=sheet.rows, by=user, action=action, names=names)
-                except pipeline.ImportRejected as rejected:
-                    raise UploadRejected([sheet.locate(*error) for error in rejected.errors]) from None
+            try:
+                saved = pipeline.import_rows(plan=plan, rows=_rows_of_file(sheets), by=user, action=action, names=names)
+            except pipeline.ImportRejected as rejected:
+                located = [sheets[index].locate(number, *error) for (index, number), *error in rejected.errors]
+                raise UploadRejected(located) from None
             if saved and len(saved) != len(versions):
                 # Rows that were errors in the preview would pass now: confirm only what was shown.
                 raise UploadRejected([_("预览时文件有错误，请重新上传并预览。")])

@@ -314,7 +314,9 @@ def check_rows(*, plan, rows, by, action=Action.APPROVE, names=None):
 
 
 def _row_order(problem):
-    return (problem.key if isinstance(problem.key, int) else 0, problem.field or "")
+    """Problems in the order of their rows: keyed by row number, or (sheet, row number) for an uploaded file."""
+    key = problem.key if isinstance(problem.key, tuple) else (problem.key if isinstance(problem.key, int) else 0,)
+    return (key, problem.field or "")
 
 
 def import_rows(*, plan, rows, by, action=Action.APPROVE, names=None):

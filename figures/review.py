@@ -161,6 +161,8 @@ def _restore(observation, record, *, by, version, plan):
         raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": observation.year})
     if observation.status == ObservationStatus.APPROVED:
         raise Conflict(_("该数据已审核通过，需审核员重新打开后才能恢复历史版本。"))
+    if version != observation.version:  # also when it brings back what the figure says now
+        raise Conflict(pipeline.version_message(observation))
     outcome = pipeline.write(pipeline.Batch([row], require_version=True, change_reason=reason), by=by)
     outcome.raise_problems()
     if outcome.changed:
