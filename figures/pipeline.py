@@ -108,14 +108,14 @@ def guarded():
         with transaction.atomic():
             yield
     except IntegrityError as lost:
-        raise race_lost() from lost
+        raise _race_lost() from lost
     except OperationalError as lost:
         if not re.search(r"lock|deadlock|serializ", str(lost), re.I):
             raise
-        raise race_lost() from lost
+        raise _race_lost() from lost
 
 
-def race_lost():
+def _race_lost():
     return Conflict(_("有人同时修改了这项数据，请刷新后再试。"))
 
 
