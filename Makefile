@@ -42,7 +42,3 @@ test: $(BIN)/.test-installed system-deps
 	$(BIN)/ruff format --check .
 	SECRET_KEY=makemigrations-check DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=test-only-secret DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
-	@# Threads cannot share SQLite's in-memory test database: on SQLite the parallel writers run again on a file.
-	if [ -z "$$DATABASE_URL" ]; then dir=$$(mktemp -d) && TEST_SQLITE_FILE=$$dir/threads.sqlite3 \
-		SECRET_KEY=test-only-secret DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -p no:cacheprovider \
-		tests/figures/test_pipeline.py -k parallel_writes -rs && rm -rf $$dir; fi

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePath
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -88,22 +87,10 @@ def preview_upload(data, filename, *, plan, user, action):
     """What saving the file would do, row by row, without writing anything."""
     names = pipeline.Names(plan)
     sheets = _read(data, filename, plan=plan, user=user, names=names)
+    failed, checked = _check_file(sheets, plan=plan, user=user, action=action, names=names)
+    results = iter(checked)
     lines = []
-    for sheet in sheets:
-        failed = {}
-        pending = sheet.rows
-        checked = []
-        # check_rows is all or nothing: check again without the failed rows to learn what the others would do.
-        while pending:
-            try:
-                checked = pipeline.check_rows(plan=plan, rows=pending, by=user, action=action, names=names)
-                break
-            except pipeline.ImportRejected as rejected:
-                for number, name, message in rejected.errors:
-                    letter, header = sheet.columns.get(name) or sheet.columns["value"]
-                    failed.setdefault(number, []).append(f"{letter}列（{header}）：{message}")
-                pending = [(number, row) for number, row in pending if number not in failed]
-        results = iter(checked)
+    for index, sheet in enumerate(sheets):
         for number, row in sheet.rows:
             indicator, district = names.indicator(row.get("indicator")), names.district(row.get("district"))
             line = Line(
@@ -113,8 +100,8 @@ def preview_upload(data, filename, *, plan, user, action):
                 district.display_name if district else row.get("district"),
                 row.get("year"),
             )
-            if number in failed:
-                line.errors = failed[number]
+            if (index, number) in failed:
+                line.errors = failed[(index, number)]
             else:
                 result = next(results)
                 line.indicator, line.district = result.indicator.display_name, result.district.display_name
@@ -139,14 +126,37 @@ def preview_upload(data, filename, *, plan, user, action):
     return Preview(PurePath(filename).name, lines)
 
 
+def _rows_of_file(sheets):
+    """Every row of every sheet, keyed (sheet index, row number): a file is checked and saved as one batch, so a
+    figure on one sheet is the previous year of one on another, as on one sheet."""
+    return [((index, number), row) for index, sheet in enumerate(sheets) for number, row in sheet.rows]
+
+
+def _check_file(sheets, *, plan, user, action, names):
+    """{(sheet index, row number): messages} of the file's failed rows, and the others checked, in file order."""
+    pending, failed, checked = _rows_of_file(sheets), {}, []
+    # check_rows is all or nothing: check again without the failed rows to learn what the others would do.
+    while pending:
+        try:
+            checked = pipeline.check_rows(plan=plan, rows=pending, by=user, action=action, names=names)
+            break
+        except pipeline.ImportRejected as rejected:
+            for (index, number), name, message in rejected.errors:
+                letter, header = sheets[index].columns.get(name) or sheets[index].columns["value"]
+                failed.setdefault((index, number), []).append(f"{letter}列（{header}）：{message}")
+            pending = [(key, row) for key, row in pending if key not in failed]
+    return failed, checked
+
+
 def save_upload(data, filename, *, plan, user, action, versions, withdraw=False):
     """Check the file again and save every row in one transaction, or nothing (UploadRejected). Returns how
     many rows are new, changed and unchanged.
 
-    `versions` (Preview.versions) are the stored figures the preview showed: if any changed since, nothing is
-    saved and the error names each changed row, so nobody confirms over a change they never saw. Since none
-    did, the preview's counts are what was saved. A submitted figure the preview said would become a draft is
-    saved only with `withdraw` (the user ticked that he wants it).
+    `versions` (Preview.versions) are the stored figures the preview showed (version 0: none, so a row the preview
+    showed as new must still be new): under the locks every writer takes, if any changed since, nothing is saved
+    and the error names each changed row, so nobody confirms over a change they never saw. Since none did, the
+    preview's counts are what was saved. Losing a race to another writer is an UploadRejected too. A submitted
+    figure the preview said would become a draft is saved only with `withdraw` (the user ticked that he wants it).
     """
     withdrawn = sum(bool(seen.get("withdraws")) for seen in versions)
     if withdrawn and not withdraw:
@@ -162,22 +172,45 @@ def save_upload(data, filename, *, plan, user, action, versions, withdraw=False)
         )
     names = pipeline.Names(plan)
     sheets = _read(data, filename, plan=plan, user=user, names=names)
-    saved = []
-    with transaction.atomic():
-        changed = changed_since_preview(versions)
-        if changed:
-            raise UploadRejected(changed)
-        for sheet in sheets:
+    _expect_versions_seen(sheets, versions)
+    try:
+        with pipeline.guarded():
+            pipeline.lock_plans(pipeline.plans_of({seen["indicator"] for seen in versions}))
+            changed = changed_since_preview(versions)
+            if changed:
+                raise UploadRejected(changed)
             try:
-                saved += pipeline.import_rows(plan=plan, rows=sheet.rows, by=user, action=action, names=names)
+                saved = pipeline.import_rows(plan=plan, rows=_rows_of_file(sheets), by=user, action=action, names=names)
             except pipeline.ImportRejected as rejected:
-                raise UploadRejected([sheet.locate(*error) for error in rejected.errors]) from None
-        if saved and len(saved) != len(versions):
-            # Rows that were errors in the preview would pass now: confirm only what was shown.
-            raise UploadRejected([_("预览时文件有错误，请重新上传并预览。")])
+                located = [sheets[index].locate(number, *error) for (index, number), *error in rejected.errors]
+                raise UploadRejected(located) from None
+            if saved and len(saved) != len(versions):
+                # Rows that were errors in the preview would pass now: confirm only what was shown.
+                raise UploadRejected([_("预览时文件有错误，请重新上传并预览。")])
+    except pipeline.Conflict as lost:
+        raise UploadRejected([_race_message(lost, versions)]) from None
     if not saved:
         raise BadFile(_("文件中没有填写任何数值。"))
     return {kind: sum(seen["change"] == kind for seen in versions) for kind in CHANGES[:3]}
+
+
+def _expect_versions_seen(sheets, versions):
+    """Each row carries the version of the figure its preview showed (0: none), which the pipeline checks too."""
+    seen = {(v["sheet"], v["row"]): v["version"] for v in versions}
+    for sheet in sheets:
+        for number, row in sheet.rows:
+            if (sheet.title, number) in seen:
+                row["version"] = seen[(sheet.title, number)]
+
+
+def _race_message(conflict, versions, shown=5):
+    figures = ["，".join(v["names"]) for v in versions]
+    more = _("等%(n)d项") % {"n": len(figures)} if len(figures) > shown else ""
+    return _("保存时有人同时修改了数据（%(figures)s%(more)s）：%(why)s") % {
+        "figures": "；".join(figures[:shown]),
+        "more": more,
+        "why": conflict,
+    }
 
 
 def changed_since_preview(versions):
@@ -187,11 +220,13 @@ def changed_since_preview(versions):
     entered_as = {storage: pk for pk, storage in stored_on.items()}
     stored = {
         (entered_as[o.indicator_id], o.district_id, o.year): o
-        for o in Observation.objects.select_for_update(of=("self",)).filter(
+        for o in Observation.objects.select_for_update(of=("self",))
+        .filter(
             indicator__in=list(entered_as),
             district__in={v["district"] for v in versions},
             year__in={v["year"] for v in versions},
         )
+        .order_by("pk")
     }
     messages = []
     for seen in versions:

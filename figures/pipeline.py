@@ -4,11 +4,13 @@ review steps (figures/review.py) share its locking, version, history and status 
 
     outcome = write(Batch([Row(indicator=i, district=d, year=2023, value="98.5", action="submit")]), by=user)
 
-`write` loads what the batch needs in a few queries, checks every row against the latest earlier *approved*
-figure (with the batch's own rows laid over the database), and stores nothing if any row is refused. Otherwise
-it locks only the figures it changes, writes them in bulk with their history, and upserts the precomputed
-statuses of the pairs whose approved figures moved, under a lock on the plan row. A lost race (a unique
-constraint, a locked SQLite database, a deadlock) becomes `Conflict`, never a server error.
+`write` works in one transaction: it first locks the rows of the plans the figures belong to (`lock_plans`, the
+lock every writer and `review.lock_year` take), then loads what the batch needs in a few queries (the stored
+figures locked, in id order), checks every row against the latest earlier *approved* figure (with the batch's
+own rows laid over the database), and stores nothing if any row is refused. Otherwise it writes the figures in
+bulk with their history and upserts the precomputed statuses of the pairs whose approved figures moved. What is
+checked cannot change before it is written. A lost race (a unique constraint, a locked SQLite database, a
+deadlock) becomes `Conflict`, never a server error.
 
 Split by job: `pipeline_rows` (a batch's rows and how their fields are read), `pipeline_checks` (what a batch is
 checked against, and the checks), this module (the write itself, conflicts, and the doors' shortcuts). Callers
@@ -16,8 +18,10 @@ import everything from here.
 """
 
 import re
+from contextlib import contextmanager
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -43,7 +47,7 @@ from figures.pipeline_rows import (
     clean_version,
     parse_number,
 )
-from plans.models import District, Indicator, Plan
+from plans.models import District, Indicator, Plan, among, chains_sql
 
 __all__ = [
     "LIMIT",
@@ -66,9 +70,10 @@ __all__ = [
     "clean_version",
     "guarded",
     "import_rows",
-    "lock",
+    "lock_plans",
     "locked_years",
     "parse_number",
+    "plans_of",
     "record_value",
     "refresh_standings",
     "save_changes",
@@ -78,46 +83,61 @@ __all__ = [
 
 
 def write(batch: Batch, *, by) -> Outcome:
-    """Check every row; store all of them (with history and statuses) or, if any is refused, none."""
+    """Check every row; store all of them (with history and statuses) or, if any is refused, none.
+
+    What is checked is read in the transaction that writes, after the locks (the plans' rows, then the figures
+    read): a year lock or another write that lands meanwhile is seen, not overwritten."""
     if not batch.rows:
         return Outcome()
-    context = Context.load(batch, by)
-    outcome = context.check(batch)
-    if outcome.problems:
-        return outcome
     with guarded():
+        lock_plans(plans_of({row.indicator.pk for row in batch.rows}))
+        context = Context.load(batch, by, for_update=True)
+        outcome = context.check(batch)
+        if outcome.problems:
+            return outcome  # nothing written
         outcome.changed = _save(context, outcome.checked, batch, by=by)
     return outcome
 
 
-class guarded:
-    """A transaction in which losing a race (unique constraint, locked database, deadlock) is a Conflict."""
+@contextmanager
+def guarded():
+    """A transaction in which losing a race (unique constraint, locked database, deadlock) is a Conflict.
 
-    def __enter__(self):
-        self.atomic = transaction.atomic()
-        try:
-            self.atomic.__enter__()  # SQLite's BEGIN IMMEDIATE waits for, and may lose to, another writer
-        except OperationalError as lost:
-            raise _conflict(lost) from lost
-
-    def __exit__(self, kind, error, traceback):
-        try:
-            self.atomic.__exit__(kind, error, traceback)
-        except (IntegrityError, OperationalError) as lost:
-            raise _conflict(lost) from lost
-        if isinstance(error, (IntegrityError, OperationalError)):
-            raise _conflict(error) from error
-        return False
+    On SQLite it begins IMMEDIATE (settings.py): it holds the write lock before it reads anything."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as lost:
+        raise _race_lost() from lost
+    except OperationalError as lost:
+        if not re.search(r"lock|deadlock|serializ", str(lost), re.I):
+            raise
+        raise _race_lost() from lost
 
 
-def _conflict(error):
-    if isinstance(error, OperationalError) and not re.search(r"lock|deadlock|serializ", str(error), re.I):
-        return error
+def _race_lost():
     return Conflict(_("有人同时修改了这项数据，请刷新后再试。"))
 
 
+def lock_plans(plans):
+    """Lock the rows of these plans (ids or a subquery) in a stable order: the first lock every writer takes.
+
+    Writers of figures lock the plans of the figures' chains (`plans_of`), `review.lock_year` its plan: so the
+    year locks, statuses and figures a writer checks cannot change until it commits. (On SQLite the IMMEDIATE
+    transaction already holds the database's write lock.)"""
+    list(Plan.objects.select_for_update().filter(pk__in=plans).order_by("pk").values_list("pk", flat=True))
+
+
+def plans_of(indicator_ids):
+    """The plans whose year locks and statuses the figures of these indicators depend on (README, "Figures two
+    plans share"): those of every indicator of their continuation chains, as a subquery."""
+    if not indicator_ids:
+        return []
+    return RawSQL(*chains_sql(*among(indicator_ids), "SELECT plan_id FROM down"))
+
+
 def _save(context, checked, batch, *, by):
-    """Write what changed: lock the figures it changes, bulk writes with history, statuses refreshed.
+    """Write what changed (the context read the figures locked): bulk writes with history, statuses refreshed.
 
     New figures go where the context says figures of their indicator are stored (`Context.storage`)."""
     now = timezone.now()
@@ -126,8 +146,6 @@ def _save(context, checked, batch, *, by):
         for c in checked
         if c.change != "unchanged" and not (batch.keep_same and c.action == Action.SAVE and c.same_figure)
     ]
-    existing = [c.existing for c in writes if c.existing is not None]
-    lock(existing)
     # The reporting round: a figure first submitted after its year's deadline is marked late (figures/rounds.py).
     deadlines = rounds.deadlines(context.plan, {c.year for c in writes if c.status == ObservationStatus.SUBMITTED})
     updated, created, moved = [], [], set()
@@ -187,26 +205,9 @@ UPDATED_FIELDS = [
 ]
 
 
-def lock(observations):
-    """Lock the stored figures about to change and make sure nobody changed them since they were read.
-
-    Only the figures' own rows are locked (no ordering that would join and lock their indicators or districts).
-    """
-    if not observations:
-        return
-    current = dict(
-        Observation.objects.select_for_update(of=("self",))
-        .filter(pk__in=[o.pk for o in observations])
-        .order_by()
-        .values_list("pk", "version")
-    )
-    for o in observations:
-        if current.get(o.pk) != o.version:
-            raise Conflict(_("有人同时修改了这项数据，请刷新后再试。"))
-
-
 def save_changes(observations, *, by, change_reason, moved):
-    """Store figures changed in place by a review step (already locked with `lock`): version, history, statuses.
+    """Store figures changed in place by a review step (read FOR UPDATE after `lock_plans`): version, history,
+    statuses.
 
     The callers have checked the figures against locks and closed plans (`locked_years`, `Plan.closes`)."""
     for o in observations:
@@ -325,7 +326,9 @@ def check_rows(*, plan, rows, by, action=Action.APPROVE, names=None):
 
 
 def _row_order(problem):
-    return (problem.key if isinstance(problem.key, int) else 0, problem.field or "")
+    """Problems in the order of their rows: keyed by row number, or (sheet, row number) for an uploaded file."""
+    key = problem.key if isinstance(problem.key, tuple) else (problem.key if isinstance(problem.key, int) else 0,)
+    return (key, problem.field or "")
 
 
 def import_rows(*, plan, rows, by, action=Action.APPROVE, names=None):

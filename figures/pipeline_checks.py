@@ -32,11 +32,15 @@ class Context:
     """What a batch is checked against, read in a few queries whatever its size."""
 
     @classmethod
-    def load(cls, batch, by):
+    def load(cls, batch, by, *, for_update=False):
+        """`for_update`: in the writing transaction, after `pipeline.lock_plans`, the stored figures read are
+        locked (in a stable order) until it commits."""
         self = cls()
         self.by = by
         rows = batch.rows
         self.plan = rows[0].indicator.plan
+        if for_update:
+            vars(self.plan).pop("final_year_locked", None)  # whether it is closed (Plan.closes) is read under the lock
         if any(row.indicator.plan_id != self.plan.pk for row in rows):
             raise ValueError("one plan per batch")
         indicator_ids = {row.indicator.pk for row in rows}
@@ -66,6 +70,8 @@ class Context:
             .select_related("entered_by")
             .order_by()
         )
+        if for_update:
+            stored = stored.select_for_update(of=("self",)).order_by("pk")
         for o in stored:
             indicator_id = entered_as[o.indicator_id]
             self.cells[(indicator_id, o.district_id, o.year)] = o
@@ -93,10 +99,12 @@ class Context:
                 continue
             cell = (checked.indicator.pk, checked.district.pk, checked.year)
             if cell in seen:
-                if isinstance(seen[cell], int):
-                    message = _("与第%(row)d行是同一项数据。") % {"row": seen[cell]}
+                # A row number, or (sheet, row number) in an uploaded file, where a figure twice is on one sheet.
+                other = seen[cell][-1] if isinstance(seen[cell], tuple) else seen[cell]
+                if isinstance(other, int):
+                    message = _("与第%(row)d行是同一项数据。") % {"row": other}
                 else:
-                    message = _("与%(other)s是同一项数据。") % {"other": seen[cell]}
+                    message = _("与%(other)s是同一项数据。") % {"other": other}
                 outcome.problems.append(Problem(row.key, "year", message))
                 continue
             seen[cell] = row.key

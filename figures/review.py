@@ -1,6 +1,6 @@
 """The review workflow: reviewers approve or return submitted figures, reopen approved ones, restore earlier
 versions and lock years. Each step is one new version of the figure, with who, when and why, stored through
-the write pipeline's locking, version, history and status code (`pipeline.lock`, `pipeline.save_changes`).
+the write pipeline's locking, version, history and status code (`pipeline.lock_plans`, `pipeline.save_changes`).
 
 Levels: a plan reviewed at two levels (Plan.review_levels == 2) sends a submitted figure first to its district's
 city reviewer (市级审核员, a reviewer scoped to districts as officials are), whose approval leaves it 市级审核通过,
@@ -116,11 +116,12 @@ def _review(observations, step, *, by, versions, comment):
         # Pages show it above the form, the API says 400: the version read is part of the request.
         raise ValidationError(invalid.messages, code="invalid_version") from None
     with pipeline.guarded():
+        pipeline.lock_plans(pipeline.plans_of({o.indicator_id for o in observations}))
         rows = list(
             Observation.objects.select_for_update(of=("self",))
             .filter(pk__in=list(wanted))
             .select_related("indicator__plan", "district", "entered_by")
-            .order_by()
+            .order_by("pk")
         )
         if not rows:
             return []
@@ -222,7 +223,18 @@ def restore(*, observation, record, by, version=None, plan=None):
     if not by.has_perm("figures.review_observation"):
         raise PermissionDenied(_("只有审核员可以恢复历史版本。"))
     version = pipeline.clean_version(version, required=True)
-    observation = Observation.objects.select_related("indicator__plan", "district").get(pk=observation.pk)
+    with pipeline.guarded():
+        # What is checked is read after the locks every writer takes (pipeline.write), in the transaction that writes.
+        pipeline.lock_plans(pipeline.plans_of({observation.indicator_id}))
+        return _restore(observation, record, by=by, version=version, plan=plan)
+
+
+def _restore(observation, record, *, by, version, plan):
+    observation = (
+        Observation.objects.select_for_update(of=("self",))
+        .select_related("indicator__plan", "district", "entered_by")
+        .get(pk=observation.pk)
+    )
     indicator = observation.indicator
     if plan is not None and plan.pk != indicator.plan_id:
         shown_as = showing(Indicator.objects.filter(plan=plan))
@@ -245,20 +257,20 @@ def restore(*, observation, record, by, version=None, plan=None):
         raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": observation.year})
     if observation.status == ObservationStatus.APPROVED:
         raise Conflict(_("该数据已审核通过，需审核员重新打开后才能恢复历史版本。"))
+    if version != observation.version:  # also when it brings back what the figure says now
+        raise Conflict(pipeline.version_message(observation))
     outcome = pipeline.write(pipeline.Batch([row], require_version=True, change_reason=reason), by=by)
     outcome.raise_problems()
     if outcome.changed:
         return outcome.changed[0]
     # The same figure as the one restored: still a new, submitted version, so a reviewer sees it.
-    with pipeline.guarded():
-        pipeline.lock([observation])
-        observation.status, observation.entered_by, observation.entered_at = (
-            ObservationStatus.SUBMITTED,
-            by,
-            timezone.now(),
-        )
-        observation.approved_by = observation.approved_at = None
-        return pipeline.save_changes([observation], by=by, change_reason=reason, moved=set())[0]
+    observation.status, observation.entered_by, observation.entered_at = (
+        ObservationStatus.SUBMITTED,
+        by,
+        timezone.now(),
+    )
+    observation.approved_by = observation.approved_at = None
+    return pipeline.save_changes([observation], by=by, change_reason=reason, moved=set())[0]
 
 
 def lock_year(*, plan, year, by, locked=True):
@@ -274,6 +286,7 @@ def lock_year(*, plan, year, by, locked=True):
             code="invalid_year",
         )
     with transaction.atomic():
+        pipeline.lock_plans([plan.pk])  # writers check the year's lock under this lock (pipeline.write)
         reporting_year, _created = ReportingYear.objects.select_for_update().get_or_create(plan=plan, year=year)
         closing = locked and int(year) == plan.target_year and not reporting_year.locked
         if closing and reporting_year.close_requested_by_id is None:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from figures.models import ReportingYear
-from figures.pipeline import Conflict
+from figures.pipeline import Conflict, lock_plans
 from plans.models import District
 from tasks.models import TaskReport
 
@@ -61,11 +61,14 @@ def save_task_report(
             {"year": _("年份必须在%(first)d至%(last)d年之间。") % {"first": years.start, "last": years.stop - 1}},
             code="invalid_year",
         )
-    if plan.is_read_only():
-        raise Conflict(plan.read_only_message)
-    if ReportingYear.objects.filter(plan=plan, year=year, locked=True).exists():
-        raise Conflict(_("%(year)d年度已锁定，任务进展不能再修改。") % {"year": year})
     with transaction.atomic():
+        # Checked after the lock `lock_year` takes, in the transaction that writes: a lock cannot land in between.
+        lock_plans([plan.pk])
+        locked = set(ReportingYear.objects.filter(plan=plan, locked=True).values_list("year", flat=True))
+        if plan.is_read_only(locked):
+            raise Conflict(plan.read_only_message)
+        if year in locked:
+            raise Conflict(_("%(year)d年度已锁定，任务进展不能再修改。") % {"year": year})
         report = TaskReport.objects.select_for_update().filter(task=task, year=year).first()
         _check_version(report, version)
         report = report or TaskReport(task=task, year=year, version=0)

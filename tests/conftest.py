@@ -86,14 +86,16 @@ def links_in():
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """TEST_SQLITE_FILE=/tmp/planboard-test.sqlite3 runs the tests on a SQLite file (threads cannot share the
-    in-memory one), as the threaded write tests need."""
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the tests run on a file in a temporary directory, not in memory: the threaded tests' writers
+    each need their own connection to a database they share, with SQLite's real locking (TEST_SQLITE_FILE names
+    the file)."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3") and os.environ.get("TEST_SQLITE_FILE"):
-        database.setdefault("TEST", {})["NAME"] = os.environ["TEST_SQLITE_FILE"]
+    if database["ENGINE"].endswith("sqlite3"):
+        name = os.environ.get("TEST_SQLITE_FILE") or tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 @pytest.fixture(scope="session")

@@ -97,6 +97,19 @@ def test_restoring_over_a_change_made_meanwhile_is_refused(figure_through_its_li
     assert Observation.objects.get(pk=figure.pk).version == 6
 
 
+def test_restoring_with_a_stale_version_is_refused_even_when_it_brings_back_the_same_value(
+    figure_through_its_life, reviewer, official_fuzhou
+):
+    figure = review.reopen(observation=figure_through_its_life, by=reviewer, comment="再核")
+    cell = {"indicator": figure.indicator, "district": figure.district, "year": figure.year}
+    # The reviewer read version 6; meanwhile the official submitted it again, as 12.4 (version 7).
+    pipeline.record_value(by=official_fuzhou, **cell, value="12.4", action="submit", version=6)
+    with pytest.raises(pipeline.Conflict, match="请刷新后再改"):
+        review.restore(observation=figure, record=figure.history.get(version=4), by=reviewer, version=6)
+    figure.refresh_from_db()
+    assert (figure.version, figure.entered_by) == (7, official_fuzhou)
+
+
 def test_restoring_in_a_locked_year_is_refused(figure_through_its_life, reviewer, plan):
     ReportingYear.objects.create(plan=plan, year=2021, locked=True)
     with pytest.raises(pipeline.Conflict, match="已锁定"):

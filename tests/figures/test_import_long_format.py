@@ -181,3 +181,20 @@ def test_the_same_template_under_another_name_is_unchanged(client, official_fuzh
         client.post(reverse("figures:import-confirm"))
     assert shown.counts == {"new": 0, "changed": 0, "unchanged": 1, "error": 0}
     assert "6 → 6" not in client.get(reverse("figures:import")).content.decode()
+
+
+@pytest.mark.parametrize("sheets", [1, 2], ids=["one sheet", "two sheets"])
+def test_a_large_move_between_years_on_different_sheets_needs_confirming_as_on_one(client, analyst, sheets):
+    client.force_login(analyst)
+    rows = [
+        ["general_high_school_enrolment", "350100", 2023, 9.3, "", ""],
+        ["general_high_school_enrolment", "350100", 2024, 13.5, "", ""],
+    ]
+    if sheets == 1:
+        file = workbook_file({"一": [ENGLISH, *rows]})
+    else:
+        file = workbook_file({"一": [ENGLISH, rows[0]], "二": [CHINESE, rows[1]]})
+    assert upload(client, file).status_code == 302
+    lines = preview(client).lines
+    assert [(line.year, line.change) for line in lines] == [(2023, "new"), (2024, "error")]
+    assert "与上年（2023年：9.3）相比变动超过" in " ".join(lines[1].errors)
