@@ -134,7 +134,9 @@ def test_nobody_approves_what_he_entered_or_submitted(client, plan, district, ma
     body = {**CELL, "step": "approve", "version": figure.version}
     response = api_post(client, body, "/api/observations/review/")
     assert response.status_code == 403, response.content.decode()
-    assert figure.pk not in [o.pk for o in client.get(f"{FJ}/review/").context["pending"]]
+    page = client.get(f"{FJ}/review/")  # listed, saying why, but without a box to tick
+    assert figure.pk in [o.pk for o in page.context["pending"]]
+    assert f'name="selected" value="{figure.pk}"' not in page.content.decode()
     figure = review.approve(observation=figure, by=second, version=figure.version)
     assert (figure.status, figure.approved_by) == ("approved", second)
 
@@ -373,8 +375,9 @@ def test_every_write_path_validates_records_history_versions_and_standings(
     response = client.post(reverse("figures:import-confirm"), follow=True)
     assert "未导入任何数据" in " ".join(str(m) for m in response.context["messages"])
     assert latest()[0].version == 6
-    assert _upload(client, "12.1").counts == {"new": 0, "changed": 1, "unchanged": 0, "error": 0}
-    assert client.post(reverse("figures:import-confirm")).status_code == 302
+    preview = _upload(client, "12.1")
+    assert preview.counts == {"new": 0, "changed": 1, "unchanged": 0, "error": 0} and preview.withdrawn == 1
+    assert client.post(reverse("figures:import-confirm"), {"withdraw": "1"}).status_code == 302
     figure, record = latest()
     assert (figure.version, figure.value, figure.status) == (7, Decimal("12.1"), "draft")
     assert (record.history_user, record.value) == (official_fuzhou, Decimal("12.1"))
