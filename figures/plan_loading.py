@@ -24,7 +24,18 @@ from figures.models import Observation, ObservationStatus, Standing
 from plans import review_flags
 from plans.explanations import plain
 from plans.fixture_files import read_folder
-from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget, showing, statistics
+from plans.models import (
+    District,
+    Indicator,
+    Plan,
+    Target,
+    Task,
+    TaskItem,
+    TextTarget,
+    plan_code_problem,
+    showing,
+    statistics,
+)
 from plans.workbook import continuation_key, continued_indicator
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
@@ -142,6 +153,10 @@ class _Load:
 
     def run(self):
         data, sync = self.data, self
+        problem = plan_code_problem(data["plan"]["code"])
+        if problem:
+            self.refuse("plan", data["plan"]["code"], problem)
+            return
         # A new plan is current only in an empty database; after that, an administrator chooses (Plan.is_current).
         first = {"is_current": not Plan.objects.exists()}
         plan = sync.row(

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -30,6 +31,8 @@ from plans.models import (
     Task,
     TaskItem,
     TextTarget,
+    plan_code_problem,
+    plan_years_problem,
 )
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -368,11 +371,13 @@ class _Reader:
             self.error(PLAN_SHEET, 2, None, _("须有且只有一行规划。"))
             return None
         number, plan, where = plan_rows[0]
-        if plan["target_year"] is not None and plan["base_year"] is not None:
-            if plan["target_year"] <= plan["base_year"]:
-                self.error(PLAN_SHEET, number, where["target_year"], _("目标年份须晚于基期年份。"))
+        problem = plan_years_problem(plan["base_year"], plan["target_year"])
+        if problem:
+            self.error(PLAN_SHEET, number, where["target_year"], problem)
         if not SLUG.match(plan["code"] or ""):
             self.error(PLAN_SHEET, number, where["code"], _("代码只能含字母、数字、连字符和下划线。"))
+        elif problem := plan_code_problem(plan["code"]):
+            self.error(PLAN_SHEET, number, where["code"], problem)
         base_year, target_year = plan["base_year"], plan["target_year"]
 
         tasks = tables[TASK_SHEET]
@@ -535,11 +540,11 @@ def _parse(raw, column, model):
             return None
         try:
             number = Decimal(str(raw))
-            if number != number.to_integral_value():
+            if not number.is_finite() or number != number.to_integral_value():
                 raise InvalidOperation
-            return int(number)
         except (InvalidOperation, ValueError):
             raise ValueError(_("须为整数。")) from None
+        return _in_range(int(number), column, model)
     if column.kind == "decimal":
         if empty:
             return None
@@ -549,7 +554,12 @@ def _parse(raw, column, model):
             raise ValueError(_("须为数值。")) from None
         if not number.is_finite():
             raise ValueError(_("须为数值。"))
-        return number.quantize(Decimal("0.0001")) if number.as_tuple().exponent < -4 else number
+        if number.as_tuple().exponent < -4:
+            try:
+                number = number.quantize(Decimal("0.0001"))
+            except InvalidOperation:  # more digits than any column holds
+                raise ValueError(_("须为数值。")) from None
+        return _in_range(number, column, model)
     if column.kind == "bool":
         if empty:
             return BOOLEAN_DEFAULT
@@ -570,6 +580,21 @@ def _parse(raw, column, model):
         if limit and len(text) > limit:
             raise ValueError(_("不能超过 %(count)d 个字符。") % {"count": limit})
     return text
+
+
+def _in_range(number, column, model):
+    """The number, if its model field's validators (plans.models: the range it may take, the digits its column
+    holds) take it."""
+    # Baselines share the cell sheet's columns with targets: their value is held to a target value's range.
+    try:
+        field = model._meta.get_field(column.name)
+    except FieldDoesNotExist:
+        return number
+    try:
+        field.run_validators(number)
+    except ValidationError as invalid:
+        raise ValueError(" ".join(invalid.messages)) from None
+    return number
 
 
 def _text(raw):
