@@ -32,7 +32,9 @@ from plans.models import (
     Task,
     TaskItem,
     TextTarget,
+    continued_elsewhere,
     plan_code_problem,
+    sharing,
     showing,
     statistics,
 )
@@ -182,13 +184,20 @@ class _Load:
             fields = review_flags.flag("indicators", dict(row["fields"], task=tasks.get(row.get("task_number"))))
             if fields.get("whole_number") and fields.get("max_value") is None:
                 fields["max_value"] = COUNT_MAX
-            if row.get("continues"):
-                fields["continues"] = continued_indicator(row["continues"])
+            if "continues" in row:  # a plan folder says nothing of continuations; a workbook's empty cell ends one
+                fields["continues"] = self.continued(row, plan)
             key = {"plan": plan, "code": row["code"]}
-            indicators[row["code"]] = indicator = sync.row("indicators", Indicator, key, fields, row["code"])
-            problem = indicator.continuation_problem()
+            indicators[row["code"]] = sync.row("indicators", Indicator, key, fields, row["code"])
+        # Every chain through the plan's indicators, checked as it now stands (both ends of every link, no circle).
+        # A broken chain stops the load here: what comes next walks the chains.
+        broken = False
+        for code, indicator in indicators.items():
+            problem = indicator.chain_problem()
             if problem:
-                self.refuse("indicators", row["code"], problem)
+                self.refuse("indicators", code, problem)
+                broken = True
+        if broken:
+            return
         targets = set()
         for row in data["targets"]:
             key = self.cell(row, indicators, districts)
@@ -266,6 +275,20 @@ class _Load:
         for problem in pipeline.write(batch, by=self.by).problems:
             self.refuse("baselines", problem.key, problem.message)
 
+    def continued(self, row, plan):
+        """The indicator a row's 延续指标 names, or None (refused when it does not exist or is continued already)."""
+        if not row["continues"]:
+            return None
+        earlier = continued_indicator(row["continues"])
+        if earlier is None:
+            message = _("没有指标“%(key)s”（应写作“规划代码/指标代码”）。") % {"key": row["continues"]}
+        else:
+            message = continued_elsewhere(earlier, plan.pk, row["code"])
+        if message:
+            self.refuse("indicators", row["code"], message)
+            return None
+        return earlier
+
     @staticmethod
     def cell(row, indicators, districts):
         district = districts.get(row["district"])
@@ -331,7 +354,14 @@ class _Load:
                 label = _("基期值 %(cell)s") % {"cell": f"{obj.indicator.code} {obj.district.code} {obj.year}"}
                 self.refuse("baselines", label, _("已有数据，不能随规划删除"))
         for obj in Indicator.objects.filter(plan=plan).exclude(pk__in=kept_indicators):
-            self.delete("indicators", obj, obj.code, figures=obj.observations.count())
+            later = Indicator.objects.filter(continues=obj).select_related("plan").first()
+            if later is not None:
+                reason = _("%(key)s延续本指标，不能删除") % {"key": f"{later.plan.code}/{later.code}"}
+                self.refuse("indicators", obj.code, reason)
+                continue
+            # Figures anywhere in its chain: a continuing indicator's are stored on the first of the chain.
+            chain = set(sharing([obj.pk])[obj.pk]) | {obj.pk}
+            self.delete("indicators", obj, obj.code, figures=Observation.objects.filter(indicator__in=chain).count())
         for obj in TaskItem.objects.filter(task__plan=plan).exclude(pk__in=items).select_related("task"):
             self.delete("task_items", obj, f"{obj.task.number}.{obj.order}")
         for obj in Task.objects.filter(plan=plan).exclude(pk__in=[t.pk for t in tasks.values()]):

@@ -156,9 +156,24 @@ class Plan(models.Model):
     def clean(self):
         super().clean()
         if self.base_year is not None and self.target_year is not None:
-            problem = plan_years_problem(self.base_year, self.target_year)
+            problem = plan_years_problem(self.base_year, self.target_year) or self.chains_problem()
             if problem:
                 raise ValidationError({"target_year": problem})
+
+    def chains_problem(self):
+        """Why the plan's years, as they are now, break a continuation from or into one of its indicators."""
+        if self.pk is None:
+            return None
+        links = Indicator.objects.filter(Q(plan=self, continues__isnull=False) | Q(continues__plan=self))
+        for later in links.select_related("plan", "continues__plan"):
+            if later.plan_id == self.pk:
+                later.plan = self
+            else:
+                later.continues.plan = self
+            problem = later.continuation_problem()
+            if problem:
+                return problem
+        return None
 
     @property
     def period(self):
@@ -308,8 +323,11 @@ def statistics(indicators):
         pending = {c for c in found.values() if c is not None and c not in parent}
 
     def root(pk):
-        while parent.get(pk) is not None:
+        seen = {pk}
+        # A circle is refused wherever a continuation is made (Indicator.chain_problem); stop on one all the same.
+        while parent.get(pk) is not None and parent[pk] not in seen:
             pk = parent[pk]
+            seen.add(pk)
         return pk
 
     return {pk: root(pk) for pk in asked}
@@ -484,16 +502,45 @@ class Indicator(models.Model):
         """The indicator this one's figures are stored on: the first of its `continues` chain, so that a figure
         two plans share (the last year of one, the base year of the next) is entered and stored once.
         `statistics` is the same rule for many indicators at once."""
-        indicator = self
-        while indicator.continues_id is not None:
+        indicator, seen = self, {self.pk}
+        while indicator.continues_id is not None and indicator.continues_id not in seen:
             indicator = indicator.continues
+            seen.add(indicator.pk)
         return indicator
 
     def clean(self):
         super().clean()
-        problem = self.continuation_problem()
+        problem = self.chain_problem()
         if problem:
             raise ValidationError({"continues": problem})
+
+    def chain_problem(self):
+        """Why this indicator cannot stand where it is in its `continues` chain, or None: the whole chain is
+        checked, from both ends. Its own link (`continuation_problem`), no circle back to itself, and the link of
+        each indicator continuing it, judged with this indicator as it is now (its unit, direction, decimals,
+        累计值 and its plan's years)."""
+        problem = self.continuation_problem()
+        if problem:
+            return problem
+        seen, earlier = {self.pk}, self.continues
+        while earlier is not None and self.pk is not None:
+            if earlier.pk in seen:
+                return _("“%(name)s”的延续关系绕回了它自己：延续只能从上一规划到下一规划。") % {"name": self.name}
+            seen.add(earlier.pk)
+            earlier = earlier.continues
+        return self.later_links_problem()
+
+    def later_links_problem(self):
+        """Why an indicator continuing this one could no longer do so, or None."""
+        if self.pk is None:
+            return None
+        for later in Indicator.objects.filter(continues=self.pk).select_related("plan"):
+            later.continues = self
+            problem = later.continuation_problem()
+            if problem:
+                key = f"{later.plan.code}/{later.code}"
+                return _("%(key)s延续本指标：%(problem)s") % {"key": key, "problem": problem}
+        return None
 
     def continuation_problem(self):
         """Why this indicator cannot continue the one it names, or None: it must be the same statistic (unit,
@@ -523,7 +570,19 @@ class Indicator(models.Model):
                 }
         if self.pk is not None and self.observations.exists():
             return _("“%(name)s”已有自己的数据，不能再延续其他指标。") % words
+        return continued_elsewhere(earlier, self.plan_id, self.code)
+
+
+def continued_elsewhere(earlier, plan_id, code):
+    """Why `earlier` cannot be continued by the indicator `code` of the plan `plan_id`, or None: a statistic goes on
+    in one indicator of the next plan, not two (the constraint indicator_continued_once)."""
+    other = (
+        Indicator.objects.filter(continues=earlier).exclude(plan_id=plan_id, code=code).select_related("plan").first()
+    )
+    if other is None:
         return None
+    words = {"earlier": earlier.name, "key": f"{other.plan.code}/{other.code}"}
+    return _("“%(earlier)s”已由%(key)s延续：一个指标只能被一个指标延续。") % words
 
 
 class Operator(models.TextChoices):

@@ -390,7 +390,7 @@ class _Reader:
                 self.error(ITEM_SHEET, number, where["number"], _("任务中没有序号 %(number)s。") % row)
         indicators = [(INDICATOR_SHEET, *r) for r in tables[INDICATOR_SHEET]]
         indicators += [(PROJECT_SHEET, *r) for r in tables[PROJECT_SHEET]]
-        codes = {}
+        codes, continued = {}, {}
         for sheet, number, row, where in indicators:
             self.code(sheet, number, row, where, codes)
             if row["task_number"] is not None and row["task_number"] not in task_numbers:
@@ -403,7 +403,13 @@ class _Reader:
             low, high = row["min_value"], row["max_value"]
             if low is not None and high is not None and low > high:
                 self.error(sheet, number, where["max_value"], _("合理上限不能小于合理下限。"))
-            if row.get("continues"):
+            if row.get("continues") in continued:
+                message = _("与%(place)s延续同一指标：一个指标只能被一个指标延续。") % {
+                    "place": continued[row["continues"]]
+                }
+                self.error(sheet, number, where["continues"], message)
+            elif row.get("continues"):
+                continued[row["continues"]] = _("工作表“%(sheet)s”第%(row)d行") % {"sheet": sheet, "row": number}
                 self.continues(sheet, number, row, where, plan)
         districts = set(District.objects.values_list("code", flat=True))
         cells = tables[CELL_SHEET]
@@ -458,7 +464,8 @@ class _Reader:
                 {
                     "code": r["code"],
                     "task_number": r["task_number"],
-                    "continues": r.get("continues") or None,
+                    # An empty 延续指标 cell ends a continuation; a workbook without the column says nothing of it.
+                    **({"continues": r["continues"] or None} if "continues" in r else {}),
                     "fields": _fields(r, INDICATOR_COLUMNS),
                 }
                 for _s, _n, r, _w in indicators
@@ -490,7 +497,7 @@ class _Reader:
                 base_year=plan["base_year"],
                 target_year=plan["target_year"],
             )
-            message = Indicator(plan=stated, continues=earlier, **fields).continuation_problem()
+            message = Indicator(plan=stated, code=row["code"], continues=earlier, **fields).continuation_problem()
         if message:
             self.error(sheet, number, where["continues"], message)
 
