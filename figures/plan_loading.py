@@ -91,6 +91,27 @@ class SyncReport:
             grouped.setdefault(change.sheet, []).append(change)
         return grouped
 
+    def preview(self):
+        """The report as the preview page shows it, as JSON: kept with the pending upload, so that the trial load
+        runs once per upload and not on every refresh of the page."""
+        counts = {"new": self.created, "changed": self.overwritten, "removed": self.removed, "refused": self.refused}
+        return {
+            "counts": {name: len(rows) for name, rows in counts.items()},
+            "sheets": [
+                [sheet, [{"key": c.key, "action": c.action, "details": _shown(c)} for c in changes]]
+                for sheet, changes in self.by_sheet().items()
+            ],
+        }
+
+
+def _shown(change):
+    def text(value):
+        return None if value is None else plain(value) if isinstance(value, Decimal) else str(value)
+
+    if change.action == "changed":
+        return [[str(field), text(old), text(new)] for field, old, new in change.details]
+    return [str(detail) for detail in change.details]
+
 
 def plan_folders():
     return sorted(p.parent for p in FIXTURES_DIR.glob("*/plan.json"))

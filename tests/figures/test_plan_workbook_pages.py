@@ -1,6 +1,7 @@
 """The plan workbook pages: download, upload with preview and confirm, refusals, and the 待核实 list."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -171,3 +172,20 @@ def test_the_review_list_names_every_flag_with_its_reason(client, reviewer, plan
 def test_the_review_list_is_not_for_district_staff(client, make_user):
     client.force_login(make_user("someone"))
     assert client.get(reverse("plans:review-flags")).status_code == 403
+
+
+def test_the_preview_is_computed_once_per_upload_not_on_every_refresh(
+    client, make_user, plan, django_assert_max_num_queries
+):
+    client.force_login(make_user("root", superuser=True))
+    data = dump_plan(plan)
+    next(r for r in data["targets"] if r["indicator"] == "putonghua_rate")["fields"]["value"] += 1
+    upload(client, workbook.write_workbook(data))
+    first = client.get(reverse("plans:workbook-preview")).content.decode()
+    # Refreshing reads the stored preview: no workbook read again, no trial load of the whole plan.
+    with django_assert_max_num_queries(8):
+        again = client.get(reverse("plans:workbook-preview")).content.decode()
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert token.sub("", again) == token.sub("", first) and "putonghua_rate" in again and "确认保存" in again
+    client.post(reverse("plans:workbook-confirm"))
+    assert Target.objects.get(indicator__plan=plan, indicator__code="putonghua_rate", year=2025).value == 93
