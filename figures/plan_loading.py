@@ -38,7 +38,8 @@ from plans.models import (
     showing,
     statistics,
 )
-from plans.workbook import continuation_key, continued_indicator
+from plans.workbook import continuation_key
+from plans.workbook_reading import continued_indicator
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 SYSTEM_USERNAME = "system"

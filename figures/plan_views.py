@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from figures import excel_import
 from figures.plan_loading import Refused, dump_plan, load_plan
-from plans import review_flags, workbook
+from plans import review_flags, workbook, workbook_reading
 from plans.models import NEEDS_REVIEW, Indicator, Plan, Task, TaskItem, TextTarget
 from plans.shortcuts import require
 
@@ -35,10 +35,10 @@ def plan_workbook(request):
     require(request.user, LOAD_PLAN)
     form = WorkbookForm(request.POST or None, request.FILES or None)
     if form.is_valid():
-        data = form.cleaned_data["file"].read(workbook.MAX_BYTES + 1)
+        data = form.cleaned_data["file"].read(workbook_reading.MAX_BYTES + 1)
         try:
-            rows = workbook.read_workbook(data)
-        except workbook.BadWorkbook as bad:
+            rows = workbook_reading.read_workbook(data)
+        except workbook_reading.BadWorkbook as bad:
             for error in bad.errors:
                 form.add_error("file", error)
         else:
@@ -144,7 +144,7 @@ def _rows_of_stash(request):
         messages.error(request, _("没有待确认的文件，请重新上传。"))
         return None
     try:
-        return workbook.read_workbook(pending.data)
-    except workbook.BadWorkbook as bad:
+        return workbook_reading.read_workbook(pending.data)
+    except workbook_reading.BadWorkbook as bad:
         messages.error(request, "；".join(bad.errors))
         return None

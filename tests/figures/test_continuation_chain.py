@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from figures.models import Observation
 from figures.plan_loading import Refused, dump_plan, load_plan
-from plans import workbook
+from plans import workbook, workbook_reading
 from plans.models import Indicator, Plan
 from tests import story
 from tests.figures.test_plan_workbook_pages import small_plan
@@ -55,7 +55,7 @@ def one_indicator_plan(code, base_year, target_year, continues=None):
 
 
 def through_the_workbook(rows):
-    return workbook.read_workbook(workbook.write_workbook(rows))
+    return workbook_reading.read_workbook(workbook.write_workbook(rows))
 
 
 def test_two_plans_continuing_each_other_uploaded_in_turn_are_refused_and_the_preview_ends(plan, admin_user):
@@ -144,14 +144,14 @@ def test_two_indicators_continuing_the_same_one_are_refused_with_a_message(plan,
     rows = next_plan_rows()
     rows["indicators"][2]["continues"] = f"{OLD_PLAN}/{CODE}"
     rows["indicators"][2]["fields"]["name"] = "高等教育毛入学率（另一）"
-    with pytest.raises(workbook.BadWorkbook) as refused:
+    with pytest.raises(workbook_reading.BadWorkbook) as refused:
         through_the_workbook(rows)
     (message,) = refused.value.errors
     assert message.startswith("工作表“指标”第4行") and "第2行" in message
     # Another plan continuing what the next plan continues already.
     other = next_plan_rows()
     other["plan"]["code"] = "other-plan"
-    with pytest.raises(workbook.BadWorkbook) as refused:
+    with pytest.raises(workbook_reading.BadWorkbook) as refused:
         through_the_workbook(other)
     assert "next-plan/higher_ed_gross_enrolment" in refused.value.errors[0]
     with pytest.raises(Refused, match="next-plan"):
@@ -169,7 +169,7 @@ def test_the_continuation_is_cleared_by_emptying_its_cell(plan, next_plan, admin
     sheet[f"{letter}{row}"] = None
     out = io.BytesIO()
     book.save(out)
-    rows = workbook.read_workbook(out.getvalue())
+    rows = workbook_reading.read_workbook(out.getvalue())
     preview = load_plan(rows, by=admin_user, force=True, remove=True, dry_run=True)
     assert [(c.sheet, c.key, c.action) for c in preview.changes] == [("指标", CODE, "changed")]
     load_plan(rows, by=admin_user, force=True, remove=True)

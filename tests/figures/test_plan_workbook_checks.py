@@ -9,20 +9,20 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from plans import workbook, xlsx_uploads
+from plans import workbook, workbook_reading, xlsx_uploads
 from tests.figures.test_plan_workbook_pages import small_plan
 
 pytestmark = pytest.mark.django_db
 
 
 def read(rows):
-    return workbook.read_workbook(workbook.write_workbook(rows))
+    return workbook_reading.read_workbook(workbook.write_workbook(rows))
 
 
 def errors_of(rows_or_data):
     data = rows_or_data if isinstance(rows_or_data, bytes) else workbook.write_workbook(rows_or_data)
-    with pytest.raises(workbook.BadWorkbook) as refused:
-        workbook.read_workbook(data)
+    with pytest.raises(workbook_reading.BadWorkbook) as refused:
+        workbook_reading.read_workbook(data)
     return refused.value.errors
 
 
@@ -46,7 +46,7 @@ def text_target(code, year=2030, same_as=None):
 
 def test_a_workbook_with_macros_is_refused_and_one_without_is_read(plan):
     data = workbook.write_workbook(small_plan())
-    assert workbook.read_workbook(data)["plan"]["code"] == "next-plan"
+    assert workbook_reading.read_workbook(data)["plan"]["code"] == "next-plan"
     buffer = io.BytesIO(data)
     with zipfile.ZipFile(buffer, "a") as archive:
         archive.writestr("xl/vbaProject.bin", b"\x00macro")
@@ -65,7 +65,7 @@ def test_the_row_limit_counts_every_sheet(plan, extra, refused):
     if refused:
         assert errors_of(out.getvalue()) == ["文件超过 5000 行，请拆分后再上传。"]
     else:
-        assert workbook.read_workbook(out.getvalue())["plan"]["code"] == "next-plan"
+        assert workbook_reading.read_workbook(out.getvalue())["plan"]["code"] == "next-plan"
 
 
 @pytest.mark.parametrize("target_year, refused", [(2025, "目标年份须晚于基期年份。"), (2026, None), (2024, "须晚于")])

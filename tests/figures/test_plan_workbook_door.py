@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from figures.plan_loading import Refused, load_plan
-from plans import workbook
+from plans import workbook, workbook_reading
 from plans.models import Plan
 from tests.figures.test_plan_workbook_pages import small_plan, upload
 
@@ -26,8 +26,8 @@ def edited(data, sheet, header, value, row=2):
 
 
 def refusal(data):
-    with pytest.raises(workbook.BadWorkbook) as refused:
-        workbook.read_workbook(data)
+    with pytest.raises(workbook_reading.BadWorkbook) as refused:
+        workbook_reading.read_workbook(data)
     return refused.value.errors
 
 
@@ -112,7 +112,7 @@ def test_values_just_inside_their_ranges_are_taken(plan):
         ("分地区目标", "数值", 10**13),
     ]:
         data = edited(data, sheet, header, value)
-    rows = workbook.read_workbook(data)
+    rows = workbook_reading.read_workbook(data)
     assert rows["plan"]["fields"]["target_year"] == 2055
     assert rows["indicators"][0]["fields"]["decimals"] == 6
 
