@@ -205,7 +205,7 @@ class _Load:
         for row in data["indicators"]:
             fields = review_flags.flag("indicators", dict(row["fields"], task=tasks.get(row.get("task_number"))))
             if fields.get("whole_number") and fields.get("max_value") is None:
-                fields["max_value"] = COUNT_MAX
+                fields["max_value"] = max(COUNT_MAX, fields.get("min_value") or COUNT_MAX)
             if "continues" in row:  # a plan folder says nothing of continuations; a workbook's empty cell ends one
                 fields["continues"] = self.continued(row, plan)
             key = {"plan": plan, "code": row["code"]}

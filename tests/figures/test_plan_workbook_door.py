@@ -2,8 +2,10 @@
 reserved plan codes are refused wherever a plan is made, and no value reaches the database as a 500."""
 
 import io
+from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from figures.plan_loading import Refused, load_plan
@@ -133,3 +135,13 @@ def test_the_upload_page_names_the_cell_and_never_fails(client, make_user, plan,
     response = upload(client, edited(the_small_plan(), sheet, header, value))
     assert response.status_code == 200
     assert any(f"（{header}）" in e for e in response.context["form"].errors["file"])
+
+
+def test_a_count_whose_lower_bound_is_above_the_default_count_ceiling_is_previewed_not_a_500(client, make_user, plan):
+    client.force_login(make_user("root", superuser=True))
+    rows = small_plan()
+    rows["indicators"][0]["fields"].update(whole_number=True, min_value=Decimal(2 * 10**9), max_value=None)
+    rows["baselines"], rows["targets"] = [], []
+    response = upload(client, workbook.write_workbook(rows))
+    assert response.status_code == 302
+    assert client.get(reverse("plans:workbook-preview")).status_code == 200
