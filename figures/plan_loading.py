@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from figures import pipeline, standings
 from figures.models import Observation, ObservationStatus, Standing
@@ -60,6 +61,18 @@ SHEETS = {
 }
 
 
+# The sheets' titles as the preview page shows them (the workbook's own titles are Chinese, as its format).
+SHEET_TITLES = {
+    "规划": gettext_lazy("规划"),
+    "地区": gettext_lazy("地区"),
+    "任务": gettext_lazy("任务"),
+    "任务内容": gettext_lazy("任务内容"),
+    "指标": gettext_lazy("指标"),
+    "分地区目标": gettext_lazy("分地区目标"),
+    "文字目标": gettext_lazy("文字目标"),
+}
+
+
 @dataclass
 class Change:
     """One row the load creates, changes or removes (or may not remove), as the preview lists it."""
@@ -68,6 +81,8 @@ class Change:
     key: str
     action: str  # new, changed, removed or refused
     details: list = field(default_factory=list)
+    name: str = ""  # what the preview calls the row: names, not only codes
+    decimals: int | None = None  # the indicator's, for a target's or baseline's values
 
 
 @dataclass
@@ -79,6 +94,7 @@ class SyncReport:
     refused: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     locked_years: set[int] = field(default_factory=set)  # locked years whose baselines the load would change
+    unchanged: list[tuple[str, str]] = field(default_factory=list)  # (sheet, name) of the rows that stay as they are
     plan: Plan | None = None
 
     @property
@@ -94,24 +110,61 @@ class SyncReport:
 
     def preview(self):
         """The report as the preview page shows it, as JSON: kept with the pending upload, so that the trial load
-        runs once per upload and not on every refresh of the page."""
+        runs once per upload and not on every refresh of the page. What blocks the upload comes first; then, sheet
+        by sheet, the changed and removed rows with their fields; new and unchanged rows only by name, folded."""
         counts = {"new": self.created, "changed": self.overwritten, "removed": self.removed, "refused": self.refused}
+        sheets = {}
+
+        def sheet(title):
+            shown = str(SHEET_TITLES.get(title, title))
+            return sheets.setdefault(title, {"sheet": title, "title": shown, "changes": [], "new": [], "unchanged": []})
+
+        for change in self.changes:
+            if change.action == "new":
+                sheet(change.sheet)["new"].append(change.name or change.key)
+            elif change.action != "refused":
+                sheet(change.sheet)["changes"].append(_shown(change))
+        for title, name in self.unchanged:
+            sheet(title)["unchanged"].append(name)
+        order = list(dict.fromkeys(SHEETS.values()))
         return {
-            "counts": {name: len(rows) for name, rows in counts.items()},
-            "sheets": [
-                [sheet, [{"key": c.key, "action": c.action, "details": _shown(c)} for c in changes]]
-                for sheet, changes in self.by_sheet().items()
-            ],
+            "counts": {**{name: len(rows) for name, rows in counts.items()}, "unchanged": len(self.unchanged)},
+            "blocking": [_shown(change) for change in self.changes if change.action == "refused"],
+            "sheets": sorted(sheets.values(), key=lambda s: order.index(s["sheet"]) if s["sheet"] in order else 99),
+            "has_changes": bool(self.changes),
         }
 
 
 def _shown(change):
     def text(value):
-        return None if value is None else plain(value) if isinstance(value, Decimal) else str(value)
+        if value is None:
+            return None
+        if isinstance(value, Decimal):
+            return f"{value:.{change.decimals}f}" if change.decimals is not None else plain(value)
+        return str(value)
 
     if change.action == "changed":
-        return [[str(field), text(old), text(new)] for field, old, new in change.details]
-    return [str(detail) for detail in change.details]
+        details = [[str(field), text(old), text(new)] for field, old, new in change.details]
+    else:
+        details = [str(detail) for detail in change.details]
+    sheet = str(SHEET_TITLES.get(change.sheet, change.sheet))
+    return {"sheet": sheet, "name": change.name or change.key, "action": change.action, "details": details}
+
+
+def _name(kind, obj):
+    """What the preview calls a row of the plan: by its names (in the uploader's language where the plan has
+    them), with the code where one identifies it."""
+    if kind == "tasks":
+        return f"{obj.number}. {obj.display_title or obj.category}"
+    if kind == "task_items":
+        return f"{obj.task.number}.{obj.order} {obj.content}"
+    if kind == "indicators":
+        return f"{obj.display_name}（{obj.code}）"
+    if kind == "targets":
+        return f"{obj.indicator.display_name} {obj.district.display_short_name} {obj.year}"
+    if kind == "text_targets":
+        return f"{obj.code} {obj.text}"
+    return str(obj)
 
 
 def plan_folders():
@@ -265,7 +318,12 @@ class _Load:
                 reason = _("与已有的%(value)s不同：该数据也是上一规划的数据，请通过审核修改")
                 self.refuse("baselines", label, reason % {"value": plain(existing.value)})
                 continue
-            if not self.compare("baselines", existing, row["fields"], label):
+            indicator, district = key["indicator"], key["district"]
+            cell = f"{indicator.display_name} {district.display_short_name} {row['year']}"
+            name = _("基期值 %(cell)s") % {"cell": cell}
+            if not self.compare(
+                "baselines", existing, row["fields"], label, name=name, decimals=indicator.shown_decimals
+            ):
                 continue
             if key["year"] in locked and key["year"] not in self.change_locked_years:
                 self.report.locked_years.add(key["year"])
@@ -323,29 +381,32 @@ class _Load:
         obj = model.objects.filter(**key).first()
         if obj is None:
             obj = model(**key, **fields, **(defaults or {}))
-        if self.compare(kind, obj if obj.pk else None, fields, label):
+        decimals = obj.indicator.shown_decimals if kind == "targets" else None
+        if self.compare(kind, obj if obj.pk else None, fields, label, name=_name(kind, obj), decimals=decimals):
             for name, wanted in fields.items():
                 setattr(obj, name, wanted)
             self.save(obj)
         return obj
 
-    def compare(self, kind, obj, fields, label):
-        """Report a row as new or as changed (field by field); whether the load writes it."""
+    def compare(self, kind, obj, fields, label, *, name="", decimals=None):
+        """Report a row as new, changed (field by field) or unchanged; whether the load writes it."""
         sheet = SHEETS[kind]
         text = f"{sheet} {label}"
         if obj is None:
             self.report.created.append(text)
-            self.report.changes.append(Change(sheet, str(label), "new"))
+            self.report.changes.append(Change(sheet, str(label), "new", name=name))
             return True
         changed = []
-        for name, wanted in fields.items():
-            current = getattr(obj, name)
+        for field_name, wanted in fields.items():
+            current = getattr(obj, field_name)
             if current != wanted:
-                self.report.differences.append(f"{text} {name}: 数据库「{current}」，基础数据「{wanted}」")
-                changed.append((name, current, wanted))
+                self.report.differences.append(f"{text} {field_name}: 数据库「{current}」，基础数据「{wanted}」")
+                changed.append((field_name, current, wanted))
         if changed:
-            details = [(str(obj._meta.get_field(name).verbose_name), old, new) for name, old, new in changed]
-            self.report.changes.append(Change(sheet, str(label), "changed", details))
+            details = [(str(obj._meta.get_field(f).verbose_name), old, new) for f, old, new in changed]
+            self.report.changes.append(Change(sheet, str(label), "changed", details, name, decimals))
+        else:
+            self.report.unchanged.append((sheet, name or str(label)))
         if changed and self.force:
             self.report.overwritten.append(text)
             return True
@@ -402,7 +463,7 @@ class _Load:
             obj._history_user = self.history_user
         obj.delete()
         self.report.removed.append(f"{sheet} {label}")
-        self.report.changes.append(Change(sheet, str(label), "removed"))
+        self.report.changes.append(Change(sheet, str(label), "removed", name=_name(kind, obj)))
 
     def refuse(self, kind, label, reason):
         sheet = SHEETS[kind]

@@ -186,6 +186,33 @@ def test_the_preview_is_computed_once_per_upload_not_on_every_refresh(
     with django_assert_max_num_queries(8):
         again = client.get(reverse("plans:workbook-preview")).content.decode()
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
-    assert token.sub("", again) == token.sub("", first) and "putonghua_rate" in again and "确认保存" in again
+    assert token.sub("", again) == token.sub("", first) and "普通话普及率 全省 2025" in again and "确认保存" in again
     client.post(reverse("plans:workbook-confirm"))
     assert Target.objects.get(indicator__plan=plan, indicator__code="putonghua_rate", year=2025).value == 93
+
+
+def test_the_preview_shows_what_blocks_first_then_changes_by_name_and_folds_the_rest(client, make_user, plan):
+    client.force_login(make_user("root", superuser=True))
+    data = dump_plan(plan)
+    next(r for r in data["targets"] if r["indicator"] == "putonghua_rate")["fields"]["value"] = Decimal(93)
+    # Removing an indicator with figures blocks the upload; it is listed first, whatever its sheet.
+    data["indicators"] = [r for r in data["indicators"] if r["code"] != "preschool_gross_enrolment"]
+    data["targets"] = [r for r in data["targets"] if r["indicator"] != "preschool_gross_enrolment"]
+    data["baselines"] = [r for r in data["baselines"] if r["indicator"] != "preschool_gross_enrolment"]
+    upload(client, workbook.write_workbook(data))
+    html = client.get(reverse("plans:workbook-preview")).content.decode()
+    blocking, changed = html.index("preschool_gross_enrolment"), html.index("普通话普及率 全省 2025")
+    assert blocking < changed
+    # By name, and with the indicator's decimals rather than the stored four.
+    assert "92.00 → 93.00" in html and "92.0000" not in html
+    # The rows nothing happens to are a count that opens on a click.
+    unchanged = re.findall(r"<details[^>]*>\s*<summary>无变化 (\d+) 行</summary>", html)
+    assert len(unchanged) >= 5 and sum(map(int, unchanged)) > 300
+
+
+def test_a_new_plans_rows_are_folded_into_a_count(client, make_user, plan):
+    client.force_login(make_user("root", superuser=True))
+    upload(client, workbook.write_workbook(small_plan()))
+    html = client.get(reverse("plans:workbook-preview")).content.decode()
+    assert re.search(r"<details[^>]*>\s*<summary>新增 3 行</summary>.*高等教育毛入学率", html, re.S)
+    assert 'data-change="new"><td>' not in html  # no table row per new row
