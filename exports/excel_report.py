@@ -340,8 +340,10 @@ def _detail_sheet(workbook, plan, user, districts):
         approved,
     ) in figures.iterator(chunk_size=2000):
         sheet.append(
-            safe_row(sheet, [code, name, d_code, d_name, year, float(value), unit, str(labels[status]), note, source])
-            + [by, _date_cell(sheet, at), approver, _date_cell(sheet, approved)]
+            safe_row(
+                sheet, [code, name, d_code, d_name, year, float(value), unit, str(labels[status]), note, source, by]
+            )
+            + [_date_cell(sheet, at), *safe_row(sheet, [approver]), _date_cell(sheet, approved)]
         )
 
 

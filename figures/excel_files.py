@@ -2,8 +2,6 @@
 
 import csv
 import io
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -14,6 +12,9 @@ from openpyxl.utils import get_column_letter
 from figures import access
 from figures.excel_template import META_SHEET, TEMPLATE_COLUMNS, TEMPLATE_HEADER_ROW, TEMPLATE_INPUTS, TEMPLATE_MARK
 from plans.models import District
+
+# Every upload's limits and safety checks have one home; BadFile and the limits are named here for the figures' code.
+from plans.xlsx_uploads import MAX_BYTES, MAX_ROWS, BadFile, open_xlsx, sheet_values, too_large, too_many_rows
 
 LONG_COLUMNS = ["indicator", "district", "year", "value", "note", "source", "confirm", "reason", "measures"]
 REQUIRED_COLUMNS = ["indicator", "district", "year", "value"]
@@ -30,17 +31,6 @@ LONG_HEADERS = {
     "measures": "整改措施",
 }
 HEADER_CODES = {**{name: name for name in LONG_COLUMNS}, **{header: name for name, header in LONG_HEADERS.items()}}
-
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
-# A 5 MB upload that unpacks to more than this is a zip bomb, not a table of figures.
-MAX_UNPACKED = 50 * 1024 * 1024
-MAX_PARTS = 500
-
-
-class BadFile(Exception):
-    """The file as a whole cannot be read; the message says why, for the person who uploaded it."""
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # Reading files: the long format of `import_values`, and uploads (the template or the long format)
@@ -145,7 +135,7 @@ def read_upload(data, filename, *, plan, user):
     """The sheets of an uploaded file, or BadFile saying what is wrong with the file as a whole."""
     name = PurePath(filename).name.lower()
     if len(data) > MAX_BYTES:
-        raise BadFile(_("文件超过 %(mb)d MB，请拆分后再上传。") % {"mb": MAX_BYTES // (1024 * 1024)})
+        raise too_large()
     shown = PurePath(filename).name[:200]
     if name.endswith(".csv"):
         lines = _csv_lines(data)
@@ -156,10 +146,10 @@ def read_upload(data, filename, *, plan, user):
         raise BadFile(_("不接受含宏的文件（%(name)s），请另存为 .xlsx 后上传。") % {"name": shown})
     if not name.endswith(".xlsx"):
         raise BadFile(_("只接受 .xlsx 或 .csv 文件。"))
-    workbook = _open_xlsx(data)
+    workbook = open_xlsx(data)
     contents, total = {}, 0
     for sheet in workbook.worksheets:
-        contents[sheet.title] = _values(sheet, total)
+        contents[sheet.title] = sheet_values(sheet, total)
         total += len(contents[sheet.title])
     workbook.close()
     if not contents:
@@ -201,94 +191,7 @@ def _long_sheet(title, header, lines):
 
 def _check_row_count(count):
     if count > MAX_ROWS + 1:
-        raise BadFile(_("文件超过 %(rows)d 行，请拆分后再上传。") % {"rows": MAX_ROWS})
-
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b")
-
-
-def _open_xlsx(data):
-    """Open an .xlsx in read-only mode after checking it is one: a plain, unencrypted, macro-free, sane zip."""
-    if data.startswith(OLE_MAGIC):
-        # Password-protected workbooks are OLE containers with an EncryptionInfo stream; so are old .xls files.
-        if "EncryptionInfo".encode("utf-16-le") in data:
-            raise BadFile(_("文件设置了打开密码，请取消密码后再上传。"))
-        raise BadFile(_("这是旧版 Excel（.xls）文件，请另存为 .xlsx 后上传。"))
-    if not data.startswith(b"PK\x03\x04"):
-        raise BadFile(_("文件不是有效的 .xlsx 文件（可能是改了扩展名的 CSV 或其他文件），请在 Excel 中另存为 .xlsx。"))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        parts = archive.infolist()
-    except zipfile.BadZipFile:
-        raise BadFile(_("文件已损坏，无法读取。")) from None
-    if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED:
-        raise BadFile(_("文件解压后过大（可能是压缩炸弹），已拒绝。"))
-    names = {part.filename.lower() for part in parts}
-    if any(n.endswith("vbaproject.bin") for n in names) or b"macroEnabled" in archive.read("[Content_Types].xml"):
-        raise BadFile(_("文件含有宏，请另存为不含宏的 .xlsx 后上传。"))
-    for part in parts:
-        if _declares_entities(archive, part):
-            raise BadFile(_("文件含有 XML 实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝。"))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds of error on a broken package; all mean the same to the user
-        raise BadFile(_("无法读取该 Excel 文件，请在 Excel 中重新保存为 .xlsx 后上传。")) from None
-    for sheet in workbook.worksheets:
-        if _has_merged_cells(archive, sheet._worksheet_path):
-            raise BadFile(_("工作表“%(sheet)s”有合并单元格，请取消合并后再上传。") % {"sheet": sheet.title})
-    return workbook
-
-
-# Excel never writes a DTD; one in any part can only be there to expand entities (billion laughs, external files).
-ENTITY_DECLARATION = re.compile(
-    b"|".join(
-        re.escape(word.encode(encoding))
-        for word in ("<!DOCTYPE", "<!ENTITY")
-        for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-    )
-)
-
-
-def _declares_entities(archive, part):
-    tail = b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(1 << 16):
-            if ENTITY_DECLARATION.search(tail + chunk):
-                return True
-            tail = chunk[-32:]
-    return False
-
-
-def _has_merged_cells(archive, path):
-    tail = b""
-    with archive.open(path.lstrip("/")) as part:
-        while chunk := part.read(1 << 16):
-            if MERGE_CELL.search(tail + chunk):
-                return True
-            tail = chunk[-32:]
-    return False
-
-
-def _values(sheet, rows_so_far):
-    """The sheet's values as lists, refusing formulas (we only take typed values) and too many rows."""
-    lines = []
-    for number, row in enumerate(sheet.iter_rows(), start=1):
-        if rows_so_far + number > MAX_ROWS + 1:
-            _check_row_count(rows_so_far + number)
-        values = []
-        for position, read in enumerate(row, start=1):
-            if read.data_type == "f":
-                raise BadFile(
-                    _("工作表“%(sheet)s”%(cell)s是公式，请复制后“粘贴为数值”再上传。")
-                    % {"sheet": sheet.title, "cell": f"{get_column_letter(position)}{number}"}
-                )
-            value = read.value
-            values.append(value.strip() if isinstance(value, str) else value)
-        lines.append(values)
-    while lines and not any(v not in (None, "") for v in lines[-1]):
-        lines.pop()
-    return lines
+        raise too_many_rows()
 
 
 def _template_sheets(contents, *, plan, user):

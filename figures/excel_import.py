@@ -321,13 +321,14 @@ SESSION_KEY = "excel_upload"
 UPLOAD_LIFETIME = timedelta(hours=24)
 
 
-def keep_upload(session, user, data, filename, action, versions, *, key=SESSION_KEY):
+def keep_upload(session, user, data, filename, action, versions, *, key=SESSION_KEY, preview=None):
     """Keep the file in the database, bound to this session and user; the browser only confirms, it never sends
-    the rows back. Expired uploads are deleted on the way. `key` tells figure files from plan workbooks."""
+    the rows back. Expired uploads are deleted on the way. `key` tells figure files from plan workbooks; `preview`
+    is what the preview page shows, when it is computed once for the upload."""
     PendingUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_LIFETIME).delete()
     drop_upload(session, user, key=key)
     pending = PendingUpload.objects.create(
-        user=user, data=data, filename=PurePath(filename).name[:200], action=action, versions=versions
+        user=user, data=data, filename=PurePath(filename).name[:200], action=action, versions=versions, preview=preview
     )
     session[key] = pending.pk
 

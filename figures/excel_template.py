@@ -10,7 +10,7 @@ from figures import access, rounds
 from figures.models import Observation
 from plans.explanations import plain
 from plans.models import Indicator, Target, showing
-from plans.xlsx import HEADER_FILL, HEADER_FONT, number_format, print_setup, width
+from plans.xlsx import HEADER_FILL, HEADER_FONT, number_format, print_setup, safe_row, width
 
 # ---------------------------------------------------------------------------------------------------------------
 # The fill-in template
@@ -72,10 +72,10 @@ def write_template(out, *, plan, year, districts):
             sheet["A1"].value += rounds.deadline_words(deadline)
     meta = workbook.create_sheet(META_SHEET)
     meta.append([TEMPLATE_MARK])
-    meta.append(["plan", plan.code])
+    meta.append(safe_row(meta, ["plan", plan.code]))
     meta.append(["year", year])
     for district in districts:
-        meta.append(["sheet", district.short_name, district.code])
+        meta.append(safe_row(meta, ["sheet", district.short_name, district.code]))
     meta.sheet_state = "hidden"
     workbook.security.lockStructure = True
     workbook.save(out)
@@ -83,17 +83,21 @@ def write_template(out, *, plan, year, districts):
 
 def _template_sheet(sheet, plan, year, district, indicators, targets, stored):
     unlocked = Protection(locked=False)
+    # Every text through safe_row: a name or unit of the plan's data that looks like a formula stays text.
     sheet.append(
-        [
-            _(
-                "%(district)s %(year)d年数据填报表：只填写“本年数值”及其后各列；大幅变动须填“是”并写说明；"
-                "提交后进度滞后或倒退的须填写原因分析和整改措施。"
-            )
-            % {"district": district.name, "year": year}
-        ]
+        safe_row(
+            sheet,
+            [
+                _(
+                    "%(district)s %(year)d年数据填报表：只填写“本年数值”及其后各列；大幅变动须填“是”并写说明；"
+                    "提交后进度滞后或倒退的须填写原因分析和整改措施。"
+                )
+                % {"district": district.name, "year": year}
+            ],
+        )
     )
     sheet["A1"].font = HEADER_FONT
-    sheet.append([header for _f, header in TEMPLATE_COLUMNS])
+    sheet.append(safe_row(sheet, [header for _f, header in TEMPLATE_COLUMNS]))
     for header_cell in sheet[TEMPLATE_HEADER_ROW]:
         header_cell.font, header_cell.fill = HEADER_FONT, HEADER_FILL
     confirm_list = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
@@ -105,14 +109,17 @@ def _template_sheet(sheet, plan, year, district, indicators, targets, stored):
         current = stored.get((indicator.pk, district.pk, year))
         final = (targets.get((indicator.pk, district.pk)) or [None])[-1]
         sheet.append(
-            [
-                indicator.code,
-                indicator.name,
-                indicator.unit,
-                float(previous.value) if previous else None,
-                f"{final.year}: {final.display}" if final else "",
-                f"{plain(current.value)}（{current.get_status_display()}）" if current else "",
-            ]
+            safe_row(
+                sheet,
+                [
+                    indicator.code,
+                    indicator.name,
+                    indicator.unit,
+                    float(previous.value) if previous else None,
+                    f"{final.year}: {final.display}" if final else "",
+                    f"{plain(current.value)}（{current.get_status_display()}）" if current else "",
+                ],
+            )
         )
         row = sheet.max_row
         sheet.cell(row, 4).number_format = number_format(indicator)

@@ -309,6 +309,8 @@ class PendingUpload(models.Model):
     filename = models.CharField(_("文件名"), max_length=200)
     action = models.CharField(_("操作"), max_length=10)
     versions = models.JSONField(_("预览时的数据版本"), default=list)
+    # What the preview page shows, computed once when the file is uploaded (a plan workbook's trial load).
+    preview = models.JSONField(_("预览结果"), null=True, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -1,7 +1,7 @@
 """Load a plan into the database, and read it back out: the one loader for plan folders and plan workbooks.
 
 A plan arrives as keyed rows (`plans.fixture_files.read_folder` for a folder of `fixtures/`,
-`plans.workbook.read_workbook` for an uploaded workbook; both give the same dict). Loading is a sync: every
+`plans.workbook_reading.read_workbook` for an uploaded workbook; both give the same dict). Loading is a sync: every
 row has a stable key (division code, indicator code, task number, ...). Missing rows are created; rows that
 differ are reported and overwritten only when `force` is set, so that an administrator's correction is never
 lost silently. With `remove` (a workbook upload, which states the whole plan) rows the data no longer holds are
@@ -18,14 +18,29 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from figures import pipeline, standings
 from figures.models import Observation, ObservationStatus, Standing
 from plans import review_flags
 from plans.explanations import plain
 from plans.fixture_files import read_folder
-from plans.models import District, Indicator, Plan, Target, Task, TaskItem, TextTarget, showing, statistics
-from plans.workbook import continuation_key, continued_indicator
+from plans.models import (
+    District,
+    Indicator,
+    Plan,
+    Target,
+    Task,
+    TaskItem,
+    TextTarget,
+    continued_elsewhere,
+    plan_code_problem,
+    sharing,
+    showing,
+    statistics,
+)
+from plans.workbook import continuation_key
+from plans.workbook_reading import continued_indicator
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 SYSTEM_USERNAME = "system"
@@ -46,6 +61,18 @@ SHEETS = {
 }
 
 
+# The sheets' titles as the preview page shows them (the workbook's own titles are Chinese, as its format).
+SHEET_TITLES = {
+    "规划": gettext_lazy("规划"),
+    "地区": gettext_lazy("地区"),
+    "任务": gettext_lazy("任务"),
+    "任务内容": gettext_lazy("任务内容"),
+    "指标": gettext_lazy("指标"),
+    "分地区目标": gettext_lazy("分地区目标"),
+    "文字目标": gettext_lazy("文字目标"),
+}
+
+
 @dataclass
 class Change:
     """One row the load creates, changes or removes (or may not remove), as the preview lists it."""
@@ -54,6 +81,8 @@ class Change:
     key: str
     action: str  # new, changed, removed or refused
     details: list = field(default_factory=list)
+    name: str = ""  # what the preview calls the row: names, not only codes
+    decimals: int | None = None  # the indicator's, for a target's or baseline's values
 
 
 @dataclass
@@ -65,6 +94,7 @@ class SyncReport:
     refused: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     locked_years: set[int] = field(default_factory=set)  # locked years whose baselines the load would change
+    unchanged: list[tuple[str, str]] = field(default_factory=list)  # (sheet, name) of the rows that stay as they are
     plan: Plan | None = None
 
     @property
@@ -77,6 +107,64 @@ class SyncReport:
         for change in self.changes:
             grouped.setdefault(change.sheet, []).append(change)
         return grouped
+
+    def preview(self):
+        """The report as the preview page shows it, as JSON: kept with the pending upload, so that the trial load
+        runs once per upload and not on every refresh of the page. What blocks the upload comes first; then, sheet
+        by sheet, the changed and removed rows with their fields; new and unchanged rows only by name, folded."""
+        counts = {"new": self.created, "changed": self.overwritten, "removed": self.removed, "refused": self.refused}
+        sheets = {}
+
+        def sheet(title):
+            shown = str(SHEET_TITLES.get(title, title))
+            return sheets.setdefault(title, {"sheet": title, "title": shown, "changes": [], "new": [], "unchanged": []})
+
+        for change in self.changes:
+            if change.action == "new":
+                sheet(change.sheet)["new"].append(change.name or change.key)
+            elif change.action != "refused":
+                sheet(change.sheet)["changes"].append(_shown(change))
+        for title, name in self.unchanged:
+            sheet(title)["unchanged"].append(name)
+        order = list(dict.fromkeys(SHEETS.values()))
+        return {
+            "counts": {**{name: len(rows) for name, rows in counts.items()}, "unchanged": len(self.unchanged)},
+            "blocking": [_shown(change) for change in self.changes if change.action == "refused"],
+            "sheets": sorted(sheets.values(), key=lambda s: order.index(s["sheet"]) if s["sheet"] in order else 99),
+            "has_changes": bool(self.changes),
+        }
+
+
+def _shown(change):
+    def text(value):
+        if value is None:
+            return None
+        if isinstance(value, Decimal):
+            return f"{value:.{change.decimals}f}" if change.decimals is not None else plain(value)
+        return str(value)
+
+    if change.action == "changed":
+        details = [[str(field), text(old), text(new)] for field, old, new in change.details]
+    else:
+        details = [str(detail) for detail in change.details]
+    sheet = str(SHEET_TITLES.get(change.sheet, change.sheet))
+    return {"sheet": sheet, "name": change.name or change.key, "action": change.action, "details": details}
+
+
+def _name(kind, obj):
+    """What the preview calls a row of the plan: by its names (in the uploader's language where the plan has
+    them), with the code where one identifies it."""
+    if kind == "tasks":
+        return f"{obj.number}. {obj.display_title or obj.category}"
+    if kind == "task_items":
+        return f"{obj.task.number}.{obj.order} {obj.content}"
+    if kind == "indicators":
+        return f"{obj.display_name}（{obj.code}）"
+    if kind == "targets":
+        return f"{obj.indicator.display_name} {obj.district.display_short_name} {obj.year}"
+    if kind == "text_targets":
+        return f"{obj.code} {obj.text}"
+    return str(obj)
 
 
 def plan_folders():
@@ -142,6 +230,10 @@ class _Load:
 
     def run(self):
         data, sync = self.data, self
+        problem = plan_code_problem(data["plan"]["code"])
+        if problem:
+            self.refuse("plan", data["plan"]["code"], problem)
+            return
         # A new plan is current only in an empty database; after that, an administrator chooses (Plan.is_current).
         first = {"is_current": not Plan.objects.exists()}
         plan = sync.row(
@@ -166,14 +258,21 @@ class _Load:
         for row in data["indicators"]:
             fields = review_flags.flag("indicators", dict(row["fields"], task=tasks.get(row.get("task_number"))))
             if fields.get("whole_number") and fields.get("max_value") is None:
-                fields["max_value"] = COUNT_MAX
-            if row.get("continues"):
-                fields["continues"] = continued_indicator(row["continues"])
+                fields["max_value"] = max(COUNT_MAX, fields.get("min_value") or COUNT_MAX)
+            if "continues" in row:  # a plan folder says nothing of continuations; a workbook's empty cell ends one
+                fields["continues"] = self.continued(row, plan)
             key = {"plan": plan, "code": row["code"]}
-            indicators[row["code"]] = indicator = sync.row("indicators", Indicator, key, fields, row["code"])
-            problem = indicator.continuation_problem()
+            indicators[row["code"]] = sync.row("indicators", Indicator, key, fields, row["code"])
+        # Every chain through the plan's indicators, checked as it now stands (both ends of every link, no circle).
+        # A broken chain stops the load here: what comes next walks the chains.
+        broken = False
+        for code, indicator in indicators.items():
+            problem = indicator.chain_problem()
             if problem:
-                self.refuse("indicators", row["code"], problem)
+                self.refuse("indicators", code, problem)
+                broken = True
+        if broken:
+            return
         targets = set()
         for row in data["targets"]:
             key = self.cell(row, indicators, districts)
@@ -219,7 +318,12 @@ class _Load:
                 reason = _("与已有的%(value)s不同：该数据也是上一规划的数据，请通过审核修改")
                 self.refuse("baselines", label, reason % {"value": plain(existing.value)})
                 continue
-            if not self.compare("baselines", existing, row["fields"], label):
+            indicator, district = key["indicator"], key["district"]
+            cell = f"{indicator.display_name} {district.display_short_name} {row['year']}"
+            name = _("基期值 %(cell)s") % {"cell": cell}
+            if not self.compare(
+                "baselines", existing, row["fields"], label, name=name, decimals=indicator.shown_decimals
+            ):
                 continue
             if key["year"] in locked and key["year"] not in self.change_locked_years:
                 self.report.locked_years.add(key["year"])
@@ -251,6 +355,20 @@ class _Load:
         for problem in pipeline.write(batch, by=self.by).problems:
             self.refuse("baselines", problem.key, problem.message)
 
+    def continued(self, row, plan):
+        """The indicator a row's 延续指标 names, or None (refused when it does not exist or is continued already)."""
+        if not row["continues"]:
+            return None
+        earlier = continued_indicator(row["continues"])
+        if earlier is None:
+            message = _("没有指标“%(key)s”（应写作“规划代码/指标代码”）。") % {"key": row["continues"]}
+        else:
+            message = continued_elsewhere(earlier, plan.pk, row["code"])
+        if message:
+            self.refuse("indicators", row["code"], message)
+            return None
+        return earlier
+
     @staticmethod
     def cell(row, indicators, districts):
         district = districts.get(row["district"])
@@ -263,29 +381,32 @@ class _Load:
         obj = model.objects.filter(**key).first()
         if obj is None:
             obj = model(**key, **fields, **(defaults or {}))
-        if self.compare(kind, obj if obj.pk else None, fields, label):
+        decimals = obj.indicator.shown_decimals if kind == "targets" else None
+        if self.compare(kind, obj if obj.pk else None, fields, label, name=_name(kind, obj), decimals=decimals):
             for name, wanted in fields.items():
                 setattr(obj, name, wanted)
             self.save(obj)
         return obj
 
-    def compare(self, kind, obj, fields, label):
-        """Report a row as new or as changed (field by field); whether the load writes it."""
+    def compare(self, kind, obj, fields, label, *, name="", decimals=None):
+        """Report a row as new, changed (field by field) or unchanged; whether the load writes it."""
         sheet = SHEETS[kind]
         text = f"{sheet} {label}"
         if obj is None:
             self.report.created.append(text)
-            self.report.changes.append(Change(sheet, str(label), "new"))
+            self.report.changes.append(Change(sheet, str(label), "new", name=name))
             return True
         changed = []
-        for name, wanted in fields.items():
-            current = getattr(obj, name)
+        for field_name, wanted in fields.items():
+            current = getattr(obj, field_name)
             if current != wanted:
-                self.report.differences.append(f"{text} {name}: 数据库「{current}」，基础数据「{wanted}」")
-                changed.append((name, current, wanted))
+                self.report.differences.append(f"{text} {field_name}: 数据库「{current}」，基础数据「{wanted}」")
+                changed.append((field_name, current, wanted))
         if changed:
-            details = [(str(obj._meta.get_field(name).verbose_name), old, new) for name, old, new in changed]
-            self.report.changes.append(Change(sheet, str(label), "changed", details))
+            details = [(str(obj._meta.get_field(f).verbose_name), old, new) for f, old, new in changed]
+            self.report.changes.append(Change(sheet, str(label), "changed", details, name, decimals))
+        else:
+            self.report.unchanged.append((sheet, name or str(label)))
         if changed and self.force:
             self.report.overwritten.append(text)
             return True
@@ -316,7 +437,14 @@ class _Load:
                 label = _("基期值 %(cell)s") % {"cell": f"{obj.indicator.code} {obj.district.code} {obj.year}"}
                 self.refuse("baselines", label, _("已有数据，不能随规划删除"))
         for obj in Indicator.objects.filter(plan=plan).exclude(pk__in=kept_indicators):
-            self.delete("indicators", obj, obj.code, figures=obj.observations.count())
+            later = Indicator.objects.filter(continues=obj).select_related("plan").first()
+            if later is not None:
+                reason = _("%(key)s延续本指标，不能删除") % {"key": f"{later.plan.code}/{later.code}"}
+                self.refuse("indicators", obj.code, reason)
+                continue
+            # Figures anywhere in its chain: a continuing indicator's are stored on the first of the chain.
+            chain = set(sharing([obj.pk])[obj.pk]) | {obj.pk}
+            self.delete("indicators", obj, obj.code, figures=Observation.objects.filter(indicator__in=chain).count())
         for obj in TaskItem.objects.filter(task__plan=plan).exclude(pk__in=items).select_related("task"):
             self.delete("task_items", obj, f"{obj.task.number}.{obj.order}")
         for obj in Task.objects.filter(plan=plan).exclude(pk__in=[t.pk for t in tasks.values()]):
@@ -335,7 +463,7 @@ class _Load:
             obj._history_user = self.history_user
         obj.delete()
         self.report.removed.append(f"{sheet} {label}")
-        self.report.changes.append(Change(sheet, str(label), "removed"))
+        self.report.changes.append(Change(sheet, str(label), "removed", name=_name(kind, obj)))
 
     def refuse(self, kind, label, reason):
         sheet = SHEETS[kind]

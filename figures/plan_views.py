@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from figures import excel_import
 from figures.plan_loading import Refused, dump_plan, load_plan
-from plans import review_flags, workbook
+from plans import review_flags, workbook, workbook_reading
 from plans.models import NEEDS_REVIEW, Indicator, Plan, Task, TaskItem, TextTarget
 from plans.shortcuts import require
 
@@ -35,14 +35,14 @@ def plan_workbook(request):
     require(request.user, LOAD_PLAN)
     form = WorkbookForm(request.POST or None, request.FILES or None)
     if form.is_valid():
-        data = form.cleaned_data["file"].read(workbook.MAX_BYTES + 1)
+        data = form.cleaned_data["file"].read(workbook_reading.MAX_BYTES + 1)
         try:
-            workbook.read_workbook(data)
-        except workbook.BadWorkbook as bad:
+            rows = workbook_reading.read_workbook(data)
+        except workbook_reading.BadWorkbook as bad:
             for error in bad.errors:
                 form.add_error("file", error)
         else:
-            _stash(request, data)
+            _stash(request, data, _preview(rows, request.user))
             return redirect("plans:workbook-preview")
     plans = Plan.objects.order_by("-base_year", "code")
     return render(request, "plans/plan_workbook.html", {"plans": plans, "form": form})
@@ -57,14 +57,13 @@ def plan_workbook_download(request, code):
 
 
 def plan_workbook_preview(request):
+    """What confirming would change, as computed once when the workbook was uploaded."""
     require(request.user, LOAD_PLAN)
-    data = _rows_of_stash(request)
-    if data is None:
+    pending = excel_import.pending_upload(request.session, request.user, key=SESSION_KEY)
+    if pending is None or pending.preview is None:
+        messages.error(request, _("没有待确认的文件，请重新上传。"))
         return redirect("plans:workbook")
-    report = load_plan(data, force=True, remove=True, by=request.user, dry_run=True)
-    existing = Plan.objects.filter(code=data["plan"]["code"]).first()
-    context = {"report": report, "code": data["plan"]["code"], "name": data["plan"]["fields"]["name"]}
-    return render(request, "plans/plan_workbook_preview.html", {**context, "existing": existing})
+    return render(request, "plans/plan_workbook_preview.html", {"preview": pending.preview})
 
 
 @require_POST
@@ -125,8 +124,18 @@ def _flag_row(obj, kind, fields):
 # The uploaded workbook kept on the server between preview and confirm, bound to this session and user
 
 
-def _stash(request, data):
-    excel_import.keep_upload(request.session, request.user, data, "plan.xlsx", "plan", [], key=SESSION_KEY)
+def _preview(rows, user):
+    """The trial load of an uploaded workbook's rows (nothing is saved), as the preview page shows it."""
+    report = load_plan(rows, force=True, remove=True, by=user, dry_run=True)
+    code = rows["plan"]["code"]
+    existing = Plan.objects.filter(code=code).exists()
+    return {**report.preview(), "code": code, "name": rows["plan"]["fields"]["name"], "existing": existing}
+
+
+def _stash(request, data, preview):
+    excel_import.keep_upload(
+        request.session, request.user, data, "plan.xlsx", "plan", [], key=SESSION_KEY, preview=preview
+    )
 
 
 def _drop(request):
@@ -139,7 +148,7 @@ def _rows_of_stash(request):
         messages.error(request, _("没有待确认的文件，请重新上传。"))
         return None
     try:
-        return workbook.read_workbook(pending.data)
-    except workbook.BadWorkbook as bad:
+        return workbook_reading.read_workbook(pending.data)
+    except workbook_reading.BadWorkbook as bad:
         messages.error(request, "；".join(bad.errors))
         return None

@@ -1,7 +1,10 @@
 """The plan as data: plans, districts, indicators, their targets, and the tasks and text targets of its annexes."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
@@ -24,13 +27,40 @@ class Confidence(models.TextChoices):
 NEEDS_REVIEW = {Confidence.LOW, Confidence.MISSING}
 
 
-# /plans/workbook/ is a page of its own, not a plan's prefix (/plans/<code>/).
-RESERVED_PLAN_CODES = {"workbook"}
+# Words the site's own addresses use after /plans/ (/plans/workbook/ is a page of its own, not a plan's prefix
+# /plans/<code>/): a plan of that code would hide the page, or the page the plan. A test keeps this list complete.
+RESERVED_PLAN_CODES = frozenset({"workbook"})
+
+
+def plan_code_problem(code):
+    """Why `code` cannot be a plan's code, or None: the one rule for the admin, the loader and the workbook."""
+    if (code or "").lower() in RESERVED_PLAN_CODES:
+        return _("“%(code)s”是网址保留字，不能作为规划代码。") % {"code": code}
+    return None
 
 
 def not_reserved(code):
-    if code in RESERVED_PLAN_CODES:
-        raise ValidationError(_("“%(code)s”是网址保留字，不能作为规划代码。") % {"code": code})
+    problem = plan_code_problem(code)
+    if problem:
+        raise ValidationError(problem, code="reserved")
+
+
+# The ranges numbers of the plan data may take: what each number means, and what its column holds. The workbook
+# and the admin check them through the fields' validators (Field.run_validators), so each has one home here.
+YEARS = [MinValueValidator(1900), MaxValueValidator(2200)]
+SMALL = [MaxValueValidator(32767)]  # a PositiveSmallIntegerField on PostgreSQL
+# The longest plan: a five-year plan is 5 years, a modernisation plan to 2035 sixteen.
+PLAN_YEARS_AT_MOST = 30
+DECIMALS_AT_MOST = 6
+
+
+def plan_years_problem(base_year, target_year):
+    """Why a plan cannot run from `base_year` to `target_year`, or None."""
+    if target_year <= base_year:
+        return _("目标年份须晚于基期年份。")
+    if target_year > base_year + PLAN_YEARS_AT_MOST:
+        return _("目标年份最多比基期年份晚 %(years)d 年。") % {"years": PLAN_YEARS_AT_MOST}
+    return None
 
 
 def closed_years(base_year, target_year):
@@ -65,13 +95,14 @@ class Plan(models.Model):
     )
     name = models.CharField(_("名称"), max_length=200)
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
-    base_year = models.PositiveSmallIntegerField(_("基期年份"))
-    target_year = models.PositiveSmallIntegerField(_("目标年份"))
+    base_year = models.PositiveSmallIntegerField(_("基期年份"), validators=YEARS)
+    target_year = models.PositiveSmallIntegerField(_("目标年份"), validators=YEARS)
     ahead_ratio = models.DecimalField(
         _("快于预期阈值"),
         max_digits=4,
         decimal_places=2,
         default=1.10,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text=_("实际进展与应达进展之比不低于此值为快于预期。"),
     )
     on_track_ratio = models.DecimalField(
@@ -79,6 +110,7 @@ class Plan(models.Model):
         max_digits=4,
         decimal_places=2,
         default=0.90,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("实际进展与应达进展之比不低于此值为符合预期。"),
     )
     large_move_share = models.DecimalField(
@@ -86,6 +118,7 @@ class Plan(models.Model):
         max_digits=4,
         decimal_places=2,
         default=0.20,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(10)],
         help_text=_("与上年相比变动超过此比例的数值需确认并说明。"),
     )
     large_move_points = models.DecimalField(
@@ -93,6 +126,7 @@ class Plan(models.Model):
         max_digits=5,
         decimal_places=2,
         default=5,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100)],
         help_text=_("百分比指标与上年相比变动超过此百分点需确认并说明。"),
     )
     review_levels = models.PositiveSmallIntegerField(
@@ -132,6 +166,28 @@ class Plan(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.base_year is not None and self.target_year is not None:
+            problem = plan_years_problem(self.base_year, self.target_year) or self.chains_problem()
+            if problem:
+                raise ValidationError({"target_year": problem})
+
+    def chains_problem(self):
+        """Why the plan's years, as they are now, break a continuation from or into one of its indicators."""
+        if self.pk is None:
+            return None
+        links = Indicator.objects.filter(Q(plan=self, continues__isnull=False) | Q(continues__plan=self))
+        for later in links.select_related("plan", "continues__plan"):
+            if later.plan_id == self.pk:
+                later.plan = self
+            else:
+                later.continues.plan = self
+            problem = later.continuation_problem()
+            if problem:
+                return problem
+        return None
 
     @property
     def period(self):
@@ -281,8 +337,11 @@ def statistics(indicators):
         pending = {c for c in found.values() if c is not None and c not in parent}
 
     def root(pk):
-        while parent.get(pk) is not None:
+        seen = {pk}
+        # A circle is refused wherever a continuation is made (Indicator.chain_problem); stop on one all the same.
+        while parent.get(pk) is not None and parent[pk] not in seen:
             pk = parent[pk]
+            seen.add(pk)
         return pk
 
     return {pk: root(pk) for pk in asked}
@@ -347,12 +406,14 @@ class Indicator(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("规划"))
     code = models.SlugField(_("代码"), max_length=80)
     group = models.CharField(_("分组"), max_length=100, blank=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0, validators=SMALL)
     name = models.CharField(_("名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     unit = models.CharField(_("单位"), max_length=30, blank=True)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.INCREASE)
-    decimals = models.PositiveSmallIntegerField(_("小数位数"), default=2)
+    decimals = models.PositiveSmallIntegerField(
+        _("小数位数"), default=2, validators=[MaxValueValidator(DECIMALS_AT_MOST)]
+    )
     min_value = models.DecimalField(_("合理下限"), max_digits=18, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(_("合理上限"), max_digits=18, decimal_places=4, null=True, blank=True)
     whole_number = models.BooleanField(_("只取整数"), default=False, help_text=_("学校数、县数等计数。"))
@@ -392,10 +453,11 @@ class Indicator(models.Model):
         max_digits=12,
         decimal_places=4,
         default=0,
+        validators=[MinValueValidator(0)],
         help_text=_("各地区之和与全省之差不超过此值即视为一致（按位数修约造成的差）。"),
     )
     district_order = models.PositiveSmallIntegerField(
-        _("分地区表列序"), null=True, blank=True, help_text=_("在分地区目标表中的列序。")
+        _("分地区表列序"), null=True, blank=True, validators=SMALL, help_text=_("在分地区目标表中的列序。")
     )
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
@@ -458,16 +520,45 @@ class Indicator(models.Model):
         """The indicator this one's figures are stored on: the first of its `continues` chain, so that a figure
         two plans share (the last year of one, the base year of the next) is entered and stored once.
         `statistics` is the same rule for many indicators at once."""
-        indicator = self
-        while indicator.continues_id is not None:
+        indicator, seen = self, {self.pk}
+        while indicator.continues_id is not None and indicator.continues_id not in seen:
             indicator = indicator.continues
+            seen.add(indicator.pk)
         return indicator
 
     def clean(self):
         super().clean()
-        problem = self.continuation_problem()
+        problem = self.chain_problem()
         if problem:
             raise ValidationError({"continues": problem})
+
+    def chain_problem(self):
+        """Why this indicator cannot stand where it is in its `continues` chain, or None: the whole chain is
+        checked, from both ends. Its own link (`continuation_problem`), no circle back to itself, and the link of
+        each indicator continuing it, judged with this indicator as it is now (its unit, direction, decimals,
+        累计值 and its plan's years)."""
+        problem = self.continuation_problem()
+        if problem:
+            return problem
+        seen, earlier = {self.pk}, self.continues
+        while earlier is not None and self.pk is not None:
+            if earlier.pk in seen:
+                return _("“%(name)s”的延续关系绕回了它自己：延续只能从上一规划到下一规划。") % {"name": self.name}
+            seen.add(earlier.pk)
+            earlier = earlier.continues
+        return self.later_links_problem()
+
+    def later_links_problem(self):
+        """Why an indicator continuing this one could no longer do so, or None."""
+        if self.pk is None:
+            return None
+        for later in Indicator.objects.filter(continues=self.pk).select_related("plan"):
+            later.continues = self
+            problem = later.continuation_problem()
+            if problem:
+                key = f"{later.plan.code}/{later.code}"
+                return _("%(key)s延续本指标：%(problem)s") % {"key": key, "problem": problem}
+        return None
 
     def continuation_problem(self):
         """Why this indicator cannot continue the one it names, or None: it must be the same statistic (unit,
@@ -497,7 +588,19 @@ class Indicator(models.Model):
                 }
         if self.pk is not None and self.observations.exists():
             return _("“%(name)s”已有自己的数据，不能再延续其他指标。") % words
+        return continued_elsewhere(earlier, self.plan_id, self.code)
+
+
+def continued_elsewhere(earlier, plan_id, code):
+    """Why `earlier` cannot be continued by the indicator `code` of the plan `plan_id`, or None: a statistic goes on
+    in one indicator of the next plan, not two (the constraint indicator_continued_once)."""
+    other = (
+        Indicator.objects.filter(continues=earlier).exclude(plan_id=plan_id, code=code).select_related("plan").first()
+    )
+    if other is None:
         return None
+    words = {"earlier": earlier.name, "key": f"{other.plan.code}/{other.code}"}
+    return _("“%(earlier)s”已由%(key)s延续：一个指标只能被一个指标延续。") % words
 
 
 class Operator(models.TextChoices):
@@ -513,7 +616,7 @@ class Target(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("指标"))
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="targets", verbose_name=_("地区"))
-    year = models.PositiveSmallIntegerField(_("年份"))
+    year = models.PositiveSmallIntegerField(_("年份"), validators=YEARS)
     value = models.DecimalField(_("目标值"), max_digits=18, decimal_places=4)
     upper = models.DecimalField(
         _("目标上限"),
@@ -550,7 +653,7 @@ class Target(models.Model):
 
 class Task(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("规划"))
-    number = models.PositiveSmallIntegerField(_("序号"))
+    number = models.PositiveSmallIntegerField(_("序号"), validators=SMALL)
     category = models.CharField(_("类别"), max_length=100)
     title = models.CharField(_("任务"), max_length=200, blank=True)
     title_en = models.CharField(_("英文名称"), max_length=300, blank=True)
@@ -585,7 +688,7 @@ class Task(models.Model):
 
 class TaskItem(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="items", verbose_name=_("任务"))
-    order = models.PositiveSmallIntegerField(_("排序"))
+    order = models.PositiveSmallIntegerField(_("排序"), validators=SMALL)
     content = models.TextField(_("内容"))
     quantitative_target = models.CharField(_("量化目标"), max_length=200, blank=True)
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
@@ -636,7 +739,7 @@ class TextTarget(models.Model):
     text = models.CharField(_("目标表述"), max_length=300)
     value = models.CharField(_("数值"), max_length=30, blank=True)
     unit = models.CharField(_("单位"), max_length=30, blank=True)
-    year = models.PositiveSmallIntegerField(_("年份"))
+    year = models.PositiveSmallIntegerField(_("年份"), validators=YEARS)
     kind = models.CharField(_("类型"), max_length=30)
     operator = models.CharField(_("运算符"), max_length=1, choices=Operator.choices, blank=True)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, blank=True)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from figures.plan_loading import FIXTURES_DIR, dump_plan, load_plan
-from plans import workbook
+from plans import workbook, workbook_reading
 from plans.models import Indicator
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_the_panel_shows_what_the_workbook_set(client, leader, plan, admin_user)
         "higher_ed_gross_enrolment",
         {header: METADATA[field] for header, field in labels.items()} | {"属性": "预期性", "备注": METADATA["notes"]},
     )
-    report = load_plan(workbook.read_workbook(edited), by=admin_user, force=True, remove=True)
+    report = load_plan(workbook_reading.read_workbook(edited), by=admin_user, force=True, remove=True)
     assert [c.key for c in report.changes] == ["higher_ed_gross_enrolment"]
     client.force_login(leader)
 
@@ -171,7 +171,7 @@ def test_a_workbook_from_before_the_metadata_columns_keeps_them(plan, admin_user
     buffer = io.BytesIO()
     book.save(buffer)
 
-    report = load_plan(workbook.read_workbook(buffer.getvalue()), by=admin_user, force=True, remove=True)
+    report = load_plan(workbook_reading.read_workbook(buffer.getvalue()), by=admin_user, force=True, remove=True)
 
     assert not report.changes
     assert Indicator.objects.get(plan=plan, code="higher_ed_gross_enrolment").scope == "含成人本专科"

@@ -79,7 +79,7 @@ def test_changing_the_plans_ratios_in_the_admin_refreshes_the_statuses(admin_cli
     before = kept(demo)
     url = reverse("admin:plans_plan_change", args=[demo.pk])
     data = form_data(admin_client, url)
-    data["ahead_ratio"], data["on_track_ratio"] = "0.5", "0.3"
+    data["ahead_ratio"], data["on_track_ratio"] = "1.0", "0.3"
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     demo.refresh_from_db()

@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from figures import excel_files, excel_import
 from figures.models import Observation
+from plans import xlsx_uploads
 from plans.models import District
 from tests.story import approve
 
@@ -93,7 +94,7 @@ def test_a_password_protected_workbook_is_refused(fuzhou, template):
 
 
 def test_an_old_xls_file_is_refused_with_how_to_fix_it(fuzhou):
-    assert "另存为 .xlsx" in refused(fuzhou, excel_files.OLE_MAGIC + b"\x00" * 600, "填报.xlsx")
+    assert "另存为 .xlsx" in refused(fuzhou, xlsx_uploads.OLE_MAGIC + b"\x00" * 600, "填报.xlsx")
 
 
 def test_a_file_over_the_size_limit_is_refused(fuzhou):
@@ -111,7 +112,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(fuzhou, template):
     buffer = io.BytesIO(saved(template))
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
         with archive.open("xl/padding.xml", "w") as padding:
-            for _chunk in range(excel_files.MAX_UNPACKED // (1 << 20) + 1):
+            for _chunk in range(xlsx_uploads.MAX_UNPACKED // (1 << 20) + 1):
                 padding.write(b" " * (1 << 20))
     assert len(buffer.getvalue()) < excel_files.MAX_BYTES
     assert "压缩炸弹" in refused(fuzhou, buffer.getvalue())

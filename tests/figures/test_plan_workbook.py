@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from figures.models import Observation
 from figures.plan_loading import Refused, dump_plan, load_plan
-from plans import workbook
+from plans import workbook, workbook_reading
 from plans.models import Indicator, Plan, Target, Task, TaskItem, TextTarget
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def rows_of(plan):
 
 def test_the_workbook_reads_back_to_the_rows_it_was_written_from(plan):
     data = dump_plan(plan)
-    assert workbook.read_workbook(workbook.write_workbook(data)) == data
+    assert workbook_reading.read_workbook(workbook.write_workbook(data)) == data
 
 
 def test_the_workbook_has_the_seven_sheets_with_flags(plan):
@@ -66,7 +66,7 @@ def test_the_workbook_has_the_seven_sheets_with_flags(plan):
 
 
 def test_the_fujian_plan_loaded_from_its_workbook_equals_the_plan_loaded_from_its_fixtures(plan, admin_user):
-    data = workbook.read_workbook(workbook.write_workbook(dump_plan(plan)))
+    data = workbook_reading.read_workbook(workbook.write_workbook(dump_plan(plan)))
     data["plan"]["code"] = "fujian-from-workbook"
     report = load_plan(data, by=admin_user)
     copy = Plan.objects.get(code="fujian-from-workbook")
@@ -132,14 +132,14 @@ def test_a_bad_workbook_is_refused_with_sheet_row_and_column(plan):
     del book["文字目标"]
     out = io.BytesIO()
     book.save(out)
-    with pytest.raises(workbook.BadWorkbook) as refused:
-        workbook.read_workbook(out.getvalue())
+    with pytest.raises(workbook_reading.BadWorkbook) as refused:
+        workbook_reading.read_workbook(out.getvalue())
     errors = refused.value.errors
     assert "工作表“文字目标”：缺少此工作表。" in errors
     assert any(e.startswith("工作表“指标”第3行G列（方向）") for e in errors)
     assert any(e.startswith("工作表“指标”第4行H列（小数位数）：须为整数") for e in errors)
-    with pytest.raises(workbook.BadWorkbook):
-        workbook.read_workbook(b"not a workbook")
+    with pytest.raises(workbook_reading.BadWorkbook):
+        workbook_reading.read_workbook(b"not a workbook")
 
 
 def test_the_review_levels_are_plan_data_in_the_workbook(plan):
@@ -149,6 +149,6 @@ def test_the_review_levels_are_plan_data_in_the_workbook(plan):
     header, row = [c.value for c in next(sheet.iter_rows(max_row=1))], next(sheet.iter_rows(min_row=2, max_row=2))
     assert row[header.index("审核层级")].value == 2
     data["plan"]["fields"]["review_levels"] = 3
-    with pytest.raises(workbook.BadWorkbook) as refused:
-        workbook.read_workbook(workbook.write_workbook(data))
+    with pytest.raises(workbook_reading.BadWorkbook) as refused:
+        workbook_reading.read_workbook(workbook.write_workbook(data))
     assert "审核层级须为 1 或 2" in str(refused.value.errors)

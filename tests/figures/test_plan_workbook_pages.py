@@ -1,6 +1,7 @@
 """The plan workbook pages: download, upload with preview and confirm, refusals, and the 待核实 list."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from openpyxl import load_workbook
 
 from figures.models import Observation
 from figures.plan_loading import dump_plan
-from plans import workbook
+from plans import workbook, workbook_reading
 from plans.models import Indicator, Plan, Target
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +105,7 @@ def test_an_administrator_downloads_the_plan_as_a_workbook(client, make_user, pl
     response = client.get(reverse("plans:workbook-download", args=[plan.code]))
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
     data = b"".join(response.streaming_content) if response.streaming else response.content
-    assert workbook.read_workbook(data) == dump_plan(plan)
+    assert workbook_reading.read_workbook(data) == dump_plan(plan)
 
 
 def test_a_second_plan_is_created_through_the_upload_alongside_fujians(client, make_user, plan):
@@ -171,3 +172,47 @@ def test_the_review_list_names_every_flag_with_its_reason(client, reviewer, plan
 def test_the_review_list_is_not_for_district_staff(client, make_user):
     client.force_login(make_user("someone"))
     assert client.get(reverse("plans:review-flags")).status_code == 403
+
+
+def test_the_preview_is_computed_once_per_upload_not_on_every_refresh(
+    client, make_user, plan, django_assert_max_num_queries
+):
+    client.force_login(make_user("root", superuser=True))
+    data = dump_plan(plan)
+    next(r for r in data["targets"] if r["indicator"] == "putonghua_rate")["fields"]["value"] += 1
+    upload(client, workbook.write_workbook(data))
+    first = client.get(reverse("plans:workbook-preview")).content.decode()
+    # Refreshing reads the stored preview: no workbook read again, no trial load of the whole plan.
+    with django_assert_max_num_queries(8):
+        again = client.get(reverse("plans:workbook-preview")).content.decode()
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert token.sub("", again) == token.sub("", first) and "普通话普及率 全省 2025" in again and "确认保存" in again
+    client.post(reverse("plans:workbook-confirm"))
+    assert Target.objects.get(indicator__plan=plan, indicator__code="putonghua_rate", year=2025).value == 93
+
+
+def test_the_preview_shows_what_blocks_first_then_changes_by_name_and_folds_the_rest(client, make_user, plan):
+    client.force_login(make_user("root", superuser=True))
+    data = dump_plan(plan)
+    next(r for r in data["targets"] if r["indicator"] == "putonghua_rate")["fields"]["value"] = Decimal(93)
+    # Removing an indicator with figures blocks the upload; it is listed first, whatever its sheet.
+    data["indicators"] = [r for r in data["indicators"] if r["code"] != "preschool_gross_enrolment"]
+    data["targets"] = [r for r in data["targets"] if r["indicator"] != "preschool_gross_enrolment"]
+    data["baselines"] = [r for r in data["baselines"] if r["indicator"] != "preschool_gross_enrolment"]
+    upload(client, workbook.write_workbook(data))
+    html = client.get(reverse("plans:workbook-preview")).content.decode()
+    blocking, changed = html.index("preschool_gross_enrolment"), html.index("普通话普及率 全省 2025")
+    assert blocking < changed
+    # By name, and with the indicator's decimals rather than the stored four.
+    assert "92.00 → 93.00" in html and "92.0000" not in html
+    # The rows nothing happens to are a count that opens on a click.
+    unchanged = re.findall(r"<details[^>]*>\s*<summary>无变化 (\d+) 行</summary>", html)
+    assert len(unchanged) >= 5 and sum(map(int, unchanged)) > 300
+
+
+def test_a_new_plans_rows_are_folded_into_a_count(client, make_user, plan):
+    client.force_login(make_user("root", superuser=True))
+    upload(client, workbook.write_workbook(small_plan()))
+    html = client.get(reverse("plans:workbook-preview")).content.decode()
+    assert re.search(r"<details[^>]*>\s*<summary>新增 3 行</summary>.*高等教育毛入学率", html, re.S)
+    assert 'data-change="new"><td>' not in html  # no table row per new row

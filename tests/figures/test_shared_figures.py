@@ -17,7 +17,7 @@ from figures.forms import EntryGrid
 from figures.models import Observation, Standing
 from figures.pipeline import Conflict
 from figures.plan_loading import Refused, dump_plan, load_plan
-from plans import progress, workbook
+from plans import progress, workbook, workbook_reading
 from plans.models import Indicator, Plan
 from tests import story
 
@@ -101,7 +101,7 @@ def next_plan_rows(*, unit="%", baseline=None):
 
 def load_through_the_workbook(rows, by):
     """As an administrator does: the rows written to a workbook, read back and loaded by the one loader."""
-    return load_plan(workbook.read_workbook(workbook.write_workbook(rows)), by=by)
+    return load_plan(workbook_reading.read_workbook(workbook.write_workbook(rows)), by=by)
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_the_loaded_plan_continues_the_14th_plans_indicator(plan, next_plan):
     # The workbook of the new plan says so, and reads back to the same rows.
     data = dump_plan(next_plan)
     assert next(i for i in data["indicators"] if i["code"] == CODE)["continues"] == f"{OLD_PLAN}/{CODE}"
-    assert workbook.read_workbook(workbook.write_workbook(data)) == data
+    assert workbook_reading.read_workbook(workbook.write_workbook(data)) == data
 
 
 def test_the_2025_figure_is_entered_once_and_is_both_plans_figure(client, plan, next_plan, reviewer, province):
@@ -280,8 +280,8 @@ def test_a_year_locked_in_either_plan_locks_the_shared_figure(plan, next_plan, r
 
 def test_an_indicator_of_another_statistic_cannot_continue_and_is_named(plan, next_plan, admin_user):
     old, new = old_and_new(plan, next_plan)
-    with pytest.raises(workbook.BadWorkbook) as refused:
-        workbook.read_workbook(workbook.write_workbook(next_plan_rows(unit="万人")))
+    with pytest.raises(workbook_reading.BadWorkbook) as refused:
+        workbook_reading.read_workbook(workbook.write_workbook(next_plan_rows(unit="万人")))
     (message,) = refused.value.errors
     assert "工作表“指标”第2行" in message and "延续指标" in message
     assert "“高等教育毛入学率”的单位（万人）与所延续的“高等教育毛入学率”（%）不同" in message
