@@ -51,8 +51,8 @@ TRUE = (True, 1, "1", "true", "True", "on", "yes", "是", "Y", "y")
 def parse_number(raw, field="value", *, percent=True):
     """Read a number as people type it: '98.5', '98.5%', '９８．５', '1,234.5', with spaces around.
 
-    Refused: other scripts' digits, separators not in groups of three, '_', exponents, a percent sign where
-    `percent` is False, and anything of 10^14 or more."""
+    Refused: spaces inside ('1 5'), other scripts' digits, separators not in groups of three, '_', exponents, a
+    percent sign where `percent` is False, and anything of 10^14 or more."""
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)) and raw is not None:
         raise ValidationError({field: _("请输入数字。")}, code="not_a_number")
     if isinstance(raw, (int, float, Decimal)):
@@ -68,12 +68,16 @@ def parse_number(raw, field="value", *, percent=True):
             raise ValidationError({field: _("数值必须是有限的数字。")}, code="not_finite")
         if any(char not in NUMBER_CHARS for char in text):
             raise ValidationError({field: _("“%(raw)s”不是数字。") % {"raw": raw}}, code="not_a_number")
-        # NFKC turns full-width digits, points, commas and percent signs into their ASCII forms.
-        text = unicodedata.normalize("NFKC", text).replace(" ", "")
+        # NFKC turns full-width digits, points, commas, percent signs and spaces into their ASCII forms.
+        text = unicodedata.normalize("NFKC", text)
         if text.endswith("%"):
             if not percent:
                 raise ValidationError({field: _("该指标不是百分比，请去掉“%”。")}, code="not_a_percentage")
-            text = text[:-1]
+            text = text[:-1].rstrip()
+        if " " in text:
+            # "1 5" is a typing slip, not 15.
+            message = _("“%(raw)s”中有空格：数字中间不能有空格。") % {"raw": raw}
+            raise ValidationError({field: message}, code="space_in_number")
         if not NUMBER.match(text):
             raise ValidationError({field: _("“%(raw)s”不是数字。") % {"raw": raw}}, code="not_a_number")
         number = Decimal(text.replace(",", ""))
