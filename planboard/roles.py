@@ -46,6 +46,13 @@ def ensure_groups():
         group.permissions.set(permissions)
 
 
+def apps_named():
+    """The labels of the apps whose permissions the roles name."""
+    return sorted(
+        {name.rpartition(".")[0] or "figures" for codenames in ROLE_PERMISSIONS.values() for name in codenames}
+    )
+
+
 def _named(codenames):
     """A bare codename is a figures permission; another app's is written in full ("tasks.report_task")."""
     query = Q(pk__in=[])
