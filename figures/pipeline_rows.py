@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from figures.models import Observation, ObservationStatus
+from plans import numbers
 from plans.models import District, Indicator
 
 
@@ -37,9 +38,9 @@ class Action:
     ENTERED = (SAVE, SUBMIT)
 
 
-MAX_DECIMALS = 4
-# The column holds 18 digits with 4 decimals: 14 before the point.
-LIMIT = Decimal(10) ** 14
+# What the columns hold exactly on either database (plans.numbers).
+MAX_DECIMALS = numbers.DECIMALS
+LIMIT = numbers.LIMIT
 TEXT_LIMITS = {"note": 2000, "source": 200, "reason": 2000, "measures": 2000, "comment": 2000}
 TEXT_FIELDS = ("note", "source", "reason", "measures")
 # ASCII and full-width digits, points, separators, signs and percent signs; nothing else is a number here.
@@ -52,7 +53,7 @@ def parse_number(raw, field="value", *, percent=True):
     """Read a number as people type it: '98.5', '98.5%', '９８．５', '1,234.5', with spaces around.
 
     Refused: spaces inside ('1 5'), other scripts' digits, separators not in groups of three, '_', exponents, a
-    percent sign where `percent` is False, and anything of 10^14 or more."""
+    percent sign where `percent` is False, and anything of 10^11 or more (plans.numbers.LIMIT)."""
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)) and raw is not None:
         raise ValidationError({field: _("请输入数字。")}, code="not_a_number")
     if isinstance(raw, (int, float, Decimal)):
@@ -84,7 +85,9 @@ def parse_number(raw, field="value", *, percent=True):
     if not number.is_finite():
         raise ValidationError({field: _("数值必须是有限的数字。")}, code="not_finite")
     if abs(number) >= LIMIT:
-        raise ValidationError({field: _("数值过大，必须小于 10 的 14 次方。")}, code="too_large")
+        message = _("数值过大，必须小于 %(limit)s（10 的 %(power)d 次方）。")
+        words = {"limit": f"{LIMIT:f}", "power": numbers.DIGITS - numbers.DECIMALS}
+        raise ValidationError({field: message % words}, code="too_large")
     if -number.as_tuple().exponent > MAX_DECIMALS and number != number.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
         raise ValidationError({field: _("最多保留%(n)d位小数。") % {"n": MAX_DECIMALS}}, code="too_precise")
     return number
