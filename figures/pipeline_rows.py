@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from figures.models import Observation, ObservationStatus
 from plans import numbers
+from plans import text as plain_text
 from plans.models import District, Indicator
 
 
@@ -94,7 +95,8 @@ def parse_number(raw, field="value", *, percent=True):
 
 
 def clean_text(raw, field):
-    """A note, source, reason, measures or comment: text, bounded, without control or bidi-override characters."""
+    """A note, source, reason, measures or comment: text, bounded, and plain (plans.text: no control or bidi-override
+    characters, no lone surrogates)."""
     if raw is None:
         return ""
     if not isinstance(raw, str):
@@ -103,8 +105,8 @@ def clean_text(raw, field):
     limit = TEXT_LIMITS[field]
     if len(text) > limit:
         raise ValidationError({field: _("不能超过%(n)d个字。") % {"n": limit}}, code="too_long")
-    if any(unicodedata.category(char) in ("Cc", "Cf") and char not in "\n\r\t" for char in text):
-        raise ValidationError({field: _("含有不可见的控制字符，请删除后重试。")}, code="control_character")
+    if not plain_text.is_plain(text):
+        raise ValidationError({field: plain_text.MESSAGE}, code="control_character")
     return text
 
 
