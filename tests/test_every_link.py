@@ -23,7 +23,8 @@ SKIPPED = ("/accounts/logout/", "/static/", "/i18n/")
 # not which data they show, so the English walk looks at fewer of each.
 PER_PATTERN = {"zh-hans": 2, "en": 1}
 MOST_PAGES = 300  # per user and language
-# Files (the Excel report and template, the Word evaluation, evidence) are fetched by the first user reaching them.
+# Files (the Excel report and template, the Word evaluation, evidence) are fetched by the first user reaching them,
+# in the first language. Django's admin is walked one page of each kind.
 DOWNLOADS = (".xlsx", ".docx", "/evidence/")
 
 
@@ -86,18 +87,18 @@ def crawl(username, language, downloaded):
                 if kind in downloaded:
                     continue
                 downloaded.add(kind)
-            if kinds[kind] < PER_PATTERN[language]:
+            if kinds[kind] < (1 if kind[0].startswith("/admin/") else PER_PATTERN[language]):
                 kinds[kind] += 1
                 queue.append(link)
     return statuses
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_no_link_from_the_dashboard_leads_to_a_server_error(demo_site, language):
+def test_no_link_from_the_dashboard_leads_to_a_server_error(demo_site):
     errors, counts, downloaded = {}, {}, set()
-    for username in USERS:
-        statuses = crawl(username, language, downloaded)
-        counts[username] = len(statuses)
-        errors.update({(username, url): status for url, status in statuses.items() if status >= 500})
+    for language in ("zh-hans", "en"):
+        for username in USERS:
+            statuses = crawl(username, language, downloaded)
+            counts[(username, language)] = len(statuses)
+            errors.update({(username, language, url): status for url, status in statuses.items() if status >= 500})
     assert errors == {}
     assert min(counts.values()) > 20, counts  # the crawl did find the site

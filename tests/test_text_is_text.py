@@ -92,3 +92,26 @@ def test_the_word_and_excel_writers_never_fail_on_stored_text(client, reviewer, 
         assert client.get(url).status_code == 200, url
     text = client.get(f"{FJ}/export/evaluation.docx?year=2024")
     assert text["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/observations/?indicator=%00",
+        "/api/observations/?district=a%0bb",
+        "/api/districts/%00/",
+        "/api/plan/?plan=%00",
+        f"{FJ}/overview/?q=%00",
+        f"{FJ}/import/template.xlsx?district=%00",
+        f"{FJ}/report/%00/2024/",
+        f"{FJ}/tasks/?q=%7f",
+    ],
+)
+def test_an_address_with_a_control_character_is_a_400_on_either_database(client, analyst, url):
+    """PostgreSQL cannot even compare a string holding NUL: such an address was a server error there."""
+    client.force_login(analyst)
+    response = client.get(url)
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        named = url.split("?")[1].split("=")[0] if "?" in url else "path"
+        assert list(response.json()["errors"]) == [named]
