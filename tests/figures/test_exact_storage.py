@@ -6,8 +6,11 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from figures.models import Observation
+from figures import standings
+from figures.models import Observation, ObservationStatus
+from plans.models import District
 from tests.conftest import FJ
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +78,39 @@ def test_the_largest_figure_comes_back_exactly_and_every_page_shows_it(
     assert {url: codes for url, codes in answers.items() if 200 not in codes or max(codes) >= 500} == {}
     read = client.get("/api/observations/", {"indicator": RATIO, "year": 2024}).json()["observations"][0]
     assert Decimal(str(read["value"])) == value
+
+
+@pytest.mark.parametrize("extreme", [LARGEST, Decimal("0.0001"), Decimal("0")])
+def test_no_page_fails_on_an_extreme_figure_stored_for_every_indicator(client, reviewer, plan, extreme):
+    """Whatever a stored figure is (here written around the doors, for every indicator, rates included), the read
+    pages and the reports show it."""
+    province = District.objects.province()
+    for indicator in plan.indicators.all():
+        Observation.objects.update_or_create(
+            indicator=indicator,
+            district=province,
+            year=2024,
+            defaults={
+                "value": extreme,
+                "status": ObservationStatus.APPROVED,
+                "entered_by": reviewer,
+                "entered_at": timezone.now(),
+                "approved_by": reviewer,
+                "approved_at": timezone.now(),
+            },
+        )
+    standings.refresh(plan)
+    client.force_login(reviewer)
+    urls = [
+        f"{FJ}/?year=2024",
+        f"{FJ}/overview/?year=2024",
+        f"{FJ}/districts/{PROVINCE}/?year=2024",
+        *(f"{FJ}/indicators/{i.code}/?year=2024" for i in plan.indicators.all()[:15]),
+        "/api/progress/?year=2024",
+        f"{FJ}/export/report.xlsx?year=2024",
+        f"{FJ}/export/evaluation.docx?year=2024",
+        f"{FJ}/tasks/?year=2024",
+        f"{FJ}/key-projects/?year=2024",
+        f"{FJ}/district-targets/?year=2024",
+    ]
+    assert {url: status for url in urls if (status := client.get(url).status_code) != 200} == {}
