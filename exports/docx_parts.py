@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from plans import progress
+from plans.text import writable
 
 BODY_FONT = ("Times New Roman", "宋体")  # (Latin, East Asian)
 HEADING_FONT = ("Times New Roman", "黑体")
@@ -26,7 +27,7 @@ class Numbers:
 
     def caption(self, document, kind, text):
         self.counts[kind] += 1
-        return document.add_paragraph(f"{kind}{self.counts[kind]} {text}", style="Caption")
+        return document.add_paragraph(writable(f"{kind}{self.counts[kind]} {text}"), style="Caption")
 
 
 def _fonts(style, fonts, *, size=None, bold=None, colour=None):
@@ -109,8 +110,8 @@ def paragraph(document, text, *, style=None, indent=True, bold_lead=None):
     if indent:
         added.paragraph_format.first_line_indent = Pt(24)
     if bold_lead:
-        added.add_run(bold_lead).bold = True
-    added.add_run(text)
+        added.add_run(writable(bold_lead)).bold = True
+    added.add_run(writable(text))
     return added
 
 
@@ -118,7 +119,7 @@ def placeholder(document, text):
     """A paragraph for the official to write, marked so it cannot be missed (yellow, 【待撰写】)."""
     added = document.add_paragraph()
     added.paragraph_format.first_line_indent = Pt(24)
-    run = added.add_run(f"{PLACEHOLDER}{text}")
+    run = added.add_run(writable(f"{PLACEHOLDER}{text}"))
     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
     return added
 
@@ -163,7 +164,7 @@ def _cell_text(cell, text, *, size, bold=False, centre=False):
     paragraph.paragraph_format.first_line_indent = None
     if centre:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(str(text))
+    run = paragraph.add_run(writable(str(text)))
     run.font.size = Pt(size)
     run.bold = bold
 

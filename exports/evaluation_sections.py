@@ -10,6 +10,7 @@ from dashboards import charts
 from exports import docx_parts
 from exports.evaluation_words import NOT_REPORTED, WARNING_NOTE, WORD_ORDER, completion, count_summary
 from plans.templatetags.progress_tags import figure, milestone
+from plans.text import writable
 from tasks.models import TaskStatus
 
 ANNEX_MARGIN = 1.5  # cm, left and right, on landscape A4
@@ -26,7 +27,7 @@ def _picture_png(figure):
 
 def title_page(document, data):
     plan = data.plan
-    heading = document.add_paragraph(data.plan.name, style="Title")
+    heading = document.add_paragraph(writable(data.plan.name), style="Title")
     heading.add_run().add_break()
     heading.add_run(f"实施{data.kind}报告")
     document.add_paragraph(f"（{plan.base_year}—{plan.target_year}年）", style="Subtitle")
@@ -42,7 +43,7 @@ def title_page(document, data):
         fact = document.add_paragraph()
         fact.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fact.add_run(f"{label}：").bold = True
-        fact.add_run(value)
+        fact.add_run(writable(value))
     note = document.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = note.add_run(
@@ -143,7 +144,7 @@ def districts_section(document, data):
     comparison = data.district_charts()
     for number, indicator in enumerate(indicators, start=1):
         column = number - 1
-        document.add_heading(f"（{_chinese_number(number)}）{indicator.name}", level=2)
+        document.add_heading(writable(f"（{_chinese_number(number)}）{indicator.name}"), level=2)
         header = ["地区", f"基期值（{plan.base_year}年）"] + [f"{y}年目标" for y in years] + ["实际值", "完成情况"]
         table_rows, statuses = [], []
         for district, cells in rows:
@@ -235,7 +236,8 @@ def problems_section(document, data):
     for number, problem in enumerate(data.problems, start=1):
         line = problem.line
         document.add_heading(
-            f"（{_chinese_number(number)}）{line.indicator.name}（{line.district.name}）：{line.completion}", level=2
+            writable(f"（{_chinese_number(number)}）{line.indicator.name}（{line.district.name}）：{line.completion}"),
+            level=2,
         )
         docx_parts.paragraph(document, str(line.assessment.explanation) + "。", bold_lead="进展情况：")
         docx_parts.paragraph(document, problem.reason or "（未填写）", bold_lead="原因分析：")

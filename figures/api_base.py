@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from figures.models import ApiToken
 from figures.pipeline import Conflict
+from plans import text
 
 
 def token_user(request):
@@ -73,7 +74,22 @@ def json_body(request):
         raise ValidationError({"body": ["请求体不是合法的 JSON。"]}) from None
     if not isinstance(body, dict):
         raise ValidationError({"body": ["请求体必须是 JSON 对象。"]})
+    # Any string a request sends is plain text (plans.text), whatever the field: a lone surrogate cannot even be
+    # looked up in the database.
+    refused = {name: [str(text.MESSAGE)] for name, value in body.items() if not _plain(name) or not _plain(value)}
+    if refused:
+        raise ValidationError(refused)
     return body
+
+
+def _plain(value):
+    if isinstance(value, str):
+        return text.is_plain(value)
+    if isinstance(value, list):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(_plain(key) and _plain(item) for key, item in value.items())
+    return True
 
 
 def number(value):

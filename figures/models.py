@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from plans import progress
+from plans import numbers, progress
 from plans.models import District, Indicator, Plan, statistics_of_continuing_sql
 
 
@@ -65,7 +65,7 @@ class ObservationQuerySet(models.QuerySet):
             district=models.OuterRef("district"),
             year=models.OuterRef("year") - 1,
         )
-        figure = models.DecimalField(max_digits=18, decimal_places=4)
+        figure = models.DecimalField(max_digits=numbers.DIGITS + 1, decimal_places=numbers.DECIMALS)
         # Rounded because SQLite subtracts decimals as floats (12.2 - 11.09 = 1.1099999...).
         change = Round(models.F("value") - models.F("previous_value"), 4, output_field=figure)
         return self.annotate(
@@ -83,7 +83,7 @@ class Observation(models.Model):
         District, on_delete=models.PROTECT, related_name="observations", verbose_name=_("地区")
     )
     year = models.PositiveSmallIntegerField(_("年份"))
-    value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4)
+    value = numbers.number_field(_("数值"))
     status = models.CharField(
         _("状态"), max_length=20, choices=ObservationStatus.choices, default=ObservationStatus.DRAFT
     )
@@ -146,7 +146,7 @@ class Observation(models.Model):
             models.CheckConstraint(condition=Q(status__in=ObservationStatus.values), name="observation_status_valid"),
             models.CheckConstraint(condition=Q(value__gte=0), name="observation_value_not_negative"),
             # What pipeline.parse_number and pipeline.clean_text enforce, kept by the database as well.
-            models.CheckConstraint(condition=Q(value__lt=10**14), name="observation_value_below_1e14"),
+            models.CheckConstraint(condition=numbers.within_limit("value"), name="observation_value_within_limit"),
             models.CheckConstraint(condition=LessThanOrEqual(Length("source"), 200), name="observation_source_length"),
             *(
                 models.CheckConstraint(condition=LessThanOrEqual(Length(name), 2000), name=f"observation_{name}_length")

@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from figures.models import Observation, ObservationStatus
+from plans import numbers
+from plans import text as plain_text
 from plans.models import District, Indicator
 
 
@@ -37,9 +39,9 @@ class Action:
     ENTERED = (SAVE, SUBMIT)
 
 
-MAX_DECIMALS = 4
-# The column holds 18 digits with 4 decimals: 14 before the point.
-LIMIT = Decimal(10) ** 14
+# What the columns hold exactly on either database (plans.numbers).
+MAX_DECIMALS = numbers.DECIMALS
+LIMIT = numbers.LIMIT
 TEXT_LIMITS = {"note": 2000, "source": 200, "reason": 2000, "measures": 2000, "comment": 2000}
 TEXT_FIELDS = ("note", "source", "reason", "measures")
 # ASCII and full-width digits, points, separators, signs and percent signs; nothing else is a number here.
@@ -51,8 +53,8 @@ TRUE = (True, 1, "1", "true", "True", "on", "yes", "是", "Y", "y")
 def parse_number(raw, field="value", *, percent=True):
     """Read a number as people type it: '98.5', '98.5%', '９８．５', '1,234.5', with spaces around.
 
-    Refused: other scripts' digits, separators not in groups of three, '_', exponents, a percent sign where
-    `percent` is False, and anything of 10^14 or more."""
+    Refused: spaces inside ('1 5'), other scripts' digits, separators not in groups of three, '_', exponents, a
+    percent sign where `percent` is False, and anything of 10^11 or more (plans.numbers.LIMIT)."""
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)) and raw is not None:
         raise ValidationError({field: _("请输入数字。")}, code="not_a_number")
     if isinstance(raw, (int, float, Decimal)):
@@ -68,26 +70,33 @@ def parse_number(raw, field="value", *, percent=True):
             raise ValidationError({field: _("数值必须是有限的数字。")}, code="not_finite")
         if any(char not in NUMBER_CHARS for char in text):
             raise ValidationError({field: _("“%(raw)s”不是数字。") % {"raw": raw}}, code="not_a_number")
-        # NFKC turns full-width digits, points, commas and percent signs into their ASCII forms.
-        text = unicodedata.normalize("NFKC", text).replace(" ", "")
+        # NFKC turns full-width digits, points, commas, percent signs and spaces into their ASCII forms.
+        text = unicodedata.normalize("NFKC", text)
         if text.endswith("%"):
             if not percent:
                 raise ValidationError({field: _("该指标不是百分比，请去掉“%”。")}, code="not_a_percentage")
-            text = text[:-1]
+            text = text[:-1].rstrip()
+        if " " in text:
+            # "1 5" is a typing slip, not 15.
+            message = _("“%(raw)s”中有空格：数字中间不能有空格。") % {"raw": raw}
+            raise ValidationError({field: message}, code="space_in_number")
         if not NUMBER.match(text):
             raise ValidationError({field: _("“%(raw)s”不是数字。") % {"raw": raw}}, code="not_a_number")
         number = Decimal(text.replace(",", ""))
     if not number.is_finite():
         raise ValidationError({field: _("数值必须是有限的数字。")}, code="not_finite")
     if abs(number) >= LIMIT:
-        raise ValidationError({field: _("数值过大，必须小于 10 的 14 次方。")}, code="too_large")
+        message = _("数值过大，必须小于 %(limit)s（10 的 %(power)d 次方）。")
+        words = {"limit": f"{LIMIT:f}", "power": numbers.DIGITS - numbers.DECIMALS}
+        raise ValidationError({field: message % words}, code="too_large")
     if -number.as_tuple().exponent > MAX_DECIMALS and number != number.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
         raise ValidationError({field: _("最多保留%(n)d位小数。") % {"n": MAX_DECIMALS}}, code="too_precise")
     return number
 
 
 def clean_text(raw, field):
-    """A note, source, reason, measures or comment: text, bounded, without control or bidi-override characters."""
+    """A note, source, reason, measures or comment: text, bounded, and plain (plans.text: no control or bidi-override
+    characters, no lone surrogates)."""
     if raw is None:
         return ""
     if not isinstance(raw, str):
@@ -96,8 +105,8 @@ def clean_text(raw, field):
     limit = TEXT_LIMITS[field]
     if len(text) > limit:
         raise ValidationError({field: _("不能超过%(n)d个字。") % {"n": limit}}, code="too_long")
-    if any(unicodedata.category(char) in ("Cc", "Cf") and char not in "\n\r\t" for char in text):
-        raise ValidationError({field: _("含有不可见的控制字符，请删除后重试。")}, code="control_character")
+    if not plain_text.is_plain(text):
+        raise ValidationError({field: plain_text.MESSAGE}, code="control_character")
     return text
 
 

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
@@ -7,7 +7,13 @@ class PlanboardConfig(AppConfig):
     verbose_name = "站点"
 
     def ready(self):
-        post_migrate.connect(_ensure_roles, sender=self)
+        # Django sends post_migrate once for each app with models, after creating that app's permissions; this app
+        # has none, so the handler listens to the apps whose permissions the roles name. The last of them to
+        # migrate completes the groups (before it, ensure_groups finds permissions missing and waits).
+        from planboard import roles
+
+        for label in roles.apps_named():
+            post_migrate.connect(_ensure_roles, sender=apps.get_app_config(label), dispatch_uid=f"roles-{label}")
 
 
 def _ensure_roles(**kwargs):
@@ -17,4 +23,4 @@ def _ensure_roles(**kwargs):
     try:
         roles.ensure_groups()
     except LookupError:
-        pass  # a migrate to an earlier state, before the permissions the roles name exist
+        pass  # not every permission the roles name exists yet (another app's come later), or a migrate backwards

@@ -4,7 +4,7 @@ page is of."""
 import time
 
 from django.conf import settings
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 
 from planboard import urls
+from plans import text
 from plans.models import RESERVED_PLAN_CODES, Plan
 
 
@@ -126,3 +127,24 @@ class SlidingSessionMiddleware:
 
 
 TOUCHED = "_planboard_touched"
+
+
+class PlainAddressMiddleware:
+    """Text is text in addresses too (plans.text): a path or query parameter holding a control character is a 400
+    naming it (JSON for the API, docs/api.md), before any view hands it to a database that cannot compare it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refused = [] if text.is_plain(request.path) else ["path"]
+        refused += [
+            name
+            for name, values in request.GET.lists()
+            if not text.is_plain(name) or not all(text.is_plain(value) for value in values)
+        ]
+        if not refused:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"errors": {name: [str(text.MESSAGE)] for name in refused}}, status=400)
+        return HttpResponseBadRequest(str(text.MESSAGE), content_type="text/plain; charset=utf-8")

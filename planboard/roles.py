@@ -42,12 +42,22 @@ ROLE_PERMISSIONS = {
 
 def ensure_groups():
     """Create the role groups with exactly their permissions; safe to run again."""
+    found = {}
     for name, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        permissions = Permission.objects.filter(_named(codenames))
-        if len(permissions) != len(codenames):
+        found[name] = list(Permission.objects.filter(_named(codenames)))
+        if len(found[name]) != len(codenames):
+            # Before any group is made: a migrate to an earlier state leaves the groups alone.
             raise LookupError(f"{name}: permissions missing, run migrate first")
+    for name, permissions in found.items():
+        group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(permissions)
+
+
+def apps_named():
+    """The labels of the apps whose permissions the roles name."""
+    return sorted(
+        {name.rpartition(".")[0] or "figures" for codenames in ROLE_PERMISSIONS.values() for name in codenames}
+    )
 
 
 def _named(codenames):

@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "planboard.middleware.SlidingSessionMiddleware",
     # Chinese whatever the browser asks for; English only when chosen with the language switch (a cookie).
     "planboard.middleware.ChosenLanguageMiddleware",
+    # A control character in the address is a 400, not a database error (PostgreSQL refuses NUL).
+    "planboard.middleware.PlainAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

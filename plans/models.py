@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans import explanations
+from plans.numbers import DECIMALS, number_field, within_limit
 
 
 class Confidence(models.TextChoices):
@@ -51,7 +52,8 @@ YEARS = [MinValueValidator(1900), MaxValueValidator(2200)]
 SMALL = [MaxValueValidator(32767)]  # a PositiveSmallIntegerField on PostgreSQL
 # The longest plan: a five-year plan is 5 years, a modernisation plan to 2035 sixteen.
 PLAN_YEARS_AT_MOST = 30
-DECIMALS_AT_MOST = 6
+# A figure keeps at most plans.numbers.DECIMALS decimals, so an indicator cannot be shown with more.
+DECIMALS_AT_MOST = DECIMALS
 
 
 def plan_years_problem(base_year, target_year):
@@ -414,8 +416,8 @@ class Indicator(models.Model):
     decimals = models.PositiveSmallIntegerField(
         _("小数位数"), default=2, validators=[MaxValueValidator(DECIMALS_AT_MOST)]
     )
-    min_value = models.DecimalField(_("合理下限"), max_digits=18, decimal_places=4, null=True, blank=True)
-    max_value = models.DecimalField(_("合理上限"), max_digits=18, decimal_places=4, null=True, blank=True)
+    min_value = number_field(_("合理下限"), null=True, blank=True)
+    max_value = number_field(_("合理上限"), null=True, blank=True)
     whole_number = models.BooleanField(_("只取整数"), default=False, help_text=_("学校数、县数等计数。"))
     attribute = models.CharField(_("属性"), max_length=10, choices=Attribute.choices, blank=True)
     definition = models.TextField(_("指标解释"), blank=True, help_text=_("指标的含义与计算方法。"))
@@ -426,10 +428,8 @@ class Indicator(models.Model):
     section = models.CharField(_("出处"), max_length=20, help_text=_("规划中的出处，如专栏、附件的编号。"))
     source_detail = models.CharField(_("出处详情"), max_length=200, blank=True)
     cumulative = models.BooleanField(_("累计值"), default=False, help_text=_("自基期年起的累计数，逐年填报累计总数。"))
-    level_gap = models.DecimalField(
+    level_gap = number_field(
         _("差距阈值"),
-        max_digits=18,
-        decimal_places=4,
         null=True,
         blank=True,
         help_text=_(
@@ -491,6 +491,10 @@ class Indicator(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(continues__isnull=True) | ~Q(continues=models.F("id")), name="indicator_continues_not_self"
+            ),
+            *(
+                models.CheckConstraint(condition=within_limit(name), name=f"indicator_{name}_within_limit")
+                for name in ("min_value", "max_value", "level_gap")
             ),
             # A statistic goes on in one indicator of the next plan, not two.
             models.UniqueConstraint(fields=["continues"], name="indicator_continued_once"),
@@ -617,11 +621,9 @@ class Target(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("指标"))
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="targets", verbose_name=_("地区"))
     year = models.PositiveSmallIntegerField(_("年份"), validators=YEARS)
-    value = models.DecimalField(_("目标值"), max_digits=18, decimal_places=4)
-    upper = models.DecimalField(
+    value = number_field(_("目标值"))
+    upper = number_field(
         _("目标上限"),
-        max_digits=18,
-        decimal_places=4,
         null=True,
         blank=True,
         help_text=_("“力争3~5个”这类区间目标的上限；按下限判断是否达成。"),
@@ -640,6 +642,10 @@ class Target(models.Model):
             models.CheckConstraint(condition=Q(operator__in=Operator.values), name="target_operator_valid"),
             models.CheckConstraint(
                 condition=Q(upper__isnull=True) | Q(upper__gte=models.F("value")), name="target_range_ordered"
+            ),
+            *(
+                models.CheckConstraint(condition=within_limit(name), name=f"target_{name}_within_limit")
+                for name in ("value", "upper")
             ),
         ]
 

@@ -5,11 +5,11 @@ import unicodedata
 from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from plans import progress
+from plans.text import UNWRITABLE, writable
 
 # ---------------------------------------------------------------------------------------------------------------
 # Cells and styles shared by the report and the template
@@ -24,7 +24,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 def text_cell(sheet, value, **style):
     """A cell holding `value` as text, never as a formula, an error code or an illegal XML character."""
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell = WriteOnlyCell(sheet, value=writable(value))
     cell.data_type = "s"
     if value.startswith(FORMULA_STARTS):
         # Shown and kept as text even when someone edits the cell in Excel.
@@ -52,7 +52,7 @@ def safe_row(sheet, values):
 
 def _odd(text):
     # Strings openpyxl would not keep as plain text: error codes like #N/A, or characters XML forbids.
-    return text[:1] == "#" or ILLEGAL_CHARACTERS_RE.search(text) is not None
+    return text[:1] == "#" or UNWRITABLE.search(text) is not None
 
 
 def header_cells(sheet, names):

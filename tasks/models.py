@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans.models import Task
+from plans.text import validate_plain
 
 
 class TaskStatus(models.TextChoices):
@@ -35,8 +36,10 @@ class TaskReport(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports", verbose_name=_("任务"))
     year = models.PositiveSmallIntegerField(_("年份"))
     status = models.CharField(_("进展状态"), max_length=12, choices=TaskStatus.choices)
-    summary = models.TextField(_("进展情况"))
-    evidence_links = models.TextField(_("佐证链接"), blank=True, help_text=_("每行一个网址。"))
+    summary = models.TextField(_("进展情况"), validators=[validate_plain])
+    evidence_links = models.TextField(
+        _("佐证链接"), blank=True, validators=[validate_plain], help_text=_("每行一个网址。")
+    )
     evidence_file = models.FileField(
         _("佐证材料"),
         upload_to="task-reports/%Y/",
@@ -45,7 +48,10 @@ class TaskReport(models.Model):
         help_text=_("PDF、Word、Excel、图片或 ZIP，不超过 10 MB。"),
     )
     text_target_notes = models.TextField(
-        _("文字目标进展"), blank=True, help_text=_("本任务各项文字目标（如每县标准、逐年降低）的落实情况。")
+        _("文字目标进展"),
+        blank=True,
+        validators=[validate_plain],
+        help_text=_("本任务各项文字目标（如每县标准、逐年降低）的落实情况。"),
     )
     # Optimistic locking, as for figures: a save names the version it was based on (tasks.services).
     version = models.PositiveIntegerField(_("版本"), default=1)

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,24 @@ from plans.models import Indicator, Task, TextTarget
 # Template columns include their partial rather than name it: a named template is rendered with the request,
 # which runs the context processors (two queries) again for every cell.
 INCLUDE = '{{% include "{}" %}}'
+
+# However many rows ?per_page= asks for, a page shows at most this many.
+MOST_PER_PAGE = 500
+
+
+def configure(request, table, *, per_page):
+    """django-tables2's RequestConfig (sorting, ?page=), reading ?per_page= only when it is a whole number from 1 to
+    MOST_PER_PAGE: anything else in the address shows the usual page size, not a server error."""
+    tables.RequestConfig(request, paginate=False).configure(table)
+    asked = request.GET.get(table.prefixed_per_page_field, "")
+    if asked.isascii() and asked.isdigit() and 1 <= int(asked) <= MOST_PER_PAGE:
+        per_page = int(asked)
+    try:
+        table.paginate(page=request.GET.get(table.prefixed_page_field, 1), per_page=per_page)
+    except PageNotAnInteger:
+        table.page = table.paginator.page(1)
+    except EmptyPage:
+        table.page = table.paginator.page(table.paginator.num_pages)
 
 
 class TaskTable(tables.Table):

@@ -5,7 +5,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from dashboards import overviews
 from dashboards.cache import cached, data_version
@@ -17,7 +16,7 @@ from tasks import districts, services
 from tasks.filters import TaskFilter
 from tasks.forms import TaskReportForm
 from tasks.models import TaskReport, with_year_status
-from tasks.tables import KeyProjectTable, TaskTable, TextTargetTable
+from tasks.tables import KeyProjectTable, TaskTable, TextTargetTable, configure
 
 
 def chosen_year(request, plan):
@@ -38,7 +37,7 @@ def task_list(request):
     linked = Indicator.objects.filter(plan=plan, task__isnull=False)
     statuses = {pk: a.status for pk, a in _province_statuses(plan, year, linked, District.objects.province()).items()}
     table = TaskTable(task_filter.qs, statuses=statuses, order_by="number")
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    configure(request, table, per_page=25)
     context = {"plan": plan, "year": year, "years": services.report_years(plan), "filter": task_filter}
     return render(request, "tasks/task_list.html", {**context, "table": table})
 
@@ -148,8 +147,8 @@ def key_projects(request):
         )
     )
     table = KeyProjectTable(indicators, assessments=_province_statuses(plan, year, indicators, province))
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    configure(request, table, per_page=50)
     text_table = TextTargetTable(TextTarget.objects.filter(plan=plan).select_related("task"), prefix="text-")
-    RequestConfig(request, paginate={"per_page": 50}).configure(text_table)
+    configure(request, text_table, per_page=50)
     context = {"plan": plan, "year": year, "years": services.report_years(plan), "table": table}
     return render(request, "tasks/key_projects.html", {**context, "text_table": text_table})

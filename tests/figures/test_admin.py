@@ -1,6 +1,8 @@
 """The admin: figures and year locks are read-only there; editing the plan, its indicators or targets keeps the
 precomputed statuses equal to progress.py's verdicts."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -42,6 +44,22 @@ def form_data(client, url):
             data[name] = "on"
         elif value not in (None, False):
             data[name] = value
+    return data
+
+
+def form_data_with_inlines(client, url):
+    """What a change page with inline formsets would post back unchanged."""
+    page = client.get(url)
+    data = form_data(client, url)
+    for formset in page.context["inline_admin_formsets"]:
+        formset = formset.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for form in formset.forms:
+            for name in form.fields:
+                value = form[name].value()
+                if value not in (None, False):
+                    data[form.add_prefix(name)] = "on" if value is True else value
     return data
 
 
@@ -126,3 +144,45 @@ def test_renaming_a_district_in_the_admin_shows_on_the_cached_pages_at_once(admi
     data.update(name="福州市（新名）", short_name="榕城")
     assert admin_client.post(url, data).status_code == 302
     assert "福州市（新名）" in client.get(page).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [("value", "99999999999999.99"), ("upper", "100000000000"), ("value", "1e14"), ("value", "123456789012.5")],
+)
+def test_a_target_beyond_what_the_database_keeps_is_refused_with_a_form_message(admin_client, plan, field, typed):
+    target = Target.objects.filter(indicator__plan=plan, upper__isnull=True).first()
+    url = reverse("admin:plans_target_change", args=[target.pk])
+    data = {**form_data(admin_client, url), field: typed}
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() == {field}
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(reverse("admin:plans_target_changelist")).status_code == 200
+
+
+def test_the_largest_target_the_database_keeps_is_saved_and_read_back_exactly(admin_client, plan):
+    target = Target.objects.filter(indicator__plan=plan, upper__isnull=True).first()
+    url = reverse("admin:plans_target_change", args=[target.pk])
+
+    response = admin_client.post(url, {**form_data(admin_client, url), "value": "99999999999.9999"})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    target.refresh_from_db()
+    assert target.value == Decimal("99999999999.9999")
+    assert admin_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["min_value", "max_value", "level_gap"])
+def test_an_indicators_bound_beyond_what_the_database_keeps_is_refused(admin_client, plan, field):
+    indicator = plan.indicators.get(code="putonghua_rate")
+    url = reverse("admin:plans_indicator_change", args=[indicator.pk])
+    data = form_data_with_inlines(admin_client, url)
+    data[field] = "99999999999999.99"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors

@@ -41,6 +41,8 @@ def cell(district, plan):
         ("1,234.5", "1234.5"),
         ("  12.25 ", "12.25"),
         ("１２％", "12"),
+        ("98.5 %", "98.5"),
+        ("\u00a012.5\u3000", "12.5"),
         (12, "12"),
         (12.5, "12.5"),
     ],
@@ -64,6 +66,11 @@ def test_numbers_are_accepted_as_people_type_them(typed, stored):
         (float("inf"), "有限的数字"),
         (True, "请输入数字"),
         ("12.123456", "最多保留4位小数"),
+        ("1 5", "数字中间不能有空格"),
+        ("15 .2", "数字中间不能有空格"),
+        ("1\u00a05", "数字中间不能有空格"),
+        ("1\u30005", "数字中间不能有空格"),
+        ("1, 234", "数字中间不能有空格"),
     ],
 )
 def test_what_is_not_a_finite_number_is_refused_naming_the_value_field(typed, message):
