@@ -58,19 +58,25 @@ def read_long_table(file, filename):
     yield from _long_rows(header, lines[1:], start=2)
 
 
+MAX_CSV_CELL = 128 * 1024
+
+
 def _csv_lines(data):
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise BadFile(_("CSV 文件须为 UTF-8 编码（在 Excel 中另存为“CSV UTF-8”）。")) from None
+    # The csv module's own field limit is process-wide and other libraries raise it (frictionless sets it to
+    # sys.maxsize on import), so a cell's size is checked here; the file itself is at most MAX_BYTES.
+    refused = BadFile(_("CSV 文件格式有误：某个单元格超过 %(kb)d KB，或引号没有成对。") % {"kb": MAX_CSV_CELL // 1024})
     try:
-        return list(csv.reader(io.StringIO(data)))
+        lines = list(csv.reader(io.StringIO(data)))
     except csv.Error:
-        # Most often a field over csv.field_size_limit() (128 KB): a stray quote swallowing the rest of the file.
-        raise BadFile(
-            _("CSV 文件格式有误：某个单元格超过 %(kb)d KB，或引号没有成对。") % {"kb": csv.field_size_limit() // 1024}
-        ) from None
+        raise refused from None  # a field over the csv module's limit: a stray quote swallowing the rest of the file
+    if any(len(cell) > MAX_CSV_CELL for line in lines for cell in line):
+        raise refused
+    return lines
 
 
 def _long_header(first_line):
