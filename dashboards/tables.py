@@ -44,7 +44,10 @@ class ValuesTable(tables.Table):
             for year in years
         ]
         rows = [
-            {"district": district, **{f"y{year}": value for year, value in report.figures[district.pk].items()}}
+            {
+                "district": district.display_short_name,
+                **{f"y{year}": value for year, value in report.figures[district.pk].items()},
+            }
             for district in report.districts
             if district.pk in report.figures
         ]

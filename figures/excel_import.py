@@ -82,7 +82,10 @@ def preview_upload(data, filename, *, plan, user, action):
             except pipeline.ImportRejected as rejected:
                 for number, name, message in rejected.errors:
                     letter, header = sheet.columns.get(name) or sheet.columns["value"]
-                    failed.setdefault(number, []).append(f"{letter}列（{header}）：{message}")
+                    failed.setdefault(number, []).append(
+                        _("%(column)s列（%(header)s）：%(message)s")
+                        % {"column": letter, "header": header, "message": message}
+                    )
                 pending = [(number, row) for number, row in pending if number not in failed]
         results = iter(checked)
         for number, row in sheet.rows:

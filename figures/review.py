@@ -5,10 +5,13 @@ the write pipeline's locking, version, history and status code (`pipeline.lock`,
 Four eyes: nobody approves a figure whose current version he entered or submitted himself.
 """
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from figures import pipeline
 from figures.models import Observation, ObservationStatus, ReportingYear
@@ -45,11 +48,12 @@ def _read(observation, version):
 # The steps a reviewer takes on one figure, by the name pages and the API use; bulk review offers the first two.
 REVIEW_STEPS = {"approve": approve, "return": return_for_revision, "reopen": reopen}
 BULK_STEPS = ("approve", "return")
-# step: (the status it starts from, the status it leaves, the history's change reason)
+# step: (the status it starts from, the status it leaves, the history's change reason). Reasons are stored in
+# Chinese, whoever's language, and translated when shown (`shown_reason`).
 STEPS = {
-    "approve": (ObservationStatus.SUBMITTED, ObservationStatus.APPROVED, _("审核通过")),
-    "return": (ObservationStatus.SUBMITTED, ObservationStatus.RETURNED, _("退回")),
-    "reopen": (ObservationStatus.APPROVED, ObservationStatus.RETURNED, _("重新打开")),
+    "approve": (ObservationStatus.SUBMITTED, ObservationStatus.APPROVED, gettext_noop("审核通过")),
+    "return": (ObservationStatus.SUBMITTED, ObservationStatus.RETURNED, gettext_noop("退回")),
+    "reopen": (ObservationStatus.APPROVED, ObservationStatus.RETURNED, gettext_noop("重新打开")),
 }
 
 
@@ -97,7 +101,7 @@ def _review(observations, step, *, by, versions, comment):
             if o.status != expected:
                 raise Conflict(
                     _("%(figure)s当前状态为“%(status)s”，不能%(step)s。")
-                    % {"figure": o, "status": o.get_status_display(), "step": reason}
+                    % {"figure": o, "status": o.get_status_display(), "step": _(reason)}
                 )
             if wanted[o.pk] != o.version:
                 raise Conflict(pipeline.version_message(o))
@@ -144,7 +148,7 @@ def restore(*, observation, record, by, version=None, plan=None):
         version=version,
         action=pipeline.Action.SUBMIT,
     )
-    reason = _("恢复为第%(version)d版") % {"version": record.version}
+    reason = RESTORED % {"version": record.version}
     if observation.year in pipeline.locked_years({observation.indicator_id})[observation.indicator_id]:
         raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": observation.year})
     if observation.status == ObservationStatus.APPROVED:
@@ -180,3 +184,15 @@ def lock_year(*, plan, year, by, locked=True):
         reporting_year.locked_by, reporting_year.locked_at = (by, timezone.now()) if locked else (None, None)
         reporting_year.save()
         return reporting_year
+
+
+RESTORED = gettext_noop("恢复为第%(version)d版")
+RESTORED_PATTERN = re.compile(r"恢复为第(\d+)版")
+
+
+def shown_reason(reason):
+    """A history row's change reason in the reader's language (they are stored in Chinese)."""
+    restored = RESTORED_PATTERN.fullmatch(reason or "")
+    if restored:
+        return _(RESTORED) % {"version": int(restored[1])}
+    return _(reason) if reason else reason

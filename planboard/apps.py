@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class PlanboardConfig(AppConfig):
     name = "planboard"
-    verbose_name = "站点"
+    verbose_name = _("站点")
 
     def ready(self):
         post_migrate.connect(_ensure_roles, sender=self)

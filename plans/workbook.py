@@ -94,6 +94,7 @@ INDICATOR_COLUMNS = (
     # "<plan code>/<indicator code>" of the earlier plan's indicator this one continues (README, "Figures two plans
     # share"): the two share their figures.
     Column("延续指标", "continues", optional=True),
+    Column("英文单位", "unit_en", optional=True),
     CONFIDENCE,
     FLAG,
     REASON,
@@ -512,7 +513,8 @@ def continuation_key(indicator):
 
 
 def _fields(row, columns, keys=KEYS):
-    return {c.name: row[c.name] for c in columns if c.kind != "out" and c.name not in keys}
+    # An optional column the workbook lacks leaves the stored field as it is.
+    return {c.name: row[c.name] for c in columns if c.kind != "out" and c.name not in keys and c.name in row}
 
 
 def _cell(row, names):

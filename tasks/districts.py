@@ -152,7 +152,7 @@ def comparison_charts(indicators, rows):
             charts.district_comparison(
                 indicator=indicator,
                 rows=[
-                    (str(district), cells[column].assessment)
+                    (district.display_short_name, cells[column].assessment)
                     for district, cells in rows
                     if not district.is_province and cells[column].assessment is not None
                 ],
