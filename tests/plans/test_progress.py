@@ -14,6 +14,7 @@ from django.conf import settings
 from plans.progress import (
     STATUS_COLOURS,
     STATUS_LABELS,
+    STATUS_TEXT_COLOURS,
     Milestone,
     Projection,
     assess,
@@ -743,3 +744,23 @@ def test_a_count_is_explained_in_whole_numbers_as_the_page_shows_it(year, actual
     assert assessment.expected == pytest.approx(path_then)
     assert str(assessment.explanation) == sentence
     assert figure(assessment.expected, 0) in sentence
+
+
+def contrast(a, b):
+    """WCAG 2's contrast ratio of two colours."""
+
+    def luminance(colour):
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_status_colour_reads_at_wcag_aa_with_its_text_and_the_stylesheet_has_no_other_palette():
+    for status, colour in STATUS_COLOURS.items():
+        assert contrast(colour, STATUS_TEXT_COLOURS[status]) >= 4.5, status
+    css = (settings.BASE_DIR / "static" / "css" / "planboard.css").read_text()
+    for status in STATUS_COLOURS:
+        assert not re.search(rf"--{status.replace('_', '-')}:\s*#", css), f"planboard.css defines its own {status}"
