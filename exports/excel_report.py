@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from dashboards.charts import STATUS_ORDER
 from figures import access
@@ -18,6 +20,7 @@ from figures.models import Observation, ObservationStatus
 from plans import progress
 from plans.models import District, Indicator, Target, Task, TaskItem, in_english, showing
 from plans.xlsx import (
+    HEADER_FILL,
     HEADER_FONT,
     TITLE_FONT,
     WRAP,
@@ -37,6 +40,11 @@ from tasks.models import TaskReport, TaskStatus
 
 # ---------------------------------------------------------------------------------------------------------------
 # The report
+
+ACROSS = Alignment(horizontal="centerContinuous", vertical="top")
+INDENTED = Alignment(horizontal="left", indent=1)
+DETAIL_SCALE = 70  # per cent: 数据明细 prints at a readable size, its columns over two pages across if need be
+CHARTS_PER_PAGE = 2
 
 
 @dataclass
@@ -223,7 +231,8 @@ def _district_sheet(workbook, data):
     sheet.freeze_panes = "B3"
     print_setup(sheet, "1:2")
     _page_header(sheet, data.plan)
-    sheet.append(header_cells(sheet, names))
+    # Each indicator's name spans its three columns (centred across them, not wrapped into the first and cut).
+    sheet.append([text_cell(sheet, str(name), font=HEADER_FONT, fill=HEADER_FILL, alignment=ACROSS) for name in names])
     sheet.append(header_cells(sheet, subheader))
     for district in data.districts:
         row = [text_cell(sheet, district.display_name)]
@@ -232,7 +241,8 @@ def _district_sheet(workbook, data):
             final = data.final_target(indicator, district)
             status = data.status(indicator, district)
             row.append(_figure(sheet, value, number_format(indicator)))
-            row.append(cell(sheet, f"{final.year}: {final.display}" if final else ""))
+            # Indented, so the target never reads on from the right-aligned value before it ("35 2025: 63").
+            row.append(cell(sheet, f"{final.year}: {final.display}" if final else "", alignment=INDENTED))
             row.append(text_cell(sheet, str(progress.STATUS_LABELS[status]), **status_style(status)))
         sheet.append(row)
 
@@ -317,6 +327,10 @@ def _detail_sheet(workbook, plan, user, districts):
         sheet.column_dimensions[letter].width = size
     sheet.freeze_panes = "A2"
     print_setup(sheet, "1:1")
+    # Fitted to the page's width its fourteen columns printed at a third of their size.
+    sheet.sheet_properties.pageSetUpPr.fitToPage = False
+    sheet.page_setup.scale = DETAIL_SCALE
+    sheet.print_title_cols = "A:B"
     _page_header(sheet, plan)
     sheet.append(header_cells(sheet, header))
     labels = dict(ObservationStatus.choices)
@@ -379,9 +393,13 @@ def _chart_sheet(workbook, data):
     for letter, size in zip("ABCD", (8, 12, 12, 12), strict=True):
         sheet.column_dimensions[letter].width = size
     print_setup(sheet, None)
-    block = 16  # rows per indicator: its table, then room for the chart beside it
+    _page_header(sheet, plan)
+    block = 15  # rows per indicator: its table, then room for the chart beside it
     row_number = 0
-    for indicator in main:
+    for number, indicator in enumerate(main):
+        if number and number % CHARTS_PER_PAGE == 0:
+            # A page holds whole blocks, so no chart is cut by a page break.
+            sheet.row_breaks.append(Break(id=row_number))
         figures = data.values.get((indicator.pk, district.pk), {})
         baseline = figures.get(plan.base_year)
         final = data.final_target(indicator, district)
@@ -412,7 +430,7 @@ def _chart_sheet(workbook, data):
         chart = LineChart()
         chart.title = indicator.display_name
         chart.y_axis.title = indicator.display_unit
-        chart.height, chart.width = 7.5, 16
+        chart.height, chart.width = 6.5, 16
         chart.add_data(
             Reference(sheet, min_col=2, max_col=4, min_row=top + 1, max_row=top + 1 + len(years)), titles_from_data=True
         )
