@@ -8,7 +8,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from dashboards import chart_images, charts
 from exports import docx_parts
-from exports.evaluation_words import NOT_REPORTED, WARNING_NOTE, WORD_ORDER, completion, count_summary
+from exports.evaluation_words import NOT_REPORTED, WARNING_NOTE, WORD_ORDER, completion, count_summary, words_note
 from plans.templatetags.progress_tags import figure, milestone
 from tasks.models import TaskStatus
 
@@ -63,7 +63,7 @@ def indicators_section(document, data):
         "指标",
         "单位",
         "属性",
-        f"基期值（{plan.base_year}年）",
+        f"基期值\n（{plan.base_year}年）",
         "目标值",
         "实际值",
         "实际值年份",
@@ -93,7 +93,7 @@ def indicators_section(document, data):
         document,
         header,
         rows,
-        widths=[1.0, 4.2, 1.2, 1.3, 1.8, 1.6, 1.6, 1.6, 2.2],
+        widths=[1.0, 3.8, 1.2, 1.3, 2.2, 1.6, 1.6, 1.6, 2.2],
         status_column=8,
         statuses=[line.status for line in data.main],
         size=9,
@@ -101,7 +101,7 @@ def indicators_section(document, data):
     docx_parts.paragraph(
         document,
         "注：实际值为截至评估年份最近一年审核通过的数据；完成情况按规划设定的进度阈值判断，目标年份前已达到"
-        f"最终目标的为“提前实现”。{WARNING_NOTE}",
+        f"最终目标的为“提前实现”。{WARNING_NOTE}{words_note()}",
         indent=False,
     ).runs[0].font.size = Pt(9)
 
@@ -136,7 +136,7 @@ def districts_section(document, data):
     for number, indicator in enumerate(indicators, start=1):
         column = number - 1
         document.add_heading(f"（{_chinese_number(number)}）{indicator.name}", level=2)
-        header = ["地区", f"基期值（{plan.base_year}年）"] + [f"{y}年目标" for y in years] + ["实际值", "完成情况"]
+        header = ["地区", f"基期值\n（{plan.base_year}年）"] + [f"{y}年\n目标" for y in years] + ["实际值", "完成情况"]
         table_rows, statuses = [], []
         for district, cells in rows:
             cell = cells[column]
@@ -147,7 +147,10 @@ def districts_section(document, data):
             if a and a.latest:
                 actual = f"{figure(a.latest[1], indicator.decimals)}（{a.latest[0]}年）"
             table_rows.append(
-                [str(district), figure(cell.baseline, indicator.decimals) if cell.baseline is not None else "—"]
+                [
+                    str(district),
+                    figure(baseline, indicator.decimals) if (baseline := cell.baseline_shown) is not None else "—",
+                ]
                 + [t.display if t else "—" for t in cell.targets]
                 + [actual, word]
             )
@@ -254,7 +257,8 @@ def next_steps_section(document, data):
 
 
 def annex(document, data):
-    """附表: every indicator in every district, landscape."""
+    """附表: every indicator's completion, landscape. Indicators only the province has targets for are listed with
+    the province alone; the district table's, with every district (a 46 × 11 table was nine tenths dashes)."""
     section = document.add_section()
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21)
@@ -262,19 +266,31 @@ def annex(document, data):
     document.add_heading("附表 各地区指标完成情况", level=1)
     docx_parts.paragraph(
         document,
-        f"截至{data.as_of}年，全部{len(data.indicators)}项指标在各地区的完成情况；"
-        "“—”表示该地区既无目标也无数据。" + WARNING_NOTE,
+        f"截至{data.as_of}年，全部{len(data.indicators)}项指标的完成情况：附表1为只有全省目标的指标，附表2为规划"
+        "附件2分解到各地区的指标；“—”表示该地区既无目标也无数据。" + WARNING_NOTE,
         indent=False,
     )
-    shown = [d for d in data.districts if any((i.pk, d.pk) in data.lines for i in data.indicators)]
-    header = ["序号", "出处", "指标"] + [str(d) for d in shown]
-    rows = []
-    for number, indicator in enumerate(data.indicators, start=1):
-        row = [number, indicator.section, indicator.name]
-        for district in shown:
-            line = data.lines.get((indicator.pk, district.pk))
-            row.append(line.completion if line else "—")
-        rows.append(row)
-    document.numbers.caption(document, "表", f"各地区指标完成情况（截至{data.as_of}年）")
-    rest = (LANDSCAPE_TEXT_WIDTH - 1.0 - 1.4 - 5.0) / max(len(shown), 1)
-    docx_parts.table(document, header, rows, widths=[1.0, 1.4, 5.0] + [rest] * len(shown), size=7.5, left=(2,))
+    province = [d for d in data.districts if d.is_province]
+    cities = [d for d in data.districts if not d.is_province]
+    by_district = [i for i in data.indicators if any((i.pk, d.pk) in data.lines for d in cities)]
+    alone = [i for i in data.indicators if i not in by_district]
+    number = 0
+    for caption, indicators, shown in (
+        (f"只有全省目标的指标完成情况（截至{data.as_of}年）", alone, province),
+        (f"分地区指标完成情况（截至{data.as_of}年）", by_district, province + cities),
+    ):
+        if not indicators:
+            continue
+        header = ["序号", "出处", "指标"] + [str(d) for d in shown]
+        rows = []
+        for indicator in indicators:
+            number += 1
+            row = [number, indicator.section, indicator.name]
+            for district in shown:
+                line = data.lines.get((indicator.pk, district.pk))
+                row.append(line.completion if line else "—")
+            rows.append(row)
+        document.numbers.caption(document, "附表", caption)
+        name = 5.0 if len(shown) > 1 else 12.0
+        rest = (LANDSCAPE_TEXT_WIDTH - 1.0 - 1.4 - name) / len(shown)
+        docx_parts.table(document, header, rows, widths=[1.0, 1.4, name] + [rest] * len(shown), size=7.5, left=(2,))

@@ -5,6 +5,9 @@ The report's tables, counts and sections all take their words from here; the sta
 
 from collections import Counter
 
+from django.conf import settings
+from django.utils import translation
+
 from plans import progress
 
 EVALUATION_WORDS = {
@@ -39,6 +42,27 @@ WORD_ORDER = [
 # The statuses section 四 lists as problems, with the reasons and measures entered for their latest figure.
 PROBLEM_STATUSES = (progress.LAGGING, progress.REGRESSING, progress.NOT_ACHIEVED)
 NOT_REPORTED = "未报送"
+
+
+def words_note():
+    """Where the report's words differ from the pages' labels, the report says so once (under 表1), naming the
+    labels of the Chinese pages, the report's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _words_note()
+
+
+def _words_note():
+    differ = [
+        f"“{word}”即页面的“{progress.STATUS_LABELS[status]}”"
+        for status, word in EVALUATION_WORDS.items()
+        if word != str(progress.STATUS_LABELS[status])
+    ]
+    achieved = progress.STATUS_LABELS[progress.ACHIEVED]
+    return (
+        "本报告的完成情况用语取评估报告的习惯说法，与平台页面的状态对应："
+        + "；".join([*differ, f"“{ACHIEVED_EARLY}”是目标年份之前已达到最终目标，页面显示为“{achieved}”"])
+        + "。"
+    )
 
 
 def warning(assessment):
