@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from figures import pipeline
+from planboard import roles
 from plans.models import District, Indicator
 from tests.test_languages import HAN, choose_language
 
@@ -78,3 +79,25 @@ def test_the_english_excel_report_names_indicators_districts_and_units_in_englis
     figures = [[c.value for c in row] for row in workbook["Data"].iter_rows(min_row=2)]
     assert any(row[1] == enrolment.name_en and row[3] == "Fujian Province" for row in figures)
     assert not any(HAN.search(c.value) for c in workbook["By district"][2] if c.value), "the column headers"
+
+
+def test_an_english_user_downloads_the_evaluation_report_in_english(client, make_user):
+    from docx import Document
+
+    from tests.test_languages import stored_texts, without_data
+
+    call_command("load_demo", verbosity=0)
+    client.force_login(make_user("leader", roles.LEADER))
+    chinese = client.get(reverse("exports:export-evaluation"), {"year": 2023})
+    assert "一、主要指标完成情况" in [p.text for p in Document(io.BytesIO(chinese.getvalue())).paragraphs]
+    choose_language(client, "en")
+    response = client.get(reverse("exports:export-evaluation"), {"year": 2023})
+    assert "Mid-term evaluation report" in response["Content-Disposition"] or "Mid-term" in str(
+        response.get("Content-Disposition", "")
+    )
+    document = Document(io.BytesIO(response.getvalue()))
+    texts = [p.text for p in document.paragraphs]
+    texts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "1. Main indicators" in texts and "Broadly on track" in texts
+    left = without_data(texts, stored_texts())
+    assert not {run for text in left for run in HAN.findall(text)}, [t for t in left if HAN.search(t)][:10]
