@@ -63,7 +63,8 @@ def _figure(data, **layout):
 
 
 def _unit_note(unit):
-    """The unit above the value axis, written level: a rotated axis title turns 个 into an arrow."""
+    """The unit above the value axis, written level: a rotated axis title turns 个 into an arrow. It starts at the
+    axis and runs right, so an English unit ("10 000 persons") is not cut by the left margin."""
     if not unit:
         return []
     text = _("单位：%(unit)s") % {"unit": unit}
@@ -74,7 +75,7 @@ def _unit_note(unit):
             "yref": "paper",
             "x": 0,
             "y": 1.02,
-            "xanchor": "right",
+            "xanchor": "left",
             "yanchor": "bottom",
             "showarrow": False,
             "font": {"size": 12, "color": "#616e7c"},
@@ -301,7 +302,7 @@ def status_by_district(rows):
         data,
         barmode="stack",
         barnorm="percent",
-        yaxis={"autorange": "reversed", "type": "category"},
+        yaxis={"autorange": "reversed", "type": "category", "automargin": True},
         # Explicit ticks, so 100% is labelled too (plotly's own stop short of the range's end on narrow plots).
         xaxis={
             "range": [0, 100.5],

@@ -28,6 +28,9 @@ class ValuesTable(tables.Table):
         attrs = {"class": "data values"}
         empty_text = gettext_lazy("暂无审核通过的数据")
 
+    def render_district(self, value):
+        return value.display_short_name
+
     @classmethod
     def for_indicator(cls, report):
         """The table of an `reports.IndicatorProgress`: districts with figures, years with figures."""
@@ -45,7 +48,7 @@ class ValuesTable(tables.Table):
         ]
         rows = [
             {
-                "district": district.display_short_name,
+                "district": district,
                 **{f"y{year}": value for year, value in report.figures[district.pk].items()},
             }
             for district in report.districts
