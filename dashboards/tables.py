@@ -25,7 +25,8 @@ class ValuesTable(tables.Table):
     district = tables.Column(verbose_name=gettext_lazy("地区"), orderable=False)
 
     class Meta:
-        attrs = {"class": "data values"}
+        # On a phone the table scrolls inside itself: the keyboard reaches it, by name.
+        attrs = {"class": "data values", "tabindex": "0", "aria-label": gettext_lazy("各地区逐年审核通过的数值")}
         empty_text = gettext_lazy("暂无审核通过的数据")
 
     def render_district(self, value):
