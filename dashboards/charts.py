@@ -63,7 +63,8 @@ def _figure(data, **layout):
 
 
 def _unit_note(unit):
-    """The unit above the value axis, written level: a rotated axis title turns 个 into an arrow."""
+    """The unit above the value axis, written level: a rotated axis title turns 个 into an arrow. It starts at the
+    axis and runs right, so an English unit ("10 000 persons") is not cut by the left margin."""
     if not unit:
         return []
     text = _("单位：%(unit)s") % {"unit": unit}
@@ -74,7 +75,7 @@ def _unit_note(unit):
             "yref": "paper",
             "x": 0,
             "y": 1.02,
-            "xanchor": "right",
+            "xanchor": "left",
             "yanchor": "bottom",
             "showarrow": False,
             "font": {"size": 12, "color": "#616e7c"},
@@ -101,7 +102,7 @@ def indicator_progress(*, indicator, base_year, values, milestones, assessment, 
     its own, named with the plan (`plan_name` names this one's then), and the actual values one line through
     both plans' years.
     """
-    unit = indicator.unit
+    unit = indicator.display_unit
     data = []
     suffix = (lambda label: _of_plan(label, plan_name)) if other_plans else (lambda label: label)
     for other in other_plans:
@@ -248,7 +249,8 @@ def district_comparison(*, indicator, rows):
             "line": {"color": "#1f2933", "width": 1},
         },
         customdata=[[str(progress.STATUS_LABELS[a.status]), a.latest[0] if a.latest else ""] for name, a in rows],
-        hovertemplate="%{x} %{customdata[1]}年：%{y}<br>%{customdata[0]}<extra></extra>",
+        hovertemplate=_("%(x)s %(year)s年：%(y)s") % {"x": "%{x}", "year": "%{customdata[1]}", "y": "%{y}"}
+        + "<br>%{customdata[0]}<extra></extra>",
     )
     targets = go.Scatter(
         x=names,
@@ -260,7 +262,7 @@ def district_comparison(*, indicator, rows):
     return _figure(
         [bars, targets],
         yaxis={"gridcolor": "#e4e7eb", **_count_axis(indicator, [a.latest[1] for name, a in rows if a.latest])},
-        annotations=_unit_note(indicator.unit),
+        annotations=_unit_note(indicator.display_unit),
         xaxis={"type": "category"},
         height=340,
         bargap=0.35,
@@ -300,7 +302,7 @@ def status_by_district(rows):
         data,
         barmode="stack",
         barnorm="percent",
-        yaxis={"autorange": "reversed", "type": "category"},
+        yaxis={"autorange": "reversed", "type": "category", "automargin": True},
         # Explicit ticks, so 100% is labelled too (plotly's own stop short of the range's end on narrow plots).
         xaxis={
             "range": [0, 100.5],

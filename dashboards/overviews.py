@@ -197,7 +197,7 @@ class StatusOverview:
 
     def counts_by_district(self):
         """(district name, {status: count}) for every district, counting the indicators it has targets for."""
-        return [(str(district), self.counts[district.pk]) for district in self.districts]
+        return [(district.display_short_name, self.counts[district.pk]) for district in self.districts]
 
     def chart(self):
         return charts.status_by_district(self.counts_by_district())
@@ -353,7 +353,9 @@ class IndicatorProgress:
         return districts if len(districts) > 1 else rows
 
     def comparison_chart(self):
-        return charts.district_comparison(indicator=self.indicator, rows=[(str(d), a) for d, a in self.comparison()])
+        return charts.district_comparison(
+            indicator=self.indicator, rows=[(d.display_short_name, a) for d, a in self.comparison()]
+        )
 
     def years(self):
         """Every year with a figure in any district, base year first."""

@@ -25,8 +25,12 @@ class ValuesTable(tables.Table):
     district = tables.Column(verbose_name=gettext_lazy("地区"), orderable=False)
 
     class Meta:
-        attrs = {"class": "data values"}
+        # On a phone the table scrolls inside itself: the keyboard reaches it, by name.
+        attrs = {"class": "data values", "tabindex": "0", "aria-label": gettext_lazy("各地区逐年审核通过的数值")}
         empty_text = gettext_lazy("暂无审核通过的数据")
+
+    def render_district(self, value):
+        return value.display_short_name
 
     @classmethod
     def for_indicator(cls, report):
@@ -44,7 +48,10 @@ class ValuesTable(tables.Table):
             for year in years
         ]
         rows = [
-            {"district": district, **{f"y{year}": value for year, value in report.figures[district.pk].items()}}
+            {
+                "district": district,
+                **{f"y{year}": value for year, value in report.figures[district.pk].items()},
+            }
             for district in report.districts
             if district.pk in report.figures
         ]

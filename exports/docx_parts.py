@@ -4,6 +4,8 @@ repeating headers and status colours, numbered captions, pictures, placeholders 
 import io
 from collections import Counter
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
@@ -16,7 +18,7 @@ from plans.text import writable
 BODY_FONT = ("Times New Roman", "宋体")  # (Latin, East Asian)
 HEADING_FONT = ("Times New Roman", "黑体")
 HEADER_FILL = "DDE3EA"
-PLACEHOLDER = "【待撰写】"
+PLACEHOLDER = gettext_noop("【待撰写】")
 
 
 class Numbers:
@@ -27,7 +29,8 @@ class Numbers:
 
     def caption(self, document, kind, text):
         self.counts[kind] += 1
-        return document.add_paragraph(writable(f"{kind}{self.counts[kind]} {text}"), style="Caption")
+        label = _("%(kind)s%(number)d %(text)s") % {"kind": kind, "number": self.counts[kind], "text": text}
+        return document.add_paragraph(writable(label), style="Caption")
 
 
 def _fonts(style, fonts, *, size=None, bold=None, colour=None):
@@ -119,7 +122,7 @@ def placeholder(document, text):
     """A paragraph for the official to write, marked so it cannot be missed (yellow, 【待撰写】)."""
     added = document.add_paragraph()
     added.paragraph_format.first_line_indent = Pt(24)
-    run = added.add_run(writable(f"{PLACEHOLDER}{text}"))
+    run = added.add_run(writable(_(PLACEHOLDER) + text))
     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
     return added
 
@@ -188,4 +191,4 @@ def _status_cell(cell, status):
 def picture(document, png, caption):
     document.add_picture(io.BytesIO(png), width=Cm(15.5))
     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.numbers.caption(document, "图", caption)
+    document.numbers.caption(document, _("图"), caption)

@@ -9,6 +9,7 @@ it out with `docx_parts` section by section (`evaluation_sections`).
 
 import io
 
+from django.utils.translation import gettext as _
 from docx import Document
 
 from exports import docx_parts, evaluation_sections
@@ -28,7 +29,7 @@ def title(data):
 
 def title_for(plan, as_of):
     """福建省“十四五”教育发展专项规划实施中期评估报告."""
-    return f"{plan.name}实施{evaluation_kind(plan, as_of)}报告"
+    return _("%(plan)s实施%(kind)s报告") % {"plan": plan.name, "kind": evaluation_kind(plan, as_of)}
 
 
 def write_document(data):

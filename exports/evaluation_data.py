@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboards import charts
 from exports.evaluation_words import PROBLEM_STATUSES, WARNING_MARK, status_word, warning
@@ -27,7 +28,7 @@ def main_indicators(indicators):
 
 def evaluation_kind(plan, as_of):
     """中期评估 before the plan's target year, 总结评估 in it."""
-    return "中期评估" if as_of < plan.target_year else "总结评估"
+    return _("中期评估") if as_of < plan.target_year else _("总结评估")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Line:
 
     @property
     def completion(self):
-        return self.word + (WARNING_MARK if self.warned else "")
+        return self.word + (str(WARNING_MARK) if self.warned else "")
 
     @property
     def status(self):

@@ -3,6 +3,7 @@
 import io
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 
 from dashboards import overviews
 from exports import evaluation
@@ -12,7 +13,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def filename(plan, year):
-    return f"{evaluation.title_for(plan, year)}（截至{year}年）.docx"
+    return _("%(title)s（截至%(year)d年）.docx") % {"title": evaluation.title_for(plan, year), "year": year}
 
 
 def export_evaluation(request):

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from dashboards.charts import STATUS_ORDER
 from figures import access
@@ -16,8 +18,9 @@ from figures.assessments import assess
 from figures.excel_files import BadFile
 from figures.models import Observation, ObservationStatus
 from plans import progress
-from plans.models import District, Indicator, Target, Task, TaskItem, showing
+from plans.models import District, Indicator, Target, Task, TaskItem, in_english, showing
 from plans.xlsx import (
+    HEADER_FILL,
     HEADER_FONT,
     TITLE_FONT,
     WRAP,
@@ -30,12 +33,18 @@ from plans.xlsx import (
     set_widths,
     status_style,
     text_cell,
+    unit_suffix,
     width,
 )
 from tasks.models import TaskReport, TaskStatus
 
 # ---------------------------------------------------------------------------------------------------------------
 # The report
+
+ACROSS = Alignment(horizontal="centerContinuous", vertical="top")
+INDENTED = Alignment(horizontal="left", indent=1)
+DETAIL_SCALE = 70  # per cent: 数据明细 prints at a readable size, its columns over two pages across if need be
+CHARTS_PER_PAGE = 2
 
 
 @dataclass
@@ -135,13 +144,13 @@ def _overview_sheet(workbook, data):
     exported = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     # Widths from the values as printed ("106.55万人"), so LibreOffice never prints "###"; the title block's
     # cells (the document number 闽政办〔2021〕50号) are measured too, so they are not cut by their neighbours.
-    shown = [header[:-1], [_("文号"), plan.document_number, _("地区"), district.name]]
+    shown = [header[:-1], [_("文号"), plan.document_number, _("地区"), district.display_name]]
     shown.append([_("截至年度"), year, _("导出时间"), exported])
     for indicator in indicators:
         assessment = data.assessment(indicator, district)
         figures = data.values.get((indicator.pk, district.pk), {})
         final = data.final_target(indicator, district)
-        line = [0, indicator.section, indicator.name, indicator.unit]
+        line = [0, indicator.section, indicator.display_name, indicator.display_unit]
         line += [_shown(figures.get(y), indicator) for y in [plan.base_year, *years]]
         line += [
             f"{final.year}: {final.display}" if final else "",
@@ -154,7 +163,7 @@ def _overview_sheet(workbook, data):
     print_setup(sheet, "5:5")
     _page_header(sheet, plan)
     sheet.append([text_cell(sheet, plan.name, font=TITLE_FONT)])
-    sheet.append(safe_row(sheet, [_("文号"), plan.document_number, _("地区"), district.name]))
+    sheet.append(safe_row(sheet, [_("文号"), plan.document_number, _("地区"), district.display_name]))
     sheet.append(safe_row(sheet, [_("截至年度"), year, _("导出时间"), exported]))
     summary = [text_cell(sheet, _("各状态指标数"), font=HEADER_FONT)]
     for status in STATUS_ORDER:
@@ -170,7 +179,7 @@ def _overview_sheet(workbook, data):
         figures = data.values.get((indicator.pk, district.pk), {})
         final = data.final_target(indicator, district)
         fmt = number_format(indicator)
-        row = [number] + safe_row(sheet, [indicator.section, indicator.name, indicator.unit])
+        row = [number] + safe_row(sheet, [indicator.section, indicator.display_name, indicator.display_unit])
         row += [_figure(sheet, figures.get(y), fmt) for y in [plan.base_year, *years]]
         row.append(cell(sheet, f"{final.year}: {final.display}" if final else ""))
         row.append(_figure(sheet, assessment.expected if assessment else None, fmt))
@@ -185,7 +194,7 @@ def _shown(value, indicator):
         return ""
     decimals = indicator.shown_decimals
     text = f"{float(value):,.{decimals}f}"
-    return text + indicator.unit if indicator.unit in ("%", "万人", "年") else text
+    return text + ("%" if indicator.unit == "%" else unit_suffix(indicator))
 
 
 def _page_header(sheet, plan):
@@ -203,9 +212,9 @@ def _district_sheet(workbook, data):
     names = [_("地区")]
     subheader = [_("地区")]
     for indicator in indicators:
-        names += [f"{indicator.name}（{indicator.unit}）", "", ""]
+        names += [_("%(name)s（%(unit)s）") % {"name": indicator.display_name, "unit": indicator.display_unit}, "", ""]
         subheader += [_("%(year)d年数值") % {"year": data.year}, _("目标"), _("状态")]
-    sheet.column_dimensions["A"].width = max([12] + [width(d.name) + 2 for d in data.districts])
+    sheet.column_dimensions["A"].width = max([12] + [width(d.display_name) + 2 for d in data.districts])
     for index, indicator in enumerate(indicators):
         values = [_shown(data.values.get((indicator.pk, d.pk), {}).get(data.year), indicator) for d in data.districts]
         finals = [data.final_target(indicator, d) for d in data.districts]
@@ -222,16 +231,18 @@ def _district_sheet(workbook, data):
     sheet.freeze_panes = "B3"
     print_setup(sheet, "1:2")
     _page_header(sheet, data.plan)
-    sheet.append(header_cells(sheet, names))
+    # Each indicator's name spans its three columns (centred across them, not wrapped into the first and cut).
+    sheet.append([text_cell(sheet, str(name), font=HEADER_FONT, fill=HEADER_FILL, alignment=ACROSS) for name in names])
     sheet.append(header_cells(sheet, subheader))
     for district in data.districts:
-        row = [text_cell(sheet, district.name)]
+        row = [text_cell(sheet, district.display_name)]
         for indicator in indicators:
             value = data.values.get((indicator.pk, district.pk), {}).get(data.year)
             final = data.final_target(indicator, district)
             status = data.status(indicator, district)
             row.append(_figure(sheet, value, number_format(indicator)))
-            row.append(cell(sheet, f"{final.year}: {final.display}" if final else ""))
+            # Indented, so the target never reads on from the right-aligned value before it ("35 2025: 63").
+            row.append(cell(sheet, f"{final.year}: {final.display}" if final else "", alignment=INDENTED))
             row.append(text_cell(sheet, str(progress.STATUS_LABELS[status]), **status_style(status)))
         sheet.append(row)
 
@@ -259,7 +270,7 @@ def _task_sheet(workbook, plan, year):
         )
     }
     for task in Task.objects.filter(plan=plan).order_by("number"):
-        title = task.title or _("（原文缺失）")
+        title = task.display_title or _("（原文缺失）")
         for item in items.get(task.pk) or [None]:
             row = [task.number] + safe_row(sheet, [task.category, title, task.department])
             if item is None:
@@ -273,11 +284,14 @@ def _task_sheet(workbook, plan, year):
 DETAIL_FIELDS = [
     "indicator__code",
     "indicator__name",
+    "indicator__name_en",
     "district__code",
     "district__name",
+    "district__name_en",
     "year",
     "value",
     "indicator__unit",
+    "indicator__unit_en",
     "status",
     "note",
     "source",
@@ -307,12 +321,16 @@ def _detail_sheet(workbook, plan, user, districts):
         _("审核人"),
         _("审核时间"),
     ]
-    longest = max((width(i.name) for i in Indicator.objects.filter(plan=plan).only("name")), default=20)
+    longest = max((width(i.display_name) for i in Indicator.objects.filter(plan=plan)), default=20)
     sizes = (30, min(longest + 2, 50), 10, 14, 6, 12, 8, 8, 40, 24, 12, 17, 12, 17)
     for letter, size in zip("ABCDEFGHIJKLMN", sizes, strict=True):
         sheet.column_dimensions[letter].width = size
     sheet.freeze_panes = "A2"
     print_setup(sheet, "1:1")
+    # Fitted to the page's width its fourteen columns printed at a third of their size.
+    sheet.sheet_properties.pageSetUpPr.fitToPage = False
+    sheet.page_setup.scale = DETAIL_SCALE
+    sheet.print_title_cols = "A:B"
     _page_header(sheet, plan)
     sheet.append(header_cells(sheet, header))
     labels = dict(ObservationStatus.choices)
@@ -326,11 +344,14 @@ def _detail_sheet(workbook, plan, user, districts):
     for (
         code,
         name,
+        name_en,
         d_code,
         d_name,
+        d_name_en,
         year,
         value,
         unit,
+        unit_en,
         status,
         note,
         source,
@@ -341,7 +362,20 @@ def _detail_sheet(workbook, plan, user, districts):
     ) in figures.iterator(chunk_size=2000):
         sheet.append(
             safe_row(
-                sheet, [code, name, d_code, d_name, year, float(value), unit, str(labels[status]), note, source, by]
+                sheet,
+                [
+                    code,
+                    in_english(name, name_en),
+                    d_code,
+                    in_english(d_name, d_name_en),
+                    year,
+                    float(value),
+                    in_english(unit, unit_en),
+                    str(labels[status]),
+                    note,
+                    source,
+                    by,
+                ],
             )
             + [_date_cell(sheet, at), *safe_row(sheet, [approver]), _date_cell(sheet, approved)]
         )
@@ -360,15 +394,27 @@ def _chart_sheet(workbook, data):
     for letter, size in zip("ABCD", (8, 12, 12, 12), strict=True):
         sheet.column_dimensions[letter].width = size
     print_setup(sheet, None)
-    block = 16  # rows per indicator: its table, then room for the chart beside it
+    _page_header(sheet, plan)
+    block = 15  # rows per indicator: its table, then room for the chart beside it
     row_number = 0
-    for indicator in main:
+    for number, indicator in enumerate(main):
+        if number and number % CHARTS_PER_PAGE == 0:
+            # A page holds whole blocks, so no chart is cut by a page break.
+            sheet.row_breaks.append(Break(id=row_number))
         figures = data.values.get((indicator.pk, district.pk), {})
         baseline = figures.get(plan.base_year)
         final = data.final_target(indicator, district)
         fmt = number_format(indicator)
         top = row_number + 1
-        sheet.append([text_cell(sheet, f"{indicator.name}（{indicator.unit}）", font=HEADER_FONT)])
+        sheet.append(
+            [
+                text_cell(
+                    sheet,
+                    _("%(name)s（%(unit)s）") % {"name": indicator.display_name, "unit": indicator.display_unit},
+                    font=HEADER_FONT,
+                )
+            ]
+        )
         sheet.append(header_cells(sheet, [_("年份"), _("基期值"), _("实际值"), _("目标值")]))
         for year in years:
             sheet.append(
@@ -383,9 +429,9 @@ def _chart_sheet(workbook, data):
             sheet.append([])
         row_number += block
         chart = LineChart()
-        chart.title = indicator.name
-        chart.y_axis.title = indicator.unit
-        chart.height, chart.width = 7.5, 16
+        chart.title = indicator.display_name
+        chart.y_axis.title = indicator.display_unit
+        chart.height, chart.width = 6.5, 16
         chart.add_data(
             Reference(sheet, min_col=2, max_col=4, min_row=top + 1, max_row=top + 1 + len(years)), titles_from_data=True
         )

@@ -6,8 +6,9 @@ from figures import standings
 from figures.models import ApiToken, DataVersion, Observation, ReportingYear
 from plans.models import District, Indicator, Plan, Target
 
-admin.site.site_header = "planboard 规划监测管理"
-admin.site.site_title = "planboard"
+admin.site.site_header = _("教育规划监测平台 · 管理后台")
+admin.site.site_title = _("教育规划监测平台")
+admin.site.index_title = _("管理后台")
 
 
 # Plans, indicators and targets are registered here rather than in plans/, which may not import figures: a change

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FiguresConfig(AppConfig):
     name = "figures"
-    verbose_name = "填报数据"
+    verbose_name = _("填报数据")

@@ -143,7 +143,10 @@ def _check_file(sheets, *, plan, user, action, names):
         except pipeline.ImportRejected as rejected:
             for (index, number), name, message in rejected.errors:
                 letter, header = sheets[index].columns.get(name) or sheets[index].columns["value"]
-                failed.setdefault((index, number), []).append(f"{letter}列（{header}）：{message}")
+                failed.setdefault((index, number), []).append(
+                    _("%(column)s列（%(header)s）：%(message)s")
+                    % {"column": letter, "header": header, "message": message}
+                )
             pending = [(key, row) for key, row in pending if key not in failed]
     return failed, checked
 

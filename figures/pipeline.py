@@ -24,6 +24,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from figures import notices, rounds, standings
@@ -303,7 +304,7 @@ def _table_batch(plan, rows, action, names):
         names = Names(plan)
     table, problems = _rows_of_table(names, rows, action)
     command = action == Action.APPROVE
-    batch = Batch(table, command=command, change_reason=_("导入") if command else "")
+    batch = Batch(table, command=command, change_reason=gettext_noop("导入") if command else "")
     return batch, problems
 
 

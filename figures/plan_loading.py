@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from figures import pipeline, standings
 from figures.models import Observation, ObservationStatus, Standing
@@ -453,7 +453,12 @@ class _Load:
     def delete(self, kind, obj, label, *, figures=0):
         sheet = SHEETS[kind]
         if figures:
-            self.refuse(kind, label, _("已有 %(count)s 个数据，不能删除") % {"count": figures})
+            self.refuse(
+                kind,
+                label,
+                ngettext("已有 %(count)s 个数据，不能删除", "已有 %(count)s 个数据，不能删除", figures)
+                % {"count": figures},
+            )
             return
         dependents = _dependents(obj)
         if dependents:
@@ -571,6 +576,7 @@ INDICATOR_FIELDS = (
     "name",
     "name_en",
     "unit",
+    "unit_en",
     "direction",
     "decimals",
     "min_value",

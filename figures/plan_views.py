@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from figures import excel_import
@@ -79,7 +79,15 @@ def plan_workbook_confirm(request):
         return redirect("plans:workbook-preview")
     _drop(request)
     counts = {"new": len(report.created), "changed": len(report.overwritten), "removed": len(report.removed)}
-    messages.success(request, _("规划已保存：新增 %(new)d 行，修改 %(changed)d 行，删除 %(removed)d 行。") % counts)
+    messages.success(
+        request,
+        _("规划已保存：%(new)s，%(changed)s，%(removed)s。")
+        % {
+            "new": ngettext("新增 %(n)d 行", "新增 %(n)d 行", counts["new"]) % {"n": counts["new"]},
+            "changed": ngettext("修改 %(n)d 行", "修改 %(n)d 行", counts["changed"]) % {"n": counts["changed"]},
+            "removed": ngettext("删除 %(n)d 行", "删除 %(n)d 行", counts["removed"]) % {"n": counts["removed"]},
+        },
+    )
     return redirect("plans:workbook")
 
 

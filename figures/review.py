@@ -11,12 +11,15 @@ Four eyes: nobody approves a figure whose current version he entered or submitte
 province a version he approved at the city.
 """
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from figures import notices, pipeline
 from figures.access import CITY, PROVINCE, city_reviewed_districts, level_of, needs_city_review
@@ -84,13 +87,14 @@ def _read(observation, version):
 # The steps a reviewer takes on one figure, by the name pages and the API use; bulk review offers the first two.
 REVIEW_STEPS = {"approve": approve, "return": return_for_revision, "reopen": reopen}
 BULK_STEPS = ("approve", "return")
-# step: (the statuses it starts from, the history's change reason)
+# step: (the statuses it starts from, the history's change reason). Reasons are stored in Chinese, whoever's
+# language, and translated when shown (`shown_reason`).
 STEPS = {
-    "approve": ((ObservationStatus.SUBMITTED, ObservationStatus.CITY_APPROVED), _("审核通过")),
-    "return": ((ObservationStatus.SUBMITTED, ObservationStatus.CITY_APPROVED), _("退回")),
-    "reopen": ((ObservationStatus.APPROVED,), _("重新打开")),
+    "approve": ((ObservationStatus.SUBMITTED, ObservationStatus.CITY_APPROVED), gettext_noop("审核通过")),
+    "return": ((ObservationStatus.SUBMITTED, ObservationStatus.CITY_APPROVED), gettext_noop("退回")),
+    "reopen": ((ObservationStatus.APPROVED,), gettext_noop("重新打开")),
 }
-CITY_APPROVAL = _("市级审核通过")
+CITY_APPROVAL = gettext_noop("市级审核通过")
 
 
 def review_many(*, observations, step, by, comment="", versions=None):
@@ -145,7 +149,7 @@ def _review(observations, step, *, by, versions, comment):
             if o.status not in expected:
                 raise Conflict(
                     _("%(figure)s当前状态为“%(status)s”，不能%(step)s。")
-                    % {"figure": o, "status": o.get_status_display(), "step": reason}
+                    % {"figure": o, "status": o.get_status_display(), "step": _(reason)}
                 )
             if wanted[o.pk] != o.version:
                 raise Conflict(pipeline.version_message(o))
@@ -252,7 +256,7 @@ def _restore(observation, record, *, by, version, plan):
         version=version,
         action=pipeline.Action.SUBMIT,
     )
-    reason = _("恢复为第%(version)d版") % {"version": record.version}
+    reason = RESTORED % {"version": record.version}
     if observation.year in pipeline.locked_years({observation.indicator_id})[observation.indicator_id]:
         raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": observation.year})
     if observation.status == ObservationStatus.APPROVED:
@@ -305,3 +309,15 @@ def lock_year(*, plan, year, by, locked=True):
             notices.year_locked(plan, int(year), by=by)
         DataVersion.bump(DataVersion.WORK)
         return reporting_year
+
+
+RESTORED = gettext_noop("恢复为第%(version)d版")
+RESTORED_PATTERN = re.compile(r"恢复为第(\d+)版")
+
+
+def shown_reason(reason):
+    """A history row's change reason in the reader's language (they are stored in Chinese)."""
+    restored = RESTORED_PATTERN.fullmatch(reason or "")
+    if restored:
+        return _(RESTORED) % {"version": int(restored[1])}
+    return _(reason) if reason else reason

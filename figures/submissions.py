@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from figures.models import Observation, ObservationStatus, ReportingYear, sees_work_in_progress
+from figures.review import shown_reason
 from plans.models import District, Indicator, Target, showing
 
 # A figure counts as reported once it reaches the reviewers.
@@ -112,6 +113,7 @@ def history_of(observation, user):
     for newer, older in pairwise([*records, None]):
         newer.old_value = older.value if older else None
         newer.old_status = older.get_status_display() if older else ""
+        newer.reason_shown = shown_reason(newer.history_change_reason)
     return records
 
 

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from figures import (
@@ -53,9 +54,14 @@ def entry_grid(request, code, year):
         # A draft with bad cells saves the others: say so on the page that shows the bad ones.
         submitted = len(grid.submitted)
         if submitted:
-            messages.success(request, _("已提交审核 %(n)d 项。") % {"n": submitted})
+            messages.success(
+                request, ngettext("已提交审核 %(n)d 项。", "已提交审核 %(n)d 项。", submitted) % {"n": submitted}
+            )
         if len(grid.saved) - submitted:
-            messages.success(request, _("已保存草稿 %(n)d 项。") % {"n": len(grid.saved) - submitted})
+            drafts = len(grid.saved) - submitted
+            messages.success(
+                request, ngettext("已保存草稿 %(n)d 项。", "已保存草稿 %(n)d 项。", drafts) % {"n": drafts}
+            )
         if done:
             if not grid.saved:
                 messages.info(request, _("没有需要保存的变化。"))
@@ -97,7 +103,9 @@ def review_list(request):
         except ValidationError as invalid:
             form.add_error(None, invalid)
         else:
-            messages.success(request, _("已处理 %(n)d 项数据。") % {"n": len(done)})
+            messages.success(
+                request, ngettext("已处理 %(n)d 项数据。", "已处理 %(n)d 项数据。", len(done)) % {"n": len(done)}
+            )
             return redirect(request.get_full_path())
     filters = ReviewFilters(request.GET, plan=plan)
     shown = review_page.annotate(plan, list(filters.filter(listed)))
@@ -334,9 +342,15 @@ def import_confirm(request):
         messages.error(request, _("未导入任何数据：") + "；".join(getattr(refused, "errors", [str(refused)])))
         return redirect("figures:import-preview")
     excel_import.drop_upload(request.session, request.user)
-    messages.success(
-        request,
-        _("已导入 %(n)d 行：新增 %(new)d 行，修改 %(changed)d 行，无变化 %(unchanged)d 行。")
-        % {"n": sum(counts.values()), **counts},
-    )
+    messages.success(request, import_counts(sum(counts.values()), **counts))
     return redirect("figures:import")
+
+
+def import_counts(n, *, new, changed, unchanged):
+    """ "已导入 n 行：…" with each count in its own plural."""
+    return _("%(total)s：%(new)s，%(changed)s，%(unchanged)s。") % {
+        "total": ngettext("已导入 %(n)d 行", "已导入 %(n)d 行", n) % {"n": n},
+        "new": ngettext("新增 %(n)d 行", "新增 %(n)d 行", new) % {"n": new},
+        "changed": ngettext("修改 %(n)d 行", "修改 %(n)d 行", changed) % {"n": changed},
+        "unchanged": ngettext("无变化 %(n)d 行", "无变化 %(n)d 行", unchanged) % {"n": unchanged},
+    }

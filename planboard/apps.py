@@ -1,10 +1,11 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class PlanboardConfig(AppConfig):
     name = "planboard"
-    verbose_name = "站点"
+    verbose_name = _("站点")
 
     def ready(self):
         # Django sends post_migrate once for each app with models, after creating that app's permissions; this app

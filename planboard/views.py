@@ -30,8 +30,14 @@ def healthz(request):
 @login_not_required
 @cache_control(max_age=3600, public=True)
 def status_css(request):
-    """The status badges' and bars' colours, from progress.py, so pages, charts and Excel cannot disagree."""
-    rules = [
+    """The status badges' and bars' colours, from progress.py, so pages, charts and Excel cannot disagree; also as
+    custom properties (--regressing, --regressing-text…) for the rest of planboard.css."""
+    names = {status: status.replace("_", "-") for status in progress.STATUS_COLOURS}
+    properties = "".join(
+        f"--{names[status]}: {colour}; --{names[status]}-text: {progress.STATUS_TEXT_COLOURS[status]}; "
+        for status, colour in progress.STATUS_COLOURS.items()
+    )
+    rules = [f":root {{ {properties}}}\n"] + [
         f".status-{status} {{ background: {colour}; color: {progress.STATUS_TEXT_COLOURS[status]}; }}\n"
         f".fill-{status} {{ fill: {colour}; }}\n"
         for status, colour in progress.STATUS_COLOURS.items()

@@ -1,4 +1,5 @@
-"""Reading a plan folder of fixtures (plan.json and six CSV files) into keyed rows, one method per file.
+"""Reading a plan folder of fixtures (plan.json, six CSV files and units.csv, the units' English names) into
+keyed rows, one method per file.
 
 The rows are the loader's one form of a plan (`figures.plan_loading.load_plan` writes them; `plans.workbook`
 reads and writes the same rows as a workbook). Everything particular to a plan comes from its files: which
@@ -297,6 +298,13 @@ class _FolderReader:
                 "projects.csv",
             )
 
+    def english_units(self):
+        """The English name of each unit (units.csv, optional), written on every indicator with that unit."""
+        path = self.folder / "units.csv"
+        english = {row["unit"]: row["unit_en"] for row in _read_csv(self.folder, "units.csv")} if path.exists() else {}
+        for indicator in self.indicators:
+            indicator["fields"]["unit_en"] = english.get(indicator["fields"]["unit"], "")
+
 
 def read_folder(folder: Path) -> dict:
     """Turn a plan folder into keyed rows, applying the loading rules of the reference README (section 5)."""
@@ -306,6 +314,7 @@ def read_folder(folder: Path) -> dict:
     reader.main_indicators()
     reader.district_targets()
     reader.projects()
+    reader.english_units()
     data["indicators"], data["text_targets"] = reader.indicators, reader.text_targets
     cells = {"targets": reader.targets, "baselines": reader.baselines}
     for name, by_cell in cells.items():

@@ -412,6 +412,7 @@ class Indicator(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     unit = models.CharField(_("单位"), max_length=30, blank=True)
+    unit_en = models.CharField(_("英文单位"), max_length=60, blank=True)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.INCREASE)
     decimals = models.PositiveSmallIntegerField(
         _("小数位数"), default=2, validators=[MaxValueValidator(DECIMALS_AT_MOST)]
@@ -514,6 +515,10 @@ class Indicator(models.Model):
     @property
     def display_name(self):
         return in_english(self.name, self.name_en)
+
+    @property
+    def display_unit(self):
+        return in_english(self.unit, self.unit_en)
 
     @property
     def is_rate(self):

@@ -96,6 +96,7 @@ INDICATOR_COLUMNS = (
     # "<plan code>/<indicator code>" of the earlier plan's indicator this one continues (README, "Figures two plans
     # share"): the two share their figures.
     Column("延续指标", "continues", optional=True),
+    Column("英文单位", "unit_en", optional=True),
     CONFIDENCE,
     FLAG,
     REASON,

@@ -70,9 +70,16 @@ def number_format(indicator):
     digits = "0" if indicator.whole_number or indicator.decimals == 0 else "0." + "0" * indicator.decimals
     if indicator.unit == "%":
         return f'{digits}"%"'
-    if indicator.unit in ("万人", "年"):
-        return f'#,##{digits}"{indicator.unit}"'
+    if suffix := unit_suffix(indicator):
+        return f'#,##{digits}"{suffix}"'
     return f"#,##{digits}"
+
+
+def unit_suffix(indicator):
+    """The unit printed after a figure (106.55万人): 万人 and 年 in Chinese; in English the headers name the unit."""
+    if indicator.unit in ("万人", "年") and indicator.display_unit == indicator.unit:
+        return indicator.unit
+    return ""
 
 
 def width(value):

@@ -102,6 +102,13 @@ class Cell:
     def status(self):
         return self.assessment.status if self.assessment else None
 
+    @property
+    def baseline_shown(self):
+        """The baseline as the table prints it: a running total (累计值) without one counts from 0."""
+        if self.baseline is None and self.indicator.cumulative:
+            return Decimal(0)
+        return self.baseline
+
 
 def district_table(*, plan, as_of, visible):
     """Rows of (district, [Cell per metric]) for every district, and the target years the plan prints.
@@ -152,7 +159,7 @@ def comparison_charts(indicators, rows):
             charts.district_comparison(
                 indicator=indicator,
                 rows=[
-                    (str(district), cells[column].assessment)
+                    (district.display_short_name, cells[column].assessment)
                     for district, cells in rows
                     if not district.is_province and cells[column].assessment is not None
                 ],

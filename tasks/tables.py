@@ -89,6 +89,15 @@ class KeyProjectTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.assessments = assessments
 
+    def render_name(self, record):
+        return record.display_name
+
+    def render_unit(self, record):
+        return record.display_unit
+
+    def render_task(self, value):
+        return f"{value.number}. {value.display_title or _('（原文缺失）')}"
+
 
 class TextTargetTable(tables.Table):
     section = tables.Column(verbose_name=_("出处"))
@@ -102,6 +111,9 @@ class TextTargetTable(tables.Table):
         model = TextTarget
         fields = ["section", "project", "text", "year", "task", "untracked_reason"]
         attrs = {"class": "data", "id": "text-target-table"}
+
+    def render_task(self, value):
+        return f"{value.number}. {value.display_title or _('（原文缺失）')}"
 
     def render_untracked_reason(self, record):
         return record.untracked_reason_label

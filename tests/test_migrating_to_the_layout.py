@@ -164,14 +164,26 @@ ADDED_COLUMNS = {
         "sum_tolerance": "0",
         "district_order": "None",
         "continues_id": "None",
+        # Indicator metadata (plans 0007) and English units (plans 0012): empty until someone writes them.
+        "scope": "",
+        "data_source": "",
+        "responsible_office": "",
+        "notes": "",
+        "unit_en": "",
     },
     # The one plan, the one every page showed, is the current plan (plans 0005).
-    "indicators_plan": {"is_current": "True", "review_levels": "1"},
+    "indicators_plan": {"is_current": "True", "review_levels": "1", "published": "False"},
     # The reporting season (figures 0006): nothing approved by a city, submitted or late yet, no round open.
     "indicators_observation": SEASON_COLUMNS,
     "indicators_historicalobservation": SEASON_COLUMNS,
-    "indicators_reportingyear": {"deadline": "None", "opened_by_id": "None", "opened_at": "None"},
-    "plans_historicalplan": {"review_levels": "1"},
+    "indicators_reportingyear": {
+        "deadline": "None",
+        "opened_by_id": "None",
+        "opened_at": "None",
+        "close_requested_by_id": "None",
+        "close_requested_at": "None",
+    },
+    "plans_historicalplan": {"review_levels": "1", "published": "False"},
 }
 
 

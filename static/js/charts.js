@@ -22,8 +22,10 @@
         layout.width = undefined;
         layout.autosize = true;
       }
-      // The modebar's zoom buttons cover the plot on a phone and are rarely wanted there.
-      Plotly.newPlot(element, figure.data || [], layout, {displaylogo: false, responsive: true, displayModeBar: phone ? false : "hover"});
+      // No modebar: its zoom buttons cover the plot on a phone, its labels are English only, and buttons inside
+      // the chart (a role="img" the keyboard reaches) would be controls nested in an image. The numbers are in
+      // the table beside each chart.
+      Plotly.newPlot(element, figure.data || [], layout, {displaylogo: false, responsive: true, displayModeBar: false});
     });
   }
 

@@ -10,7 +10,7 @@ from dashboards import charts
 from plans import progress
 from plans.xlsx import status_style
 
-RATE = SimpleNamespace(unit="%", decimals=2, direction="increase")
+RATE = SimpleNamespace(unit="%", display_unit="%", decimals=2, direction="increase")
 PATH = [progress.Milestone(2023, 83), progress.Milestone(2025, 85)]
 
 

@@ -87,7 +87,7 @@ def test_the_values_table_has_a_row_per_district_and_a_column_per_year(client, l
     assert [column.header for column in table.columns][:3] == ["地区", "2020（基期）", "2021"]
     assert len(table.rows) == 11
     html = response.content.decode()
-    assert '<table class="data values">' in html
+    assert '<table class="data values" tabindex="0"' in html
 
 
 def test_an_official_sees_only_his_districts_figures(client, official_fuzhou, plan, reviewer, district):

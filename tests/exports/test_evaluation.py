@@ -206,7 +206,7 @@ def test_the_document_has_headings_chinese_fonts_repeated_table_headers_and_png_
 def test_the_district_and_task_sections_show_the_district_table_and_unreported_tasks(plan, demo):
     document = read(evaluation.build_evaluation(plan, YEAR))
 
-    table = table_with(document, ["地区", "基期值（2020年）"])
+    table = table_with(document, ["地区", "基期值\n（2020年）"])
     districts = [row.cells[0].text for row in table.rows[1:]]
     assert "福州" in districts and len(districts) >= 10
     tasks = table_with(document, ["序号", "任务", "责任单位", "进展状态", "进展情况"])

@@ -14,6 +14,7 @@ from django.conf import settings
 from plans.progress import (
     STATUS_COLOURS,
     STATUS_LABELS,
+    STATUS_TEXT_COLOURS,
     Milestone,
     Projection,
     assess,
@@ -772,3 +773,23 @@ def test_an_indicator_on_or_ahead_of_its_path_is_not_warned_about_whatever_the_t
     ahead = judge({2020: 50, 2021: 50, 2022: 50, 2023: 61}, [Milestone(2025, 65)], as_of=2023)
     assert (ahead.status, ahead.projection.met) == ("ahead", False)
     assert not ahead.warning and not needs_warning(ahead, binding=False)
+
+
+def contrast(a, b):
+    """WCAG 2's contrast ratio of two colours."""
+
+    def luminance(colour):
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_status_colour_reads_at_wcag_aa_with_its_text_and_the_stylesheet_has_no_other_palette():
+    for status, colour in STATUS_COLOURS.items():
+        assert contrast(colour, STATUS_TEXT_COLOURS[status]) >= 4.5, status
+    css = (settings.BASE_DIR / "static" / "css" / "planboard.css").read_text()
+    for status in STATUS_COLOURS:
+        assert not re.search(rf"--{status.replace('_', '-')}:\s*#", css), f"planboard.css defines its own {status}"
