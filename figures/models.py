@@ -1,11 +1,14 @@
 """What was reported: yearly figures with their history, the reporting years, API keys and precomputed statuses."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Round
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -385,3 +388,16 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.language}"
+
+
+# History rows keep their change reason in Chinese, whoever's language; it is translated when shown.
+RESTORED = gettext_noop("恢复为第%(version)d版")
+RESTORED_PATTERN = re.compile(r"恢复为第(\d+)版")
+
+
+def shown_reason(reason):
+    """A history row's change reason in the reader's language (they are stored in Chinese)."""
+    restored = RESTORED_PATTERN.fullmatch(reason or "")
+    if restored:
+        return gettext(RESTORED) % {"version": int(restored[1])}
+    return gettext(reason) if reason else reason

@@ -11,8 +11,6 @@ Four eyes: nobody approves a figure whose current version he entered or submitte
 province a version he approved at the city.
 """
 
-import re
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -23,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from figures import notices, pipeline
 from figures.access import CITY, PROVINCE, city_reviewed_districts, level_of, needs_city_review
-from figures.models import DataVersion, Observation, ObservationStatus, ReportingYear
+from figures.models import RESTORED, DataVersion, Observation, ObservationStatus, ReportingYear
 from figures.pipeline import Conflict
 from plans.models import District, DistrictKind, Indicator, showing
 
@@ -309,15 +307,3 @@ def lock_year(*, plan, year, by, locked=True):
             notices.year_locked(plan, int(year), by=by)
         DataVersion.bump(DataVersion.WORK)
         return reporting_year
-
-
-RESTORED = gettext_noop("恢复为第%(version)d版")
-RESTORED_PATTERN = re.compile(r"恢复为第(\d+)版")
-
-
-def shown_reason(reason):
-    """A history row's change reason in the reader's language (they are stored in Chinese)."""
-    restored = RESTORED_PATTERN.fullmatch(reason or "")
-    if restored:
-        return _(RESTORED) % {"version": int(restored[1])}
-    return _(reason) if reason else reason

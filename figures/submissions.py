@@ -7,8 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from figures.models import Observation, ObservationStatus, ReportingYear, sees_work_in_progress
-from figures.review import shown_reason
+from figures.models import Observation, ObservationStatus, ReportingYear, sees_work_in_progress, shown_reason
 from plans.models import District, Indicator, Target, showing
 
 # A figure counts as reported once it reaches the reviewers.
