@@ -103,6 +103,7 @@ def open_round(*, plan, year, deadline, by):
             )
         reporting_year.deadline = deadline
         reporting_year.opened_by, reporting_year.opened_at = by, timezone.now()
+        reporting_year._history_user = by  # who, in the history, whether or not a request is behind it (load_demo)
         reporting_year.save()
         DataVersion.bump(DataVersion.WORK)
         return reporting_year

@@ -76,7 +76,7 @@ def test_on_a_phone_each_indicator_is_a_card_with_its_input_first(browser, brows
         page.fill("#id_username", "official_fuzhou")
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/plans/*/")
+        page.wait_for_url(f"{live_server.url}/plans/**")  # 待办, an official's landing page
         page.goto(f"{live_server.url}/report/350100/2024/")
         row = page.locator("tr[data-indicator]").first
         name, value = row.locator("th").bounding_box(), row.locator('input[name$="-value"]').bounding_box()

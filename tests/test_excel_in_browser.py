@@ -45,7 +45,7 @@ def test_an_official_fills_the_template_and_confirms_the_preview(browser_plan, m
 
 def test_a_bad_file_is_refused_on_the_upload_page(browser_plan, make_user, login, tmp_path):
     page = login(make_user("official_fuzhou", roles.OFFICIAL, districts=["fuzhou"]))
-    page.goto(page.url + "import/")
+    page.get_by_role("link", name="Excel导入").click()
     renamed = tmp_path / "数据.xlsx"
     renamed.write_text("indicator,district,year,value\n", encoding="utf-8")
     page.set_input_files("input[name=file]", str(renamed))

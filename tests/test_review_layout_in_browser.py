@@ -55,7 +55,7 @@ def open_review(browser, live_server, reviewer, width, height, mobile=False):
     page.fill("#id_username", reviewer.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/plans/*/")
+    page.wait_for_url(f"{live_server.url}/plans/**")  # 待办, a reviewer's landing page
     page.goto(live_server.url + "/review/")
     return context, page
 

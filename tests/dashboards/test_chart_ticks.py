@@ -24,7 +24,7 @@ def _assessment(latest=None):
 
 
 def test_a_count_indicator_ticks_whole_numbers():
-    counts = SimpleNamespace(unit="个", whole_number=True, direction="increase", decimals=0)
+    counts = SimpleNamespace(unit="个", display_unit="个", whole_number=True, direction="increase", decimals=0)
     figure = charts.indicator_progress(
         indicator=counts,
         base_year=2020,
@@ -38,7 +38,7 @@ def test_a_count_indicator_ticks_whole_numbers():
 
 
 def test_a_rate_keeps_plotlys_own_ticks():
-    rate = SimpleNamespace(unit="%", whole_number=False, direction="increase", decimals=2)
+    rate = SimpleNamespace(unit="%", display_unit="%", whole_number=False, direction="increase", decimals=2)
     figure = charts.district_comparison(indicator=rate, rows=[("福州", _assessment((2022, 2.5)))])
     assert "tickformat" not in figure["layout"]["yaxis"]
 
