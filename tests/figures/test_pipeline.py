@@ -487,7 +487,10 @@ def test_parallel_writes_on_one_cell_one_wins_the_others_conflict(browser_plan):
 
     def create(i):
         # Version 0: the writer saw no figure there, as an upload's preview of a new row did.
-        pipeline.record_value(by=official, indicator=indicator, district=fuzhou, year=2022, value=f"12.{i}", version=0)
+        # Values that differ as numbers ("12.1" and "12.10" do not): one that equals the stored figure is no change.
+        pipeline.record_value(
+            by=official, indicator=indicator, district=fuzhou, year=2022, value=f"12.{i + 1:02d}", version=0
+        )
 
     results = _race(20, create)
     assert results == ["conflict"] * 19 + ["ok"], results
