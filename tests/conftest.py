@@ -22,7 +22,7 @@ FUJIAN = "fujian-14th-education"
 FJ = f"/plans/{FUJIAN}"  # the Fujian plan's pages
 # 待办's count in the header of officials' and reviewers' pages, with a cold cache: the season's data version, the
 # unread notices, the figures awaiting a reviewer, the open rounds (figures/todo.py; one query once cached).
-TODO_HEADER = 4
+HEADER_COUNT_QUERIES = 4
 
 
 @pytest.fixture(scope="session", autouse=True)

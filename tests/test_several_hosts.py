@@ -52,6 +52,8 @@ def shared_cache(settings):
     a key prefix of this test's own, whose keys are deleted afterwards (never a FLUSHDB on a shared server)."""
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
     if not redis_reachable(url):
+        if os.environ.get("CI"):  # .ci/run starts Redis: there a missing server is a failure, never a skip
+            pytest.fail(f"no Redis at {url}")
         pytest.skip(f"no Redis at {url} (CI starts one)")
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {

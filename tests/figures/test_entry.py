@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from figures import review
 from figures.models import Observation, ReportingYear
-from tests.conftest import TODO_HEADER
+from tests.conftest import HEADER_COUNT_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -203,5 +203,5 @@ def test_the_grid_needs_the_same_number_of_queries_whatever_the_data(
     # session, user, 2 permissions, plan, district, lock, indicators, targets, figures, the header's plan
     # and demo check, and the session's save (3): none of them grows with indicators or figures.
     # and 待办's count in the header, and the round's deadline
-    with django_assert_max_num_queries(15 + TODO_HEADER + 1):
+    with django_assert_max_num_queries(15 + HEADER_COUNT_QUERIES + 1):
         assert client.get(grid_url("350000", 2024)).status_code == 200

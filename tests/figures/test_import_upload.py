@@ -17,7 +17,7 @@ from figures import excel_template, review
 from figures.models import Observation, ObservationStatus, PendingUpload
 from plans.models import Plan
 from tests import story
-from tests.conftest import TODO_HEADER
+from tests.conftest import HEADER_COUNT_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +199,7 @@ def test_the_import_pages_queries_do_not_grow_with_the_data(
         call_command("load_demo", verbosity=0)
     client.force_login(official_fuzhou)
     # session, user, perms, demo banner, plan, districts and membership, years
-    with django_assert_max_num_queries(15 + TODO_HEADER):  # and 待办's count in the header
+    with django_assert_max_num_queries(15 + HEADER_COUNT_QUERIES):  # and 待办's count in the header
         assert client.get(reverse("figures:import")).status_code == 200
     workbook = download_template(client)
     sheet = workbook["福州"]
@@ -208,7 +208,7 @@ def test_the_import_pages_queries_do_not_grow_with_the_data(
     # session, user, perms, plan, the pending upload, districts the user may fill, the template's districts, the
     # names (indicators, districts), stored sources, then check_rows for the one row (indicators, districts,
     # membership, lock, stored figure, last year's), the demo banner, the session
-    with django_assert_max_num_queries(25 + TODO_HEADER):
+    with django_assert_max_num_queries(25 + HEADER_COUNT_QUERIES):
         assert client.get(reverse("figures:import-preview")).status_code == 200
 
 

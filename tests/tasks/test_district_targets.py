@@ -10,7 +10,7 @@ from figures.models import Observation
 from planboard import roles
 from plans.models import Target
 from tasks import districts
-from tests.conftest import TODO_HEADER
+from tests.conftest import HEADER_COUNT_QUERIES
 from tests.story import approve, enter
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ DISTRICT_METRICS = PRESCHOOL, BALANCED, HIGH_SCHOOL = (
 # metrics, districts, targets, base-year figures, Plan.assess (3), and for reviewers the sum check's four.
 # The default as-of year counts approved pairs and pairs with targets (2); the data version; and for reviewers
 # 待办's count in the header.
-PAGE_QUERIES = 24 + TODO_HEADER
+PAGE_QUERIES = 24 + HEADER_COUNT_QUERIES
 
 
 def row(html, name):
