@@ -1,14 +1,14 @@
 """The read API: the plan as data and its progress (docs/api.md)."""
 
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import JsonResponse
 
 from dashboards import overviews
 from dashboards.cache import cached, data_version
-from figures.api_base import api_view, number
+from figures.api_base import api_view, json_response
 from figures.models import Observation
-from plans.models import District, Indicator, Target, Task, statistics
-from plans.progress import STATUS_LABELS
+from figures.serializers import district_json, indicator_json, plan_json, progress_json, task_json
+from plans.chains import statistics
+from plans.models import District, Indicator, Target, Task
 from plans.shortcuts import requested_plan
 from plans.years import parse_year
 
@@ -45,59 +45,13 @@ def plan_detail(request):
     )
     tasks = Task.objects.filter(plan=plan).prefetch_related("items")
     indicators = _with_shared_baselines(plan, list(indicators))
-    return JsonResponse(
+    return json_response(
         {
-            "plan": {
-                "code": plan.code,
-                "name": plan.name,
-                "document_number": plan.document_number,
-                "base_year": plan.base_year,
-                "target_year": plan.target_year,
-            },
-            "districts": [
-                {"code": d.code, "name": d.name, "short_name": d.short_name, "kind": d.kind}
-                for d in District.objects.all()
-            ],
-            "indicators": [
-                {
-                    "code": i.code,
-                    "name": i.name,
-                    "unit": i.unit,
-                    "direction": i.direction,
-                    "group": i.group,
-                    "section": i.section,
-                    "cumulative": i.cumulative,
-                    "task": i.task.number if i.task else None,
-                    "needs_review": i.needs_review,
-                    "targets": [
-                        {
-                            "district": t.district.code,
-                            "year": t.year,
-                            "value": number(t.value),
-                            "upper": number(t.upper),
-                            "operator": t.operator,
-                        }
-                        for t in i.targets.all()
-                    ],
-                    "baselines": [
-                        {"district": o.district.code, "year": o.year, "value": number(o.value)} for o in i.baselines
-                    ],
-                }
-                for i in indicators
-            ],
-            "tasks": [
-                {
-                    "number": t.number,
-                    "category": t.category,
-                    "title": t.title,
-                    "department": t.department,
-                    "needs_review": t.needs_review,
-                    "items": [{"order": item.order, "content": item.content} for item in t.items.all()],
-                }
-                for t in tasks
-            ],
-        },
-        json_dumps_params={"ensure_ascii": False},
+            "plan": plan_json(plan),
+            "districts": [district_json(d, kind=True) for d in District.objects.all()],
+            "indicators": [indicator_json(i) for i in indicators],
+            "tasks": [task_json(t) for t in tasks],
+        }
     )
 
 
@@ -122,58 +76,15 @@ def progress(request):
             targets.setdefault(target.indicator_id, []).append(target)
         rows = overviews.PlanProgress(plan, as_of=year, districts=[district]).rows(district, all_indicators=True)
         return [
-            _progress_json(row, targets.get(row.indicator.pk, [])) for row in rows if row.indicator.pk in with_targets
+            progress_json(row, targets.get(row.indicator.pk, [])) for row in rows if row.indicator.pk in with_targets
         ]
 
     indicators = cached("progress-api", compute, version=version, plan=plan, as_of=year, districts=[district])
-    return JsonResponse(
+    return json_response(
         {
-            "district": {"code": district.code, "name": district.name, "short_name": district.short_name},
+            "district": district_json(district),
             "year": year,
             "section": section or None,
             "indicators": [row for row in indicators if not section or row["section"] == section],
-        },
-        json_dumps_params={"ensure_ascii": False},
+        }
     )
-
-
-def _progress_json(row, targets):
-    indicator, a = row.indicator, row.assessment
-    return {
-        "code": indicator.code,
-        "name": indicator.name,
-        "unit": indicator.unit,
-        "section": indicator.section,
-        "baseline": _point(a.baseline),
-        "latest": _point(a.latest),
-        "targets": [
-            {"year": t.year, "value": number(t.value), "upper": number(t.upper), "operator": t.operator}
-            for t in targets
-        ],
-        "final_target": (
-            {"year": a.final.year, "value": _amount(a.final.value), "operator": a.final.operator} if a.final else None
-        ),
-        "expected": _amount(a.expected),
-        "ratio": _amount(a.ratio),
-        "status": a.status,
-        "status_label": str(STATUS_LABELS[a.status]),
-        "warning": row.warning,
-        "explanation": a.explanation,
-        "projected": (
-            {"year": a.projection.year, "value": _amount(a.projection.value), "met": a.projection.met}
-            if a.projection
-            else None
-        ),
-    }
-
-
-def _point(pair):
-    return {"year": pair[0], "value": _amount(pair[1])} if pair else None
-
-
-def _amount(value):
-    """A computed float as the contract's JSON number, rounded to 6 places to drop floating-point noise."""
-    if value is None:
-        return None
-    value = round(value, 6)
-    return int(value) if value.is_integer() else value

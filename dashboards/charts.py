@@ -11,20 +11,7 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from plans import progress
-
-# The order statuses are stacked and listed in: settled good news first, then the pace, then the gaps.
-STATUS_ORDER = [
-    progress.ACHIEVED,
-    progress.AHEAD,
-    progress.ON_TRACK,
-    progress.IN_PROGRESS,
-    progress.STALE,
-    progress.LAGGING,
-    progress.REGRESSING,
-    progress.NOT_ACHIEVED,
-    progress.NO_DATA,
-    progress.NO_TARGET,
-]
+from plans.statuses import STATUS_ORDER
 
 FONT = {
     "family": "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif",

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from django.shortcuts import get_object_or_404
 
 from figures.models import Observation
+from plans.chains import showing
 from plans.explanations import plain
-from plans.models import Attribute, Direction, District, Indicator, Plan, Target, showing
+from plans.models import Attribute, Direction, District, Indicator, Plan, Target
 
 # (column, Table Schema type, description): what each CSV holds, in order. The datapackage's schemas are these.
 INDICATOR_COLUMNS = (

@@ -8,21 +8,21 @@ fixed number of queries whatever the number of years, districts or figures.
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Value, When
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboards import charts
 from dashboards.cache import cached, data_version
-from dashboards.charts import STATUS_ORDER
 from figures import access, standings
 from figures.assessments import assess, assess_pair
 from figures.models import Observation
 from plans import explanations, progress
-from plans.models import Attribute, Indicator, Target, sharing_sql
+from plans.chains import sharing_sql, showing
+from plans.models import Attribute, Indicator, Target
 from plans.shortcuts import year_or_404
-from plans.years import default_as_of, parse_year
+from plans.statuses import STATUS_ORDER
+from plans.years import default_as_of, parse_year, this_year
 
 
 @dataclass(frozen=True)
@@ -70,17 +70,37 @@ def years(plan):
 
 
 def approved_pairs(plan):
-    """({year: pairs with targets that have an approved figure that year}, how many pairs have targets)."""
-    targeted = Target.objects.filter(indicator=OuterRef("indicator"), district=OuterRef("district"))
+    """({year: pairs with targets that have an approved figure that year}, how many pairs have targets).
+
+    The figures are those the plan shows (`Observation.objects.shown_in`): a continuing indicator's are stored on
+    the first indicator of its chain, and count for the pair of the plan's own indicator that has the targets."""
+    # Each indicator's link and its number of districts with targets, in the one query the pair count took.
+    indicators = list(
+        Indicator.objects.filter(plan=plan)
+        .annotate(pairs=Count("targets__district", distinct=True))
+        .order_by()
+        .values_list("pk", "continues_id", "pairs")
+    )
+    pair_count = sum(pairs for _pk, _continues, pairs in indicators)
+    # The plan's indicator a figure is counted for: its own, or the one whose figures are stored on it (a query
+    # per link of the chains, none for a plan that continues no other).
+    stored_on = showing([(pk, continues) for pk, continues, _pairs in indicators])
+    shown_as = Case(
+        *(When(indicator=stored, then=Value(pk)) for stored, pk in stored_on.items() if stored != pk),
+        default=F("indicator"),
+        output_field=IntegerField(),
+    )
+    targeted = Target.objects.filter(indicator=OuterRef("shown_as"), district=OuterRef("district"))
     by_year = dict(
         Observation.objects.approved()
-        .filter(indicator__plan=plan, year__gt=plan.base_year, year__lte=plan.target_year)
+        .shown_in(plan)
+        .filter(year__gt=plan.base_year, year__lte=plan.target_year)
+        .alias(shown_as=shown_as)
         .filter(Exists(targeted))
         .order_by()
         .values_list("year")
         .annotate(pairs=Count("pk"))
     )
-    pair_count = Target.objects.filter(indicator__plan=plan).values("indicator", "district").distinct().count()
     return by_year, pair_count
 
 
@@ -97,7 +117,7 @@ def default_year(plan, counted=None):
     return default_as_of(
         base_year=plan.base_year,
         target_year=plan.target_year,
-        current_year=timezone.localdate().year,
+        current_year=this_year(),
         approved_pairs_by_year=by_year,
         pair_count=pair_count,
     )
@@ -261,7 +281,7 @@ class IndicatorProgress:
 
     def milestones(self, district, indicator=None):
         targets = self.targets.get(((indicator or self.indicator).pk, district.pk), [])
-        return [progress.Milestone(t.year, t.value, t.operator, t.upper) for t in targets]
+        return [t.milestone for t in targets]
 
     def method(self, district):
         """How the district's verdict is computed, in sentences (the metadata panel of the indicator page)."""

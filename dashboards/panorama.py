@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from figures.models import Observation, Standing
-from plans.models import Indicator, Target, showing
+from plans.chains import showing
+from plans.models import Indicator, Target
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ from django.shortcuts import get_object_or_404, render
 
 from dashboards import overviews, panorama
 from dashboards.cache import TIMEOUT, cached, data_version, key
-from dashboards.charts import STATUS_ORDER
 from dashboards.tables import ValuesTable
 from plans import review_flags
 from plans.models import Indicator
+from plans.statuses import STATUS_ORDER
 
 
 def by_section(rows):

@@ -7,23 +7,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboards import charts
+from dashboards import district_table as district_targets
 from exports.evaluation_words import PROBLEM_STATUSES, WARNING_MARK, status_word, warning
 from figures.assessments import assess
 from figures.models import Observation
 from plans import progress
-from plans.models import District, Indicator, Target, Task, showing
-from tasks import districts as district_targets
+from plans.chains import showing
+from plans.models import District, Indicator, Target, Task, milestones_of
 from tasks.models import TaskReport
-
-# The plan's main indicators are, for now, its first column group (专栏1), as the Excel report's trend charts pick
-# them; `main_indicators` is the one place to change when plans get a flag for it.
-MAIN_SECTION = "专栏1"
 
 
 def main_indicators(indicators):
-    """The plan's main indicators among `indicators` (in plan order): those of 专栏1, or all if it has none."""
+    """The plan's main indicators among `indicators` (in plan order): those it lists as main (`Indicator.is_main`,
+    the 主要指标 of the plan's workbook), or all if it lists none."""
     indicators = list(indicators)
-    return [i for i in indicators if i.section == MAIN_SECTION] or indicators
+    return [i for i in indicators if i.is_main] or indicators
 
 
 def evaluation_kind(plan, as_of):
@@ -76,7 +74,7 @@ class EvaluationData:
     lines: dict  # {(indicator_id, district_id): Line} for every pair with targets or figures
     figures: dict  # {indicator_id: {year: value}}: the province's approved figures up to as_of, main indicators
     milestones: dict  # {(indicator_id, district_id): [progress.Milestone]} in year order
-    district_table: tuple  # tasks.districts.district_table's (indicators, years, rows)
+    district_table: tuple  # dashboards.district_table.district_table's (indicators, years, rows)
     tasks: list  # TaskLine
     problems: list  # Problem
     generated: object = field(default_factory=timezone.localtime)
@@ -117,11 +115,7 @@ def gather(plan, as_of, *, pick_main=main_indicators):
     if province is None:
         raise ValueError("没有省级地区，无法生成评估报告。")
     assessments = assess(plan, as_of=as_of)
-    milestones = {}
-    for target in Target.objects.filter(indicator__plan=plan).order_by("year"):
-        milestones.setdefault((target.indicator_id, target.district_id), []).append(
-            progress.Milestone(target.year, target.value, target.operator, target.upper)
-        )
+    milestones = milestones_of(Target.objects.filter(indicator__plan=plan))
     by_id = {i.pk: i for i in indicators}
     district_by_id = {d.pk: d for d in districts}
     lines = {}

@@ -71,7 +71,7 @@ def title_page(document, data):
 
 
 def _value(line, value):
-    return figure(value, line.indicator.decimals) if value is not None else "—"
+    return figure(value, line.indicator.shown_decimals) if value is not None else "—"
 
 
 def indicators_section(document, data):
@@ -188,13 +188,15 @@ def districts_section(document, data):
             actual = "—"
             if a and a.latest:
                 actual = _("%(value)s（%(year)d年）") % {
-                    "value": figure(a.latest[1], indicator.decimals),
+                    "value": figure(a.latest[1], indicator.shown_decimals),
                     "year": a.latest[0],
                 }
             table_rows.append(
                 [
                     district.display_short_name,
-                    figure(baseline, indicator.decimals) if (baseline := cell.baseline_shown) is not None else "—",
+                    figure(baseline, indicator.shown_decimals)
+                    if (baseline := cell.baseline_shown) is not None
+                    else "—",
                 ]
                 + [t.display if t else "—" for t in cell.targets]
                 + [actual, word]

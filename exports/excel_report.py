@@ -12,13 +12,15 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from dashboards.charts import STATUS_ORDER
+from exports.evaluation_data import main_indicators
 from figures import access
 from figures.assessments import assess
 from figures.excel_files import BadFile
 from figures.models import Observation, ObservationStatus
 from plans import progress
-from plans.models import District, Indicator, Target, Task, TaskItem, in_english, showing
+from plans.chains import showing
+from plans.models import District, Indicator, Target, Task, TaskItem, in_english
+from plans.statuses import STATUS_ORDER
 from plans.xlsx import (
     HEADER_FILL,
     HEADER_FONT,
@@ -194,7 +196,7 @@ def _shown(value, indicator):
         return ""
     decimals = indicator.shown_decimals
     text = f"{float(value):,.{decimals}f}"
-    return text + ("%" if indicator.unit == "%" else unit_suffix(indicator))
+    return text + ("%" if indicator.is_rate else unit_suffix(indicator))
 
 
 def _page_header(sheet, plan):
@@ -390,7 +392,7 @@ def _chart_sheet(workbook, data):
     sheet = workbook.create_sheet(_("趋势图"))
     plan, district = data.plan, data.district
     years = list(range(plan.base_year, plan.target_year + 1))
-    main = [i for i in data.reported(district) if i.is_main] or data.reported(district)
+    main = main_indicators(data.reported(district))
     for letter, size in zip("ABCD", (8, 12, 12, 12), strict=True):
         sheet.column_dimensions[letter].width = size
     print_setup(sheet, None)

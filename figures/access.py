@@ -3,37 +3,45 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q
-from django.utils import timezone
 
+from figures import locks
 from plans.models import District, DistrictKind
+from plans.years import this_year
 
 
-def can_enter(user, district):
-    """May this user write figures for this district at all? (Approval rights are checked separately.)"""
-    if not user.has_perm("figures.change_observation"):
-        return False
-    return user.has_perm("figures.enter_all_districts") or district.members.filter(pk=user.pk).exists()
-
-
-def enterable_districts(user):
-    """The districts whose figures this user may write, as a queryset (one query, unlike can_enter per row)."""
-    if not user.has_perm("figures.change_observation"):
-        return District.objects.none()
-    if user.has_perm("figures.enter_all_districts"):
-        return District.objects.all()
+def member_districts(user):
+    """The districts the user is a member of (officials', city reviewers'): the one rule of who works where,
+    for everyone who is not granted every district."""
     return District.objects.filter(members=user)
+
+
+def sees_every_district(user):
+    """The province-wide readers (leaders, analysts, the province's reviewers) see every district."""
+    return user.has_perm("figures.view_all_districts")
 
 
 def visible_districts(user):
     """The districts whose figures and verdicts this user may see, as a queryset: every one for the province-wide
     readers, otherwise those the user is a member of."""
-    if user.has_perm("figures.view_all_districts"):
+    if sees_every_district(user):
         return District.objects.all()
-    return District.objects.filter(members=user)
+    return member_districts(user)
 
 
-def can_see(user, district):
-    return user.has_perm("figures.view_all_districts") or district.members.filter(pk=user.pk).exists()
+def enterable_districts(user):
+    """The districts whose figures this user may write, as a queryset: none without the right to enter figures,
+    every one with `enter_all_districts` (analysts), otherwise those the user is a member of. (Approval rights are
+    checked separately.)"""
+    if not user.has_perm("figures.change_observation"):
+        return District.objects.none()
+    if user.has_perm("figures.enter_all_districts"):
+        return District.objects.all()
+    return member_districts(user)
+
+
+def can_enter(user, district):
+    """May this user write figures for this district at all (`enterable_districts`, for one district)?"""
+    return enterable_districts(user).filter(pk=district.pk).exists()
 
 
 def allowed_years(plan, user, *, unlocked=False):
@@ -42,20 +50,19 @@ def allowed_years(plan, user, *, unlocked=False):
     With `unlocked`, without the locked years (the template download offers only years one can still fill).
     """
     first = plan.base_year if user.has_perm("figures.change_baseline") else plan.base_year + 1
-    years = range(first, min(plan.target_year, timezone.localdate().year) + 1)
+    years = range(first, min(plan.target_year, this_year()) + 1)
     if unlocked:
-        locked = set(plan.reporting_years.filter(locked=True).values_list("year", flat=True))
+        locked = locks.locked_plan_years(plan, list(plan.indicators.values_list("pk", flat=True)))
         years = [year for year in years if year not in locked]
     return years
 
 
 def upload_districts(user):
     """Districts a user may fill by upload: analysts any they may enter, everyone else only their own."""
-    districts = [d for d in visible_districts(user) if can_enter(user, d)]
-    if user.has_perm("figures.import_values"):
-        return districts
-    own = set(user.districts.values_list("pk", flat=True))
-    return [d for d in districts if d.pk in own]
+    districts = visible_districts(user) & enterable_districts(user)
+    if not user.has_perm("figures.import_values"):
+        districts &= member_districts(user)
+    return list(districts)
 
 
 # Who reviews where (figures/review.py takes the steps).
@@ -67,7 +74,7 @@ def level_of(user):
     those he is a member of. None for users who do not review."""
     if not user.has_perm("figures.review_observation"):
         return None
-    return PROVINCE if user.has_perm("figures.view_all_districts") else CITY
+    return PROVINCE if sees_every_district(user) else CITY
 
 
 def _holding(codename):

@@ -2,7 +2,8 @@
 
 from figures.models import Observation
 from plans import progress
-from plans.models import Indicator, Target, statistics
+from plans.chains import statistics
+from plans.models import Indicator, Target, milestones_of
 
 
 def assess(plan, *, as_of, indicators=None, districts=None, candidates=None):
@@ -55,9 +56,7 @@ def _inputs(plan, indicators, districts, *, up_to):
     if districts is not None:
         ids = [getattr(d, "pk", d) for d in districts]
         targets, figures = targets.filter(district__in=ids), figures.filter(district__in=ids)
-    milestones, values = {}, {}
-    for t in targets.values_list("indicator_id", "district_id", "year", "value", "operator", "upper"):
-        milestones.setdefault(t[:2], []).append(progress.Milestone(t[2], t[3], t[4], t[5]))
+    milestones, values = milestones_of(targets), {}
     for storage, district_id, year, value in figures.values_list("indicator_id", "district_id", "year", "value"):
         values.setdefault((shown_as[storage], district_id), {})[year] = value
     return by_id, milestones, values

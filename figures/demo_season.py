@@ -14,7 +14,8 @@ from django.contrib.auth import get_user_model
 
 from figures import pipeline, review, rounds
 from figures.models import DEMO_SOURCE, Observation, ReportingYear
-from plans.models import District, Indicator, showing
+from plans.chains import showing
+from plans.models import District, Indicator
 
 ACCOUNTS = ("reviewer", "reviewer2", "reviewer_fuzhou", "official", "official_fuzhou", "official_xiamen")
 DEADLINE_DAYS = 10

@@ -11,8 +11,9 @@ from django.utils.translation import ngettext
 from figures import pipeline
 from figures.excel_files import BadFile, read_upload
 from figures.models import Observation, ObservationStatus, PendingUpload
+from plans.chains import showing, statistics
 from plans.explanations import plain
-from plans.models import Indicator, showing, statistics
+from plans.models import Indicator
 
 # ---------------------------------------------------------------------------------------------------------------
 # Preview and confirm

@@ -8,8 +8,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from figures import access, rounds
 from figures.models import Observation
+from plans.chains import showing
 from plans.explanations import plain
-from plans.models import Indicator, Target, showing
+from plans.models import Indicator, Target
 from plans.xlsx import HEADER_FILL, HEADER_FONT, number_format, print_setup, safe_row, width
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from figures import pipeline
+from figures import locks, pipeline
 from figures.models import Observation, ObservationStatus
-from plans.models import District, Indicator, Target, showing
+from plans.chains import showing
+from plans.models import District, Indicator, Target
 
 
 class EntryForm(forms.Form):
@@ -70,11 +71,12 @@ class EntryGrid:
         self.plan, self.district, self.year = plan, district, year
         self.years = list(range(plan.base_year, year))
         indicators = list(Indicator.objects.for_plan(plan).reported_by(district).order_by("order", "code"))
-        locked = pipeline.locked_years({i.pk for i in indicators})
+        ids = [i.pk for i in indicators]
+        locked = locks.locked_years(ids)
         # A figure shared with another plan may be locked there alone: the page says the year is locked when
         # every cell is.
+        self.locked = year in locks.locked_plan_years(plan, ids, locked=locked)
         closed = plan.closes(year)
-        self.locked = closed or (bool(indicators) and all(year in locked[i.pk] for i in indicators))
         targets = {}
         for target in Target.objects.filter(indicator__plan=plan, district=district).order_by("year"):
             # The milestone of this year if there is one, else the next one, else the last.
@@ -107,6 +109,10 @@ class EntryGrid:
         self._editable = {r.indicator.code: r for r in editable}
         self._shown_as = shown_as
         self.saved, self.errors = [], []
+
+    @property
+    def locked_message(self):
+        return locks.locked_message(self.year)
 
     @staticmethod
     def _initial(row):

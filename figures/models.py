@@ -12,8 +12,10 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from figures import access
 from plans import numbers, progress
-from plans.models import District, Indicator, Plan, statistics_of_continuing_sql
+from plans.chains import statistics_of_continuing_sql
+from plans.models import District, Indicator, Plan
 
 
 class ObservationStatus(models.TextChoices):
@@ -32,7 +34,7 @@ def sees_work_in_progress(user):
     """Whether the user sees figures before approval. Work in progress stays with its district and the reviewers
     (and analysts, who enter for every district) until it is approved; the province-wide readers (leaders) see
     only approved figures."""
-    if user.has_perm("figures.view_all_districts"):
+    if access.sees_every_district(user):
         return user.has_perm("figures.review_observation") or user.has_perm("figures.enter_all_districts")
     return True
 
@@ -40,9 +42,9 @@ def sees_work_in_progress(user):
 class ObservationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Reviewers and analysts see every figure, leaders every approved one; officials their own districts'."""
-        if user.has_perm("figures.view_all_districts"):
+        if access.sees_every_district(user):
             return self if sees_work_in_progress(user) else self.approved()
-        return self.filter(district__members=user)
+        return self.filter(district__in=access.member_districts(user))
 
     def approved(self):
         return self.filter(status=ObservationStatus.APPROVED)
@@ -53,13 +55,6 @@ class ObservationQuerySet(models.QuerySet):
         shared = Q(indicator__in=statistics_of_continuing_sql(plan), year__gte=plan.base_year)
         # Its own indicators' figures of its own years: a later plan's figures stored on them are that plan's.
         return self.filter(Q(indicator__plan=plan, year__lte=plan.target_year) | shared)
-
-    def reviewable_by(self, user):
-        """The figures waiting at this reviewer's level that he may approve or return (figures.review.awaiting,
-        where the levels and four eyes are)."""
-        from figures.review import awaiting  # the review rules sit above the models
-
-        return awaiting(user, self)
 
     def with_previous(self):
         """Annotate the same cell's figure of the year before (`previous_value`) and the change from it."""

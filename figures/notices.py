@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from figures import access, rounds, submissions
+from figures import access, locks, rounds, submissions
 from figures.models import DataVersion, Notice, NoticeKind, ObservationStatus, Profile, ReportingYear
 from plans.models import District
 
@@ -156,7 +156,7 @@ def text(notice):
         return _("%(district)s %(year)d年“%(indicator)s”已审核通过。") % words
     if notice.kind == NoticeKind.DEADLINE:
         return _("%(year)d年数据填报还有 %(days)d 天截止，%(district)s尚有 %(n)d 项未提交。") % words
-    return _("%(year)d年度已锁定，数据不能再修改。") % words
+    return locks.locked_message(notice.year)
 
 
 def for_user(user, *, limit=50):

@@ -29,7 +29,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from figures import notices, rounds, standings
 from figures.models import DataVersion, Observation, ObservationStatus
-from figures.pipeline_checks import Context, locked_years, version_message
+from figures.pipeline_checks import Context, version_message
 from figures.pipeline_rows import (
     LIMIT,
     MAX_DECIMALS,
@@ -48,7 +48,8 @@ from figures.pipeline_rows import (
     clean_version,
     parse_number,
 )
-from plans.models import District, Indicator, Plan, among, chains_sql
+from plans.chains import among, chains_sql
+from plans.models import District, Indicator, Plan
 
 __all__ = [
     "LIMIT",
@@ -72,7 +73,6 @@ __all__ = [
     "guarded",
     "import_rows",
     "lock_plans",
-    "locked_years",
     "parse_number",
     "plans_of",
     "record_value",

@@ -5,13 +5,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from figures import access
 from figures.assessments import assess
-from figures.models import Observation, ObservationStatus, ReportingYear
+from figures.locks import locked_message, locked_years
+from figures.models import Observation, ObservationStatus
 from figures.pipeline_rows import (
     TEXT_FIELDS,
     TRUE,
@@ -25,7 +25,8 @@ from figures.pipeline_rows import (
     parse_number,
 )
 from plans import progress
-from plans.models import Plan, Target, among, chains_sql, closed_years, statistics
+from plans.chains import statistics
+from plans.models import Target
 
 
 class Context:
@@ -163,7 +164,7 @@ class Context:
         if self.plan.closes(year):
             raise _Refused("year", self.plan.read_only_message, "conflict")
         if year in self.locked[indicator.pk] and not (batch.command and year in batch.locked_years_ok):
-            raise _Refused("year", _("%(year)d年度已锁定，数据不能再修改。") % {"year": year}, "conflict")
+            raise _Refused("year", locked_message(year), "conflict")
         existing = self.cells.get((indicator.pk, district.pk, year))
         checked = Checked(
             indicator=indicator,
@@ -337,26 +338,3 @@ def _range_problems(indicator, number):
 
 def _fmt(number):
     return format(Decimal(number).normalize(), "f")
-
-
-def locked_years(indicator_ids):
-    """{indicator id: the years in which its figures can no longer change}, the one rule for locks: a year locked
-    in a plan locks its figures and, for a figure two plans share, in either plan (README, "Figures two plans
-    share"). One query, as many as the plan's own locks took before plans shared figures."""
-    found = defaultdict(set)
-    if not indicator_ids:
-        return found
-    years, plans = ReportingYear._meta.db_table, Plan._meta.db_table
-    select = (
-        f"SELECT down.asked, r.year, p.base_year, p.target_year FROM down"
-        f" JOIN {years} r ON r.plan_id = down.plan_id JOIN {plans} p ON p.id = down.plan_id WHERE r.locked = %s"
-    )
-    sql, params = chains_sql(*among(indicator_ids), select)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, True])
-        for pk, year, base_year, target_year in cursor.fetchall():
-            found[pk].add(year)
-            if year == target_year:
-                # A closed plan (Plan.closes) locks all its years, for a figure it shares with another plan too.
-                found[pk].update(closed_years(base_year, target_year))
-    return found

@@ -20,9 +20,10 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from figures import pipeline, standings
+from figures import locks, pipeline, standings
 from figures.models import Observation, ObservationStatus, Standing
 from plans import review_flags
+from plans.chains import sharing, showing, statistics
 from plans.explanations import plain
 from plans.fixture_files import read_folder
 from plans.models import (
@@ -35,9 +36,6 @@ from plans.models import (
     TextTarget,
     continued_elsewhere,
     plan_code_problem,
-    sharing,
-    showing,
-    statistics,
 )
 from plans.workbook import continuation_key
 from plans.workbook_reading import continued_indicator
@@ -308,7 +306,7 @@ class _Load:
                 indicator__in=list(shown_as), year__in={row["year"] for row in rows}
             ).order_by()
         }
-        locked = set(plan.reporting_years.filter(locked=True).values_list("year", flat=True))
+        locked = locks.locked_years({key["indicator"].pk for key, _row in cells})
         writes = []
         for key, row in cells:
             label = _("基期值 %(cell)s") % {"cell": f"{row['indicator']} {row['district']} {row['year']}"}
@@ -325,7 +323,7 @@ class _Load:
                 "baselines", existing, row["fields"], label, name=name, decimals=indicator.shown_decimals
             ):
                 continue
-            if key["year"] in locked and key["year"] not in self.change_locked_years:
+            if key["year"] in locked[key["indicator"].pk] and key["year"] not in self.change_locked_years:
                 self.report.locked_years.add(key["year"])
                 self.refuse("baselines", label, _("%(year)d年度已锁定，基期值不能随规划修改") % {"year": key["year"]})
                 continue

@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from figures import notices, pipeline
-from figures.access import CITY, PROVINCE, city_reviewed_districts, level_of, needs_city_review
+from figures.access import CITY, PROVINCE, city_reviewed_districts, level_of, member_districts, needs_city_review
+from figures.locks import locked_message, locked_years
 from figures.models import RESTORED, DataVersion, Observation, ObservationStatus, ReportingYear
 from figures.pipeline import Conflict
-from plans.models import District, DistrictKind, Indicator, showing
+from plans.chains import showing
+from plans.models import District, DistrictKind, Indicator
 
 
 def awaiting(user, queryset=None):
@@ -36,12 +38,40 @@ def awaiting(user, queryset=None):
     if level is None:
         return queryset.none()
     if level == CITY:
-        waiting = queryset.filter(needs_city_review(), status=ObservationStatus.SUBMITTED, district__members=user)
+        waiting = queryset.filter(
+            needs_city_review(), status=ObservationStatus.SUBMITTED, district__in=member_districts(user)
+        )
     else:
         waiting = queryset.filter(
             Q(status=ObservationStatus.CITY_APPROVED) | Q(status=ObservationStatus.SUBMITTED) & ~needs_city_review()
-        ).exclude(city_approved_by=user)
-    return waiting.exclude(entered_by=user)
+        )
+    return waiting.exclude(own_work(user))
+
+
+def own_work(user):
+    """Four eyes, for querysets: the figures this user may not approve, those whose current version he entered
+    or submitted and those he approved at the city (`check_four_eyes` says it for one figure, with the reason)."""
+    return Q(entered_by=user) | Q(status=ObservationStatus.CITY_APPROVED, city_approved_by=user)
+
+
+def check_four_eyes(o, by):
+    """Four eyes, for one figure about to be approved: PermissionDenied naming the reason (`own_work`)."""
+    if o.entered_by_id == by.pk:
+        raise PermissionDenied(
+            _("不能审核通过自己填报或提交的数据（%(figure)s），请由另一位审核员审核。") % {"figure": o}
+        )
+    if o.status == ObservationStatus.CITY_APPROVED and o.city_approved_by_id == by.pk:
+        raise PermissionDenied(
+            _("您已在市级审核通过%(figure)s的这一版本，省级审核须由另一位审核员进行。") % {"figure": o}
+        )
+
+
+def reviewer_level(user):
+    """The level at which the user reviews (`access.level_of`); PermissionDenied for a user who does not."""
+    level = level_of(user)
+    if level is None:
+        raise PermissionDenied(_("只有审核员可以审核数据。"))
+    return level
 
 
 def levels_note(plan, user):
@@ -105,9 +135,7 @@ def review_many(*, observations, step, by, comment="", versions=None):
 
 
 def _review(observations, step, *, by, versions, comment):
-    level = level_of(by)
-    if level is None:
-        raise PermissionDenied(_("只有审核员可以审核数据。"))
+    level = reviewer_level(by)
     expected, reason = STEPS[step]
     comment = pipeline.clean_text(comment, "comment")
     if step != "approve" and not comment:
@@ -137,13 +165,13 @@ def _review(observations, step, *, by, versions, comment):
         plans = {o.indicator.plan_id: o.indicator.plan for o in rows}
         for o in rows:
             o.indicator.plan = plans[o.indicator.plan_id]
-        locked = pipeline.locked_years({o.indicator_id for o in rows})
+        locked = locked_years({o.indicator_id for o in rows})
         now, moved, reasons = timezone.now(), set(), {}
         for o in rows:
             if o.indicator.plan.closes(o.year):
                 raise Conflict(o.indicator.plan.read_only_message)
             if o.year in locked[o.indicator_id]:
-                raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": o.year})
+                raise Conflict(locked_message(o.year))
             if o.status not in expected:
                 raise Conflict(
                     _("%(figure)s当前状态为“%(status)s”，不能%(step)s。")
@@ -154,7 +182,7 @@ def _review(observations, step, *, by, versions, comment):
             city_first = o.indicator.plan.review_levels == 2 and o.district_id in through_city
             _check_level(o, step, level, city_first)
             if step == "approve":
-                _check_four_eyes(o, by)
+                check_four_eyes(o, by)
             status = _next_status(o, step, level)
             if ObservationStatus.APPROVED in (o.status, status):
                 moved.add((o.indicator_id, o.district_id))
@@ -195,17 +223,6 @@ def _check_level(o, step, level, city_first):
             raise Conflict(_("%(figure)s已通过市级审核，正等待省级审核。") % {"figure": o})
     elif step == "approve" and city_first and o.status == ObservationStatus.SUBMITTED:
         raise Conflict(_("%(figure)s须先由市级审核员审核，通过后再由省级终审。") % {"figure": o})
-
-
-def _check_four_eyes(o, by):
-    if o.entered_by_id == by.pk:
-        raise PermissionDenied(
-            _("不能审核通过自己填报或提交的数据（%(figure)s），请由另一位审核员审核。") % {"figure": o}
-        )
-    if o.status == ObservationStatus.CITY_APPROVED and o.city_approved_by_id == by.pk:
-        raise PermissionDenied(
-            _("您已在市级审核通过%(figure)s的这一版本，省级审核须由另一位审核员进行。") % {"figure": o}
-        )
 
 
 def _next_status(o, step, level):
@@ -255,8 +272,8 @@ def _restore(observation, record, *, by, version, plan):
         action=pipeline.Action.SUBMIT,
     )
     reason = RESTORED % {"version": record.version}
-    if observation.year in pipeline.locked_years({observation.indicator_id})[observation.indicator_id]:
-        raise Conflict(_("%(year)d年度已锁定，数据不能再修改。") % {"year": observation.year})
+    if observation.year in locked_years({observation.indicator_id})[observation.indicator_id]:
+        raise Conflict(locked_message(observation.year))
     if observation.status == ObservationStatus.APPROVED:
         raise Conflict(_("该数据已审核通过，需审核员重新打开后才能恢复历史版本。"))
     if version != observation.version:  # also when it brings back what the figure says now

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from figures.assessments import assess
 from figures.models import Observation
-from plans.models import Indicator, showing
+from plans.chains import showing
+from plans.models import Indicator
 
 
 def annotate(plan, pending):

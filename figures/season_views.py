@@ -46,7 +46,7 @@ def year_round(request, year):
 
 
 def _timeliness(request):
-    if not (request.user.has_perm("figures.view_all_districts") or access.level_of(request.user)):
+    if not (access.sees_every_district(request.user) or access.level_of(request.user)):
         raise PermissionDenied(_("只有领导和审核员可以查看填报进度。"))
     plan = requested_plan(request) if request.path.startswith("/api/") else request.plan
     years = timeliness.years_of(plan)

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 
 from figures.assessments import statuses_by_year
 from figures.models import DataVersion, Standing
-from plans.models import sharing
+from plans.chains import sharing
 
 BATCH = 5000
 

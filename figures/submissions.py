@@ -7,8 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from figures.models import Observation, ObservationStatus, ReportingYear, sees_work_in_progress, shown_reason
-from plans.models import District, Indicator, Target, showing
+from figures import locks
+from figures.models import Observation, ObservationStatus, sees_work_in_progress, shown_reason
+from plans.chains import showing
+from plans.models import District, Indicator, Target
 
 # A figure counts as reported once it reaches the reviewers.
 REPORTED = (ObservationStatus.SUBMITTED, ObservationStatus.CITY_APPROVED, ObservationStatus.APPROVED)
@@ -39,9 +41,8 @@ def entry_overview(plan, districts, years):
     """For each district and year: how many figures it owes and how many are in each status."""
     districts = list(districts)
     owed = reported_indicator_ids(plan, districts)
-    locked = set(ReportingYear.objects.filter(plan=plan, locked=True).values_list("year", flat=True))
-    if plan.is_read_only(locked):
-        locked = set(years)
+    # A year is locked here as on the entry page: when no figure the districts owe can change any more.
+    locked = locks.locked_plan_years(plan, sorted({pk for owes in owed.values() for pk in owes}))
     counts = Counter()
     for district_id, year, status in (
         Observation.objects.shown_in(plan)

@@ -14,7 +14,8 @@ from django.db.models import Count, Min
 from figures import access, notices, rounds, submissions
 from figures.models import DataVersion, Notice, Observation, ObservationStatus
 from figures.review import awaiting
-from plans.models import District, Indicator, showing
+from plans.chains import showing
+from plans.models import District, Indicator
 
 # The districts a reviewer is shown as missing cells once their round's deadline is this close.
 NEAR_DAYS = 14
@@ -23,9 +24,7 @@ COUNT_TIMEOUT = 600
 
 def official_districts(user):
     """The districts whose figures this user enters as an official (a member, with the right to enter)."""
-    if not user.has_perm("figures.change_observation"):
-        return District.objects.none()
-    return District.objects.filter(members=user)
+    return access.enterable_districts(user) & access.member_districts(user)
 
 
 def has_work(user):

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from figures import (
     excel_files,
     excel_import,
     excel_template,
+    locks,
     pipeline,
     review,
     review_page,
@@ -25,6 +25,7 @@ from figures import (
 from figures.forms import EntryGrid, ReviewFilters, ReviewForm, ReviewStepForm, UploadForm
 from figures.models import Observation, ObservationStatus, ReportingYear
 from plans.shortcuts import require, year_or_404
+from plans.years import this_year
 
 
 def entry_index(request):
@@ -76,7 +77,7 @@ def entry_grid(request, code, year):
 def review_list(request):
     require(request.user, "figures.review_observation")
     plan = request.plan
-    pending = Observation.objects.reviewable_by(request.user).shown_in(plan)
+    pending = review.awaiting(request.user, Observation.objects.shown_in(plan))
     # The reviewer's own submitted figures are listed too, without a tick box: another reviewer approves them.
     own = Observation.objects.shown_in(plan).filter(
         status__in=(ObservationStatus.SUBMITTED, ObservationStatus.CITY_APPROVED), entered_by=request.user
@@ -110,7 +111,7 @@ def review_list(request):
     filters = ReviewFilters(request.GET, plan=plan)
     shown = review_page.annotate(plan, list(filters.filter(listed)))
     # A figure of a locked year (or a closed plan's) is listed without the steps the lock would refuse.
-    locked = pipeline.locked_years({o.indicator_id for o in shown})
+    locked = locks.locked_years({o.indicator_id for o in shown})
     for o in shown:
         o.locked = o.year in locked[o.indicator_id]
     context = {
@@ -125,7 +126,7 @@ def review_list(request):
 
 def review_completeness(request):
     # Leaders read it too (who has not reported yet), without any action on it.
-    if not request.user.has_perm("figures.view_all_districts"):
+    if not access.sees_every_district(request.user):
         require(request.user, "figures.review_observation")
     plan = request.plan
     years = access.allowed_years(plan, request.user)
@@ -150,7 +151,7 @@ def observation_history(request, pk):
         "observation": observation,
         "records": submissions.history_of(observation, request.user),
         "form": form,
-        "locked": observation.year in pipeline.locked_years({observation.indicator_id})[observation.indicator_id],
+        "locked": observation.year in locks.locked_years({observation.indicator_id})[observation.indicator_id],
         "own": observation.entered_by_id == request.user.pk,
         "may_approve": review.awaiting(request.user, Observation.objects.filter(pk=observation.pk)).exists(),
     }
@@ -248,8 +249,7 @@ def _template_years(plan, user):
     The import page and the download share it, so the page never offers a year the download refuses.
     """
     years = access.allowed_years(plan, user, unlocked=True)
-    this_year = timezone.localdate().year
-    default = max((year for year in years if year < this_year), default=years[0]) if years else None
+    default = max((year for year in years if year < this_year()), default=years[0]) if years else None
     return years, default
 
 

@@ -5,15 +5,17 @@ import time
 
 from django.conf import settings
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
-from django.urls import Resolver404, get_script_prefix, resolve
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 
 from planboard import urls
+from planboard.plan_pages import PLAN_PAGES
 from plans import text
 from plans.models import RESERVED_PLAN_CODES, Plan
+from plans.shortcuts import PLAN_PREFIX, in_plan
 
 
 class ChosenLanguageMiddleware:
@@ -75,7 +77,7 @@ class PlanMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        match = urls.PLAN_PREFIX.match(request.path_info)
+        match = PLAN_PREFIX.match(request.path_info)
         if match and match["code"] not in RESERVED_PLAN_CODES:
             # Every plan in the one query: the header's plan switcher lists them.
             plans = list(Plan.objects.current_first().with_read_only())
@@ -93,12 +95,12 @@ class PlanMiddleware:
             page = resolve(request.path_info, urlconf=settings.ROOT_URLCONF)
         except Resolver404:
             return None
-        if page.view_name not in urls.PLAN_PAGES:
+        if page.view_name not in PLAN_PAGES:
             return None
         plan = Plan.objects.current()
         if plan is None:
             raise Http404(_("尚未载入规划。"))
-        url = f"{get_script_prefix()}plans/{plan.code}{request.path_info}"
+        url = in_plan(plan, request.path_info)
         if request.META.get("QUERY_STRING"):
             url = f"{url}?{request.META['QUERY_STRING']}"
         return HttpResponseRedirect(url)

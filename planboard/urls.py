@@ -8,7 +8,6 @@ plan's; reverse() outside any request (commands, the API) yields those, and they
 """
 
 import functools
-import re
 import types
 from importlib import import_module
 
@@ -18,9 +17,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from planboard import views
-
-# Each module's `urlpatterns` are a plan's pages; its `unprefixed` patterns (the API, the workbook) are not.
-APPS = ["tasks.urls", "figures.urls", "figures.plan_urls", "figures.season_urls", "dashboards.urls", "exports.urls"]
+from planboard.plan_pages import APPS
+from plans.shortcuts import plan_path
 
 SITE = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
@@ -46,13 +44,6 @@ def _apps(prefix):
     return patterns
 
 
-# The address of a plan's page: /plans/<code>/… (a path_info, without the script prefix).
-PLAN_PREFIX = re.compile(r"^/plans/(?P<code>[-\w]+)/")
-
-PLAN_PAGES = frozenset(
-    f"{module.app_name}:{pattern.name}" for module in map(import_module, APPS) for pattern in module.urlpatterns
-)
-
 urlpatterns = SITE + _apps("")
 
 
@@ -60,5 +51,5 @@ urlpatterns = SITE + _apps("")
 def urlconf_of(code):
     """The URLconf of the plan `code`'s pages: the site's, with the plan pages under /plans/<code>/."""
     module = types.ModuleType(f"planboard.urls.{code}")
-    module.urlpatterns = SITE + _apps(f"plans/{code}/")
+    module.urlpatterns = SITE + _apps(plan_path(code))
     return module

@@ -4,14 +4,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language
 
 from figures import notices
+from planboard.plan_pages import PLAN_PAGES
 from plans import progress
 from plans.models import District, Indicator, Plan, Task
+from plans.shortcuts import PLAN_PREFIX, reverse_in
 
 
 @require_GET
@@ -64,9 +66,6 @@ def switch_plan(request):
 
 
 def same_page_in(plan, address):
-    from planboard.urls import PLAN_PAGES, PLAN_PREFIX, urlconf_of  # the URLconf imports this module
-
-    target = urlconf_of(plan.code)
     match = PLAN_PREFIX.match(address)
     try:
         # The root URLconf has every plan page without its prefix.
@@ -74,15 +73,15 @@ def same_page_in(plan, address):
     except Resolver404:
         page = None
     if page is None or page.view_name not in PLAN_PAGES:
-        return reverse("dashboards:dashboard", urlconf=target)
+        return reverse_in(plan, "dashboards:dashboard")
     if page.view_name in SAME_KIND:
-        return reverse(SAME_KIND[page.view_name], urlconf=target)
+        return reverse_in(plan, SAME_KIND[page.view_name])
     if not page.kwargs:
-        return reverse(page.view_name, urlconf=target)
+        return reverse_in(plan, page.view_name)
     exists = SAME_OBJECT.get(page.view_name)
     if exists and exists(plan, *page.kwargs.values()):
-        return reverse(page.view_name, kwargs=page.kwargs, urlconf=target)
-    return reverse("dashboards:dashboard", urlconf=target)
+        return reverse_in(plan, page.view_name, kwargs=page.kwargs)
+    return reverse_in(plan, "dashboards:dashboard")
 
 
 class LoginView(auth_views.LoginView):

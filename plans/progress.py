@@ -346,26 +346,11 @@ def assess(
     baseline = _baseline(values, base_year, cumulative)
     observed = [(year, float(value)) for year, value in sorted(values.items()) if base_year < year <= as_of]
     latest = observed[-1] if observed else None
-
     base = baseline[1] if baseline else None
     hold_level = base is not None and final is not None and meets(base, final, direction)
-    met = meets(latest[1], final, direction) if latest and final else None
-    end = aim(final, direction, decimals) if final else None
-    expected_then = None
-    ratio = None
-    if latest and final and base is not None:
-        expected_then = expected(base_year, base, path, latest[0], direction=direction, decimals=decimals)
-        if not _close(expected_then, base):
-            ratio = (latest[1] - base) / (expected_then - base)
-
-    share = None
-    expected_share = None
-    if final and base is not None and not hold_level:
-        share = _share(latest[1], base, end) if latest else None
-        # The tick shows where the path stands now (as_of), not in the year of the latest figure.
-        expected_share = _share(
-            expected(base_year, base, path, as_of, direction=direction, decimals=decimals), base, end
-        )
+    along = _Path(base_year, base, path, direction, decimals)
+    expected_then, ratio = along.pace(latest)
+    share, expected_share = along.shares(latest, as_of) if not hold_level else (None, None)
 
     if final is not None:
         level_gap = gap_for(final, direction, level_gap, is_rate)
@@ -377,18 +362,9 @@ def assess(
         # indicator's direction, and a target within the level gap leaves too little way to
         # measure: a pace in either case would mean nothing.
         ratio = None
-
-    earlier_status = None
-    if latest is not None and latest[0] < as_of - 1 and status in STALE_CAN_REPLACE:
-        # A figure two or more years old says how things stood then, not now.
-        earlier_status, status = status, STALE
+    earlier_status, status = _aged(status, latest, as_of)
 
     projection = _projection(baseline, observed, final, direction, decimals)
-    behind_path = (
-        expected_then is not None
-        and round(latest[1], decimals) != round(expected_then, decimals)
-        and _worse(latest[1], expected_then, direction)
-    )
     return Assessment(
         status=status,
         baseline=baseline,
@@ -396,7 +372,7 @@ def assess(
         final=final,
         expected=expected_then,
         ratio=ratio,
-        met=met,
+        met=meets(latest[1], final, direction) if latest and final else None,
         hold_level=hold_level,
         share=share,
         expected_share=expected_share,
@@ -404,9 +380,62 @@ def assess(
         explanation=explain_lazily(
             status, earlier_status, reason, base_year, baseline, latest, final, expected_then, direction, decimals
         ),
-        warning=status in (AHEAD, ON_TRACK) and behind_path and projection is not None and not projection.met,
+        warning=_warned(status, latest, expected_then, projection, direction, decimals),
         earlier_status=earlier_status,
     )
+
+
+@dataclass(frozen=True)
+class _Path:
+    """The plan's path of one pair, from its baseline through its milestones, for the steps of `assess`."""
+
+    base_year: int
+    base: float | None
+    milestones: list
+    direction: str
+    decimals: int
+
+    def at(self, year):
+        return expected(
+            self.base_year, self.base, self.milestones, year, direction=self.direction, decimals=self.decimals
+        )
+
+    def pace(self, latest):
+        """(where the path expected the latest figure's year, the share of that way the figure went); either is
+        None without a figure, a target or a baseline, the share also where the path has not moved yet."""
+        if not (latest and self.milestones and self.base is not None):
+            return None, None
+        expected_then = self.at(latest[0])
+        if _close(expected_then, self.base):
+            return expected_then, None
+        return expected_then, (latest[1] - self.base) / (expected_then - self.base)
+
+    def shares(self, latest, as_of):
+        """(the latest figure's share of the way from the baseline to the final target, the path's share as of
+        `as_of`) for the progress bar; the tick shows where the path stands now, not in the latest figure's year."""
+        if not (self.milestones and self.base is not None):
+            return None, None
+        end = aim(self.milestones[-1], self.direction, self.decimals)
+        share = _share(latest[1], self.base, end) if latest else None
+        return share, _share(self.at(as_of), self.base, end)
+
+
+def _aged(status, latest, as_of):
+    """(the status the figure earned, the status shown): a figure two or more years old says how things stood
+    then, not now (数据未更新)."""
+    if latest is not None and latest[0] < as_of - 1 and status in STALE_CAN_REPLACE:
+        return status, STALE
+    return None, status
+
+
+def _warned(status, latest, expected_then, projection, direction, decimals):
+    """预警: on pace yet behind the path as printed (to the indicator's decimals), with a projection that misses."""
+    behind_path = (
+        expected_then is not None
+        and round(latest[1], decimals) != round(expected_then, decimals)
+        and _worse(latest[1], expected_then, direction)
+    )
+    return status in (AHEAD, ON_TRACK) and behind_path and projection is not None and not projection.met
 
 
 def _verdict(latest, baseline, path, direction, hold_level, level_gap):

@@ -1,12 +1,12 @@
 """What every page asks first: which plan, and may this user do this."""
 
-from importlib import import_module
+import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 from django.http import Http404
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
 from plans.models import Plan
@@ -30,10 +30,26 @@ def command_plan(code):
     return plan
 
 
-def reverse_in(plan, viewname, args=None):
-    """The address of a page of `plan` from outside its pages (the API): there, reverse() yields old addresses,
-    which lead to the current plan. The site's URLconf (planboard/urls.py, above this layer) has each plan's."""
-    return reverse(viewname, args=args, urlconf=import_module(settings.ROOT_URLCONF).urlconf_of(plan.code))
+# A plan's pages live under /plans/<code>/ (planboard/urls.py builds each plan's URLconf so); the site's root
+# URLconf has them without the prefix, at their old addresses, which lead to the current plan.
+PLAN_PREFIX = re.compile(r"^/plans/(?P<code>[-\w]+)/")  # matches a path_info, without the script prefix
+
+
+def plan_path(code):
+    """The path a plan's pages are under, as URLconfs write it."""
+    return f"plans/{code}/"
+
+
+def in_plan(plan, path_info):
+    """The address of a plan page's old address (`path_info`, e.g. "/review/") in `plan`."""
+    return f"{get_script_prefix()}{plan_path(plan.code)}{path_info.removeprefix('/')}"
+
+
+def reverse_in(plan, viewname, args=None, kwargs=None):
+    """The address of a page of `plan`, also from outside its pages (the API, the plan switcher), where
+    reverse() yields the old addresses."""
+    address = reverse(viewname, args=args, kwargs=kwargs, urlconf=settings.ROOT_URLCONF)
+    return in_plan(plan, "/" + address.removeprefix(get_script_prefix()))
 
 
 def require(user, permission):

@@ -33,6 +33,20 @@ STATUS_LABELS = {
     NO_TARGET: _("无目标"),
 }
 
+# The order statuses are stacked and listed in: settled good news first, then the pace, then the gaps.
+STATUS_ORDER = [
+    ACHIEVED,
+    AHEAD,
+    ON_TRACK,
+    IN_PROGRESS,
+    STALE,
+    LAGGING,
+    REGRESSING,
+    NOT_ACHIEVED,
+    NO_DATA,
+    NO_TARGET,
+]
+
 # Reports are often printed in black and white, so besides differing in hue the colours
 # sit at clearly different grey levels (luma from about 0.14 to 0.90, at least 0.06 apart), and each
 # reaches WCAG AA's 4.5:1 with its text colour below (axe-core checks the pages).

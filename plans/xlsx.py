@@ -67,8 +67,9 @@ def status_style(status):
 
 def number_format(indicator):
     """Excel's format for the indicator's unit: percentages are stored as points (98.5), so '%' is literal."""
-    digits = "0" if indicator.whole_number or indicator.decimals == 0 else "0." + "0" * indicator.decimals
-    if indicator.unit == "%":
+    decimals = indicator.shown_decimals
+    digits = "0." + "0" * decimals if decimals else "0"
+    if indicator.is_rate:
         return f'{digits}"%"'
     if suffix := unit_suffix(indicator):
         return f'#,##{digits}"{suffix}"'

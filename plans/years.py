@@ -2,7 +2,14 @@
 start from."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+
+def this_year():
+    """The current year, in the site's time zone: the last year figures may be entered for, and the latest
+    as-of year a page starts from."""
+    return timezone.localdate().year
 
 
 def parse_year(raw, years, *, default):

@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from figures.admin import ReadOnlyAdmin, ShownOnPagesAdmin
 from plans.models import Task, TaskItem, TextTarget
+from plans.shortcuts import reverse_in
 from tasks.models import TaskReport
 
 
@@ -18,6 +19,9 @@ class TaskAdmin(ShownOnPagesAdmin):
     list_editable = ["department"]
     search_fields = ["title", "department"]
     inlines = [TaskItemInline]
+
+    def view_on_site(self, task):
+        return reverse_in(task.plan, "tasks:detail", [task.number])
 
 
 @admin.register(TaskItem)

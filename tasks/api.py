@@ -1,34 +1,16 @@
 """JSON endpoints for tasks and districts; docs/api.md is the contract."""
 
-from decimal import Decimal
-
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
-from django.utils import timezone
+from django.http import Http404
 
 from figures import access
-from figures.api_base import api_view, number
+from figures.api_base import api_view, json_response
 from figures.assessments import assess
-from plans import progress
+from figures.serializers import district_json, standing_json, tracked_task_json
 from plans.models import District, Indicator, Target, Task
 from plans.shortcuts import requested_plan, reverse_in
 from tasks.models import TaskReport
 from tasks.views import chosen_year
-
-
-def _figure(pair):
-    """An assessment's (year, value) pair; its floats come from decimals, so str() gives the stored digits."""
-    if pair is None:
-        return None
-    return {"year": pair[0], "value": number(Decimal(str(round(pair[1], 4))))}
-
-
-def _time(moment):
-    return timezone.localtime(moment).isoformat(timespec="seconds")
-
-
-def _json(body):
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
 @api_view()
@@ -48,51 +30,14 @@ def task_list(request):
     )
     linked = Indicator.objects.filter(plan=plan, task__isnull=False)
     assessments = {i: a for (i, _d), a in assess(plan, as_of=year, indicators=linked, districts=[province]).items()}
-    return _json({"as_of": year, "tasks": [_task(task, assessments, request) for task in tasks]})
+    return json_response({"as_of": year, "tasks": [_task(task, assessments, request) for task in tasks]})
 
 
 def _task(task, assessments, request):
-    def indicator(i):
-        a = assessments.get(i.pk)
-        return {
-            "code": i.code,
-            "name": i.name,
-            "unit": i.unit,
-            "section": i.section,
-            "status": a.status if a else progress.NO_DATA,
-            "latest": _figure(a.latest) if a else None,
-        }
+    def evidence_url(report):
+        return request.build_absolute_uri(reverse_in(task.plan, "tasks:evidence", [task.number, report.year]))
 
-    return {
-        "number": task.number,
-        "category": task.category,
-        "title": task.title,
-        "department": task.department,
-        "needs_review": task.needs_review,
-        "items": [{"order": item.order, "content": item.content} for item in task.items.all()],
-        "indicators": [indicator(i) for i in task.indicators.all()],
-        "text_targets": [
-            {"code": t.code, "text": t.text, "year": t.year, "untracked_reason": t.untracked_reason}
-            for t in task.text_targets.all()
-        ],
-        "reports": [
-            {
-                "year": r.year,
-                "status": r.status,
-                "summary": r.summary,
-                "evidence_links": r.links,
-                "evidence_file": request.build_absolute_uri(
-                    reverse_in(task.plan, "tasks:evidence", [task.number, r.year])
-                )
-                if r.evidence_file
-                else None,
-                "text_target_notes": r.text_target_notes,
-                "entered_by": r.entered_by.username,
-                "entered_at": _time(r.entered_at),
-            }
-            for r in task.reports.all()
-        ],
-    }
+    return tracked_task_json(task, assessments, evidence_url)
 
 
 @api_view()
@@ -106,28 +51,10 @@ def district_detail(request, code):
     indicators = Indicator.objects.filter(pk__in=[i for i, _d in assessments]).prefetch_related(
         Prefetch("targets", queryset=Target.objects.filter(district=district).order_by("year"), to_attr="here")
     )
-    return _json(
+    return json_response(
         {
-            "district": {"code": district.code, "name": district.name, "short_name": district.short_name},
+            "district": district_json(district),
             "as_of": year,
-            "indicators": [_standing(i, assessments[(i.pk, district.pk)]) for i in indicators],
+            "indicators": [standing_json(i, assessments[(i.pk, district.pk)]) for i in indicators],
         }
     )
-
-
-def _standing(indicator, assessment):
-    return {
-        "code": indicator.code,
-        "name": indicator.name,
-        "unit": indicator.unit,
-        "section": indicator.section,
-        "cumulative": indicator.cumulative,
-        "baseline": _figure(assessment.baseline),
-        "targets": [
-            {"year": t.year, "value": number(t.value), "upper": number(t.upper), "operator": t.operator}
-            for t in indicator.here
-        ],
-        "latest": _figure(assessment.latest),
-        "status": assessment.status,
-        "explanation": assessment.explanation,
-    }

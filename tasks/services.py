@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from figures.models import ReportingYear
+from figures.access import member_districts
+from figures.locks import locked_message, locked_plan_years
 from figures.pipeline import Conflict, lock_plans
-from plans.models import District
+from plans.years import this_year
 from tasks.models import TaskReport
 
 REPORT_FIELDS = ("status", "summary", "evidence_links", "text_target_notes")
@@ -21,12 +22,12 @@ def can_report(user):
     """
     if user.has_perm("tasks.report_task"):
         return True
-    return user.has_perm("figures.change_observation") and District.objects.provinces().filter(members=user).exists()
+    return user.has_perm("figures.change_observation") and member_districts(user).provinces().exists()
 
 
 def current_year(plan):
     """The year reports are due for now: this year within the plan, never the base year."""
-    return min(plan.target_year, max(plan.base_year + 1, timezone.localdate().year))
+    return min(plan.target_year, max(plan.base_year + 1, this_year()))
 
 
 def report_years(plan):
@@ -64,11 +65,11 @@ def save_task_report(
     with transaction.atomic():
         # Checked after the lock `lock_year` takes, in the transaction that writes: a lock cannot land in between.
         lock_plans([plan.pk])
-        locked = set(ReportingYear.objects.filter(plan=plan, locked=True).values_list("year", flat=True))
+        locked = locked_plan_years(plan)
         if plan.is_read_only(locked):
             raise Conflict(plan.read_only_message)
         if year in locked:
-            raise Conflict(_("%(year)d年度已锁定，任务进展不能再修改。") % {"year": year})
+            raise Conflict(locked_message(year))
         report = TaskReport.objects.select_for_update().filter(task=task, year=year).first()
         _check_version(report, version)
         report = report or TaskReport(task=task, year=year, version=0)

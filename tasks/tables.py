@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django_tables2 import A
 
 from plans import progress
 from plans.models import Indicator, Task, TextTarget
@@ -29,8 +30,13 @@ def configure(request, table, *, per_page):
         table.page = table.paginator.page(table.paginator.num_pages)
 
 
+# The pages rows link to, by URL name: the plans' models name no page of the apps above them.
+TASK_PAGE = ("tasks:detail", [A("number")])
+LINKED_TASK_PAGE = ("tasks:detail", [A("task__number")])
+
+
 class TaskTable(tables.Table):
-    number = tables.Column(verbose_name=_("序号"), linkify=True, attrs={"td": {"class": "num"}})
+    number = tables.Column(verbose_name=_("序号"), linkify=TASK_PAGE, attrs={"td": {"class": "num"}})
     title = tables.TemplateColumn(
         template_code=INCLUDE.format("tasks/includes/task_title.html"), verbose_name=_("任务")
     )
@@ -62,14 +68,14 @@ class KeyProjectTable(tables.Table):
 
     section = tables.Column(verbose_name=_("出处"))
     group = tables.Column(verbose_name=_("重点项目"), default="—")
-    name = tables.Column(verbose_name=_("目标"), linkify=True)
+    name = tables.Column(verbose_name=_("目标"), linkify=("dashboards:indicator", [A("code")]))
     targets = tables.TemplateColumn(
         template_code=INCLUDE.format("tasks/includes/province_targets.html"),
         verbose_name=_("目标值（年份）"),
         orderable=False,
     )
     unit = tables.Column(verbose_name=_("单位"))
-    task = tables.Column(verbose_name=_("所属任务"), linkify=True, order_by=("task__number",), default="—")
+    task = tables.Column(verbose_name=_("所属任务"), linkify=LINKED_TASK_PAGE, order_by=("task__number",), default="—")
     progress = tables.TemplateColumn(
         template_code=INCLUDE.format("tasks/includes/assessment_cells.html"),
         verbose_name=_("进展"),
@@ -104,7 +110,7 @@ class TextTargetTable(tables.Table):
     project = tables.Column(verbose_name=_("重点项目"), default="—")
     text = tables.Column(verbose_name=_("目标表述"))
     year = tables.Column(verbose_name=_("年份"))
-    task = tables.Column(verbose_name=_("所属任务"), linkify=True, order_by=("task__number",), default="—")
+    task = tables.Column(verbose_name=_("所属任务"), linkify=LINKED_TASK_PAGE, order_by=("task__number",), default="—")
     untracked_reason = tables.Column(verbose_name=_("不量化跟踪的原因"), orderable=False)
 
     class Meta:

@@ -3,16 +3,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dashboards import district_table as districts
 from dashboards import overviews
 from dashboards.cache import cached, data_version
 from figures import access
 from figures.assessments import assess
 from figures.pipeline import Conflict
 from plans.models import District, Indicator, Target, Task, TextTarget
-from tasks import districts, services
+from tasks import services
 from tasks.filters import TaskFilter
 from tasks.forms import TaskReportForm
 from tasks.models import TaskReport, with_year_status
@@ -67,7 +69,7 @@ def task_report(request, number, year):
             form.add_error(None, str(conflict))
         else:
             messages.success(request, _("%(year)d年度任务进展已保存。") % {"year": year})
-            return redirect(f"{task.get_absolute_url()}?year={year}")
+            return redirect(f"{reverse('tasks:detail', args=[task.number])}?year={year}")
     return _render_detail(request, plan, task, year, form=form, status=400)
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
+from dashboards import overviews
 from planboard import roles
 from plans import workbook
 from plans.models import Plan
@@ -113,3 +114,14 @@ def test_the_reports_answer_for_either_plan(client, analyst, plan, next_plan, fi
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     row = next(r for r in sheet.iter_rows(values_only=True) if any("高等教育毛入学率" in str(c) for c in r if c))
     assert 66.2 in row and 67 in row
+
+
+def test_the_new_plans_dashboard_counts_its_shared_figure_among_its_approved_pairs(
+    client, leader, next_plan, figures_of_both_plans
+):
+    """The 2026 高等教育毛入学率 is stored on the 十四五's indicator (entered once, README "Figures two plans share"),
+    yet it is the new plan's figure: the new plan's completeness and default year count it."""
+    by_year, pair_count = overviews.approved_pairs(next_plan)
+    assert (by_year.get(2026), pair_count) == (1, 3)
+    client.force_login(leader)
+    assert "2026年已审核 1/3" in client.get(f"/plans/{NEXT}/").content.decode()

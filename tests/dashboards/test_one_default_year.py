@@ -8,9 +8,9 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from dashboards import overviews
 from plans import progress
 from plans.models import Attribute
 from tests.exports.test_export_report import overview_lines
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def late_2026(monkeypatch):
-    monkeypatch.setattr(overviews.timezone, "localdate", lambda: datetime.date(2026, 11, 29))
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2026, 11, 29))
 
 
 @pytest.fixture

@@ -18,11 +18,11 @@ from matplotlib import font_manager
 from PIL import Image
 
 from dashboards import chart_images, charts, overviews
+from dashboards import district_table as district_targets
 from exports import docx_parts, evaluation, evaluation_data, evaluation_views, evaluation_words
 from figures.assessments import assess
 from plans import progress
 from plans.models import District, Indicator
-from tasks import districts as district_targets
 from tests.office import soffice
 from tests.story import approve
 
@@ -237,6 +237,23 @@ def test_the_problems_section_lists_a_lagging_figure_with_its_reason_and_measure
     assert f"高等教育毛入学率（{province.name}）：滞后" in problems
     assert "原因分析：本科高校扩招计划未落实" in problems
     assert "整改措施：增设高职院校并扩大招生" in problems
+
+
+def test_a_whole_number_prints_without_decimals_as_the_pages_print_it(plan, reviewer, province):
+    # A count or a rank (`whole_number`) shows as 12, not 12.00, in the pages' tables (Indicator.shown_decimals,
+    # tests/test_daily_fixes.py); the report prints it the same way.
+    indicator = Indicator.objects.get(plan=plan, code="higher_ed_gross_enrolment")
+    Indicator.objects.filter(pk=indicator.pk).update(whole_number=True)
+    approve(plan, reviewer, province, indicator.code, YEAR, "62")
+
+    document = read(evaluation.build_evaluation(plan, YEAR))
+
+    row = next(
+        r.cells
+        for r in table_with(document, ["序号", "指标", "单位", "属性"]).rows
+        if r.cells[1].text == indicator.name
+    )
+    assert row[6].text == "62"
 
 
 def test_gathering_costs_a_bounded_number_of_queries_and_writing_none(

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from docx import Document
 
+from dashboards import district_table as district_targets
 from exports import evaluation
 from plans.models import District
-from tasks import districts as district_targets
 from tests.office import soffice
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from dashboards import overviews
+from dashboards import district_table as districts
 from figures.models import DEMO_SOURCE, Observation
 from plans import progress
 from plans.models import District, Target
-from tasks import districts
 from tests.conftest import FJ
 from tests.story import approve
 
@@ -63,7 +63,7 @@ def test_demo_accounts_are_never_created_outside_debug(settings):
 
 @pytest.fixture
 def late_2026(monkeypatch):
-    monkeypatch.setattr(overviews.timezone, "localdate", lambda: datetime.date(2026, 11, 29))
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2026, 11, 29))
 
 
 def demo_figures(indicator):

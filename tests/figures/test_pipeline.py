@@ -126,8 +126,8 @@ def test_nobody_approves_what_he_entered_or_submitted(client, plan, district, ma
     figure = pipeline.record_value(
         **vars(row(plan, district("fuzhou"), 2021, "12", action="submit")), by=first, require_version=True
     )
-    assert not Observation.objects.reviewable_by(first).filter(pk=figure.pk).exists()
-    assert Observation.objects.reviewable_by(second).filter(pk=figure.pk).exists()
+    assert not review.awaiting(first).filter(pk=figure.pk).exists()
+    assert review.awaiting(second).filter(pk=figure.pk).exists()
     with pytest.raises(PermissionDenied):
         review.approve(observation=figure, by=first, version=figure.version)
     client.force_login(first)

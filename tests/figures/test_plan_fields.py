@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from dashboards import district_table as districts
 from plans.models import Indicator
-from tasks import districts
 
 pytestmark = pytest.mark.django_db
 

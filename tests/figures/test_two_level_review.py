@@ -46,8 +46,8 @@ def test_a_figure_passes_the_city_then_the_province_with_every_step_in_its_histo
     client, plan, official_fuzhou, city_reviewer, reviewer, submit
 ):
     figure = submit(official_fuzhou, "fuzhou")
-    assert list(Observation.objects.reviewable_by(city_reviewer)) == [figure]
-    assert list(Observation.objects.reviewable_by(reviewer)) == []  # not the province's turn yet
+    assert list(review.awaiting(city_reviewer)) == [figure]
+    assert list(review.awaiting(reviewer)) == []  # not the province's turn yet
 
     client.force_login(city_reviewer)
     page = client.get(reverse("figures:review"))
@@ -61,8 +61,8 @@ def test_a_figure_passes_the_city_then_the_province_with_every_step_in_its_histo
     assert (figure.status, figure.city_approved_by, figure.approved_by) == ("city_approved", city_reviewer, None)
     assert not Observation.objects.approved().filter(pk=figure.pk).exists()  # not yet counted anywhere
 
-    assert list(Observation.objects.reviewable_by(reviewer)) == [figure]
-    assert list(Observation.objects.reviewable_by(city_reviewer)) == []
+    assert list(review.awaiting(reviewer)) == [figure]
+    assert list(review.awaiting(city_reviewer)) == []
     review.approve(observation=figure, by=reviewer)
     figure.refresh_from_db()
     assert (figure.status, figure.approved_by, figure.city_approved_by) == ("approved", reviewer, city_reviewer)
@@ -90,7 +90,7 @@ def test_the_province_may_return_a_city_approved_figure_which_then_passes_the_ci
         reason="原因",
         measures="措施",
     )
-    assert list(Observation.objects.reviewable_by(city_reviewer)) == [figure]
+    assert list(review.awaiting(city_reviewer)) == [figure]
 
 
 def test_approving_at_the_wrong_level_is_refused_clearly(plan, official_fuzhou, city_reviewer, reviewer, submit):
@@ -109,8 +109,8 @@ def test_province_figures_and_districts_without_a_city_reviewer_go_straight_to_t
 ):
     province = submit(official_province, "province", value="60")
     xiamen = submit(official_xiamen, "xiamen", value="6.5")
-    assert set(Observation.objects.reviewable_by(reviewer)) == {province, xiamen}
-    assert list(Observation.objects.reviewable_by(city_reviewer)) == []
+    assert set(review.awaiting(reviewer)) == {province, xiamen}
+    assert list(review.awaiting(city_reviewer)) == []
     assert review.approve(observation=xiamen, by=reviewer).status == "approved"
     client.force_login(reviewer)
     text = client.get(reverse("figures:review")).content.decode()
@@ -121,7 +121,7 @@ def test_a_one_level_plan_never_waits_for_a_city(plan, official_fuzhou, city_rev
     plan.review_levels = 1
     plan.save()
     figure = submit(official_fuzhou, "fuzhou")
-    assert list(Observation.objects.reviewable_by(city_reviewer)) == []
+    assert list(review.awaiting(city_reviewer)) == []
     with pytest.raises(pipeline.Conflict, match="不经市级审核"):
         review.approve(observation=figure, by=city_reviewer)
     assert review.approve(observation=figure, by=reviewer).status == "approved"
@@ -138,7 +138,7 @@ def test_four_eyes_nobody_approves_the_same_version_at_both_levels(
     figure = review.approve(observation=submit(official_fuzhou, "fuzhou"), by=both)
     both.groups.add(*province_reviewer2.groups.all())
     both = type(both).objects.get(pk=both.pk)  # permissions cached per instance
-    assert list(Observation.objects.reviewable_by(both)) == []
+    assert list(review.awaiting(both)) == []
     with pytest.raises(PermissionDenied, match="您已在市级审核通过"):
         review.approve(observation=figure, by=both)
     assert review.approve(observation=figure, by=reviewer).status == "approved"
@@ -151,7 +151,7 @@ def test_nobody_approves_at_the_city_a_figure_he_submitted(plan, make_user, subm
     entrant.groups.add(*make_user("tmp", roles.CITY_REVIEWER).groups.all())
     entrant = type(entrant).objects.get(pk=entrant.pk)
     figure = submit(entrant, "fuzhou")
-    assert list(Observation.objects.reviewable_by(entrant)) == []
+    assert list(review.awaiting(entrant)) == []
     with pytest.raises(PermissionDenied, match="不能审核通过自己填报"):
         review.approve(observation=figure, by=entrant)
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from dashboards import district_table as districts
 from figures.models import Observation
 from planboard import roles
 from plans.models import Target
-from tasks import districts
 from tests.conftest import HEADER_COUNT_QUERIES
 from tests.story import approve, enter
 

@@ -184,7 +184,7 @@ def test_a_locked_year_refuses_reports(client, reviewer, plan):
     response = post_report(client, 5, 2023)
 
     assert response.status_code == 400
-    assert "2023年度已锁定，任务进展不能再修改。" in response.content.decode()
+    assert "2023年度已锁定，数据不能再修改。" in response.content.decode()
     assert not TaskReport.objects.exists()
 
 

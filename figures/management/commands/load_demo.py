@@ -8,7 +8,6 @@ from figures.demo_data import Pair, demo_figures
 from figures.models import DEMO_SOURCE, Observation
 from figures.plan_loading import system_user
 from plans.models import District, Indicator, Plan
-from plans.progress import Milestone
 from plans.shortcuts import command_plan
 
 
@@ -54,8 +53,7 @@ class Command(BaseCommand):
             baselines = {o.district_id: o.value for o in indicator.observations.all() if o.year == plan.base_year}
             by_district = {}
             for target in sorted(indicator.targets.all(), key=lambda t: (t.district.pk, t.year)):
-                milestone = Milestone(target.year, target.value, target.operator, target.upper)
-                by_district.setdefault(target.district, []).append(milestone)
+                by_district.setdefault(target.district, []).append(target.milestone)
             for district, milestones in by_district.items():
                 pairs.append(Pair(indicator, district, baselines.get(district.pk), milestones))
         figures = demo_figures(

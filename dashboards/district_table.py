@@ -11,7 +11,8 @@ from dashboards import charts
 from figures.assessments import assess
 from figures.models import Observation
 from plans import progress
-from plans.models import District, Indicator, Target, showing
+from plans.chains import showing
+from plans.models import District, Indicator, Target
 
 
 @dataclass(frozen=True)
