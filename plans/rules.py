@@ -111,7 +111,7 @@ def problems(*, left, right, operator, tolerance, districts, indicators, known_d
         found["tolerance"] = _("容差须为不小于 0 的数值：两边之差不超过它仍视为成立。")
     missing = [code for code in district_codes(districts) if code not in known_districts]
     if missing:
-        found["districts"] = _("没有行政区划代码为 %(codes)s 的地区。") % {"codes": "、".join(missing)}
+        found["districts"] = _("没有行政区划代码为 %(code)s 的地区。") % {"code": "、".join(missing)}
     if found:
         return found, sides.get("left", []), sides.get("right", [])
     left_terms, right_terms = sides["left"], sides["right"]
