@@ -129,7 +129,10 @@ def call(base, token, method, path, body=None):
 
 def write(setup_file, log):
     base, seconds, scenario = os.environ["BASE"], float(os.environ["SECONDS_TO_WRITE"]), os.environ["SCENARIO"]
-    writers = json.loads(Path(setup_file).read_text())["writers"]
+    writers = json.loads(Path(setup_file).read_text())["writers"][: int(os.environ.get("WRITERS_NOW", 10**6))]
+    # Seconds an official waits after each acknowledged save: 0 saves as fast as the site answers (a stress far beyond
+    # any office); a real official saves a figure every minute or so.
+    pause = float(os.environ.get("WRITE_PAUSE", 0))
     stop = time.monotonic() + seconds
     lock = threading.Lock()
     out = open(log, "a")
@@ -155,6 +158,7 @@ def write(setup_file, log):
                 status, answer = call(base, cell["token"], "POST", "/api/observations/", body)
                 version = answer["version"]
                 record({"ack": status, "district": cell["district"], "year": cell["year"], "note": note})
+                time.sleep(pause)
                 continue
             except urllib.error.HTTPError as error:
                 kind = f"http{error.code}"

@@ -14,7 +14,7 @@
 #   bench/cluster.sh --with-pg-restart     # also restarts the machine's PostgreSQL mid-run: only on a machine where
 #                                          # nobody else uses that PostgreSQL
 # Settings: DURATION (15), WORKERS per host (2), WRITERS (4), PY (.venv/bin/python), ONLY (scenario keys to run,
-# e.g. "shared50 host-killed"; keys: before shared50 shared200 host-killed redis-stopped db-cut pg-restart).
+# e.g. "shared50 host-killed"; keys: before shared50 dashboard50 dashboard50-paced shared200 host-killed redis-stopped db-cut pg-restart).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -149,14 +149,17 @@ echo "| scenario | clients | requests/s | p50 ms | p99 ms | errors | saves ackno
 echo "|---|---|---|---|---|---|---|---|"
 
 # scenario KEY LABEL CLIENTS [EVENT]: readers and writers for DURATION seconds; EVENT runs in the background meanwhile.
+# Set for one scenario: DASHBOARD_ONLY=1 (leaders read only the dashboard), WRITERS_NOW (how many officials write),
+# WRITE_PAUSE (seconds each official waits after a save; 0: as fast as the site answers).
 scenario() {
-  local key=$1 name=$2 clients=$3 event=${4:-} readers writer
+  local key=$1 name=$2 clients=$3 event=${4:-} readers writer pages=("${PAGES[@]}")
   [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $key "* ]] || return 0
-  BASE="http://$FRONT" SECONDS_TO_WRITE=$DURATION SCENARIO=$key $PY bench/cluster.py write "$RUN/setup.json" \
-    "$RUN/writes.log" &
+  [ -z "${DASHBOARD_ONLY:-}" ] || pages=("${PAGES[0]}")
+  BASE="http://$FRONT" SECONDS_TO_WRITE=$DURATION SCENARIO=$key WRITERS_NOW=${WRITERS_NOW:-$WRITERS} \
+    WRITE_PAUSE=${WRITE_PAUSE:-0} $PY bench/cluster.py write "$RUN/setup.json" "$RUN/writes.log" &
   writer=$!
   wrk -t2 -c"$clients" -d"${DURATION}s" --timeout 10s -H "Cookie: sessionid=$SESSION" \
-    -s bench/cluster.lua "http://$FRONT" -- "${PAGES[@]}" >"$RUN/wrk.out" &
+    -s bench/cluster.lua "http://$FRONT" -- "${pages[@]}" >"$RUN/wrk.out" &
   readers=$!
   # The event runs in this shell (not in the background), so that the processes it starts are stopped at the end.
   [ -z "$event" ] || $event >>"$RUN/events.log" 2>&1
@@ -195,6 +198,8 @@ scenario before "before: a local-memory cache in each worker" 50
 for n in 1 2; do host_kill $n; host_up $n; done   # now with the shared Redis cache
 hosts_ready
 scenario shared50 "shared Redis cache" 50
+DASHBOARD_ONLY=1 WRITERS_NOW=0 scenario dashboard50 "the dashboard only, nobody writing" 50
+DASHBOARD_ONLY=1 WRITE_PAUSE=1 scenario dashboard50-paced "the dashboard only, each official saving once a second" 50
 scenario shared200 "shared Redis cache" 200
 scenario host-killed "app host 1 killed, started again" 50 kill_host
 scenario redis-stopped "Redis stopped, started again" 50 stop_redis
