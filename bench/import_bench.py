@@ -7,6 +7,10 @@
 The database gets a synthetic plan (`generate_scale`: 20 indicators x 400 districts, baselines only), then one
 approved figure per indicator, district and year 2021-2025 near its baseline is imported in one transaction:
 every row is validated, checked for permission, stored with its history, and the statuses refreshed.
+
+The plan has three rules between indicators shaped as the 十四五 plan's shipped ones (a total against the sum of
+three parts, two against one; for every district), which the figures keep: 8 of the 20 indicators' rows are
+judged against them (`--no-rules` leaves them out, to compare).
 """
 
 import argparse
@@ -22,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--no-rules", action="store_true", help="without the plan's rules between indicators")
     args = parser.parse_args()
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/import.sqlite3")
     os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -42,6 +47,8 @@ def main():
     plan = Plan.objects.get(code="synthetic-scale")
     plan.target_year = 2025
     plan.save()
+    if not args.no_rules:
+        add_rules(plan)
     baselines = Observation.objects.filter(indicator__plan=plan).values_list(
         "indicator__code", "district__code", "value"
     )
@@ -60,10 +67,27 @@ def main():
     print(
         f"{len(rows)} rows ({Indicator.objects.filter(plan=plan).count()} indicators x {districts} districts x 5 years)"
     )
+    print(f"rules between indicators: {plan.rules.count()}")
     print(f"import_rows: {seconds:.1f} s ({len(rows) / seconds:.0f} rows/s)")
     bare = bare_bulk_create(plan, rows)
     print(f"bare bulk_create of the same figures + history rows: {bare:.1f} s ({len(rows) / bare:.0f} rows/s)")
     print(f"import_rows / bare: {seconds / bare:.1f}x")
+
+
+def add_rules(plan):
+    """Three rules the figures keep (every figure lies between 40 and 66): shaped as the shipped ones."""
+    from plans.models import Indicator, Rule
+    from plans.rules import parse_side
+
+    indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
+    shapes = [
+        ("synthetic_0001", "0.2*synthetic_0002 + 0.2*synthetic_0003 + 0.2*synthetic_0004"),
+        ("synthetic_0005", "0.5*synthetic_0006"),
+        ("synthetic_0007", "0.5*synthetic_0008"),
+    ]
+    for n, (left, right) in enumerate(shapes, start=1):
+        rule = Rule.objects.create(plan=plan, code=f"bench_{n}", name=f"规则{n}", operator="≥", reason="性能测试")
+        rule.replace_terms(parse_side(left), parse_side(right), indicators)
 
 
 def bare_bulk_create(plan, rows):

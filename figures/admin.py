@@ -1,10 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from figures import standings
 from figures.models import ApiToken, DataVersion, Observation, ReportingYear
-from plans.models import District, Indicator, Plan, Target
+from plans import rules as plan_rules
+from plans.models import District, Indicator, Plan, Rule, Target
 
 admin.site.site_header = _("教育规划监测平台 · 管理后台")
 admin.site.site_title = _("教育规划监测平台")
@@ -116,6 +118,56 @@ def _refresh_targets(targets):
         districts.add(target.district_id)
     for plan, indicators, districts in by_plan.values():
         standings.refresh(plan, indicators=indicators, districts=districts)
+
+
+class RuleForm(forms.ModelForm):
+    """A rule with its sides written as in the workbook (`a + b`, `0.0001*a`), checked by `plans.rules`."""
+
+    left = forms.CharField(
+        label=_("左边"), max_length=500, help_text=_("指标代码之和，如 a + b；系数写在代码前，如 0.0001*a。")
+    )
+    right = forms.CharField(label=_("右边"), max_length=500)
+
+    class Meta:
+        model = Rule
+        fields = ["plan", "code", "name", "left", "operator", "right", "tolerance", "districts", "weight", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["left"], self.initial["right"] = self.instance.sides()
+
+    def clean(self):
+        data = super().clean()
+        plan = data.get("plan")
+        if plan is None:
+            return data
+        self.indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
+        problems, self.left_terms, self.right_terms = plan_rules.problems(
+            left=data.get("left", ""),
+            right=data.get("right", ""),
+            operator=data.get("operator"),
+            tolerance=data.get("tolerance"),
+            districts=data.get("districts", ""),
+            indicators={code: (i.name, i.unit) for code, i in self.indicators.items()},
+            known_districts=set(District.objects.values_list("code", flat=True)),
+        )
+        for name, message in problems.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+
+@admin.register(Rule)
+class RuleAdmin(SimpleHistoryAdmin):
+    form = RuleForm
+    list_display = ["code", "name", "operator", "weight", "districts", "plan"]
+    list_filter = ["plan", "weight"]
+    search_fields = ["code", "name"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.replace_terms(form.left_terms, form.right_terms, form.indicators, by=request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

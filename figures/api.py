@@ -122,7 +122,9 @@ def _record_observation(request, plan):
     outcome.raise_problems()
     created = outcome.checked[0].existing is None
     observation = outcome.changed[0] if outcome.changed else outcome.checked[0].existing
-    return json_response(observation_json(observation), status=201 if created else 200)
+    # The 仅提示 rules the figure breaks: it is stored all the same (docs/api.md).
+    warnings = [breach.as_json() for breach in outcome.checked[0].warnings]
+    return json_response({**observation_json(observation), "warnings": warnings}, status=201 if created else 200)
 
 
 def _int_or_none(year):

@@ -7,6 +7,8 @@ through the pipeline. The rules the figures keep:
   province is the sum of its cities (real figures included) and never contradicts them;
 * a running total never falls, and every figure stays within the indicator's plausible range;
 * each year moves less than the plan's year-on-year allowance, so no figure needs a forced confirmation;
+* the plan's rules between indicators hold (`plans.rules`): where the paces would break one, the first indicator
+  of its left side is moved to the nearest value that keeps it (a total is raised to the sum of its parts);
 * the base year is never written: it holds the plan's real baselines;
 * the province's indicators show every status as of the last demo year (the default year of the pages):
   paces cycle from ahead to going backwards, one indicator stops reporting two years early (数据未更新) and
@@ -16,8 +18,9 @@ Deterministic: the same plan always gets the same figures, so loading twice writ
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from plans import rules as plan_rules
 from plans.progress import expected, meets
 
 # How fast each pair moves along its expected path, cycled so that every status shows up: ahead (yet short
@@ -40,12 +43,13 @@ class Pair:
     milestones: list  # progress.Milestone
 
 
-def demo_figures(pairs, real, *, base_year, target_year, province_ids):
+def demo_figures(pairs, real, *, base_year, target_year, province_ids, rules=()):
     """{(indicator_id, district_id): {year: Decimal}} for the demo, given the plan's pairs with targets.
 
     `pairs` in the plan's order (indicator, then district); `real` holds every figure not from the demo
     ({(indicator_id, district_id): {year: value}}), which the demo never replaces and which a province's sum
-    counts. `province_ids` are the districts the cities add up to.
+    counts. `province_ids` are the districts the cities add up to; `rules` the plan's rules between indicators
+    with their terms (`figures.validation.rules_of`).
     """
     # The years between the base year and the final one (2021–2024 of a 2020–2025 plan).
     years = range(base_year + 1, target_year)
@@ -80,10 +84,41 @@ def demo_figures(pairs, real, *, base_year, target_year, province_ids):
                 if p.indicator.pk == indicator.pk and p.district.pk not in province_ids
             ]
             figures[(indicator.pk, pair.district.pk)] = _sums(indicator, cities, real, figures, years)
+    _keep_rules(rules, pairs, real, figures, years)
     kept = {
         key: {year: v for year, v in values.items() if year not in real.get(key, {})} for key, values in figures.items()
     }
     return {key: values for key, values in kept.items() if values}
+
+
+def _keep_rules(rules, pairs, real, figures, years):
+    """Move the first left indicator of each broken rule, where its figure is the demo's, to the nearest value
+    (at its decimals) that keeps the rule, in each district and year where every figure of the rule is there."""
+    indicators = {pair.indicator.pk: pair.indicator for pair in pairs}
+    districts = {pair.district.pk: pair.district for pair in pairs}
+    for rule in rules:
+        first = rule.left_terms[0]
+        for district in districts.values():
+            if not rule.applies_to(district):
+                continue
+            for year in years:
+                values = {}
+                for term in (*rule.left_terms, *rule.right_terms):
+                    key = (term.indicator_id, district.pk)
+                    values[term.indicator_id] = real.get(key, {}).get(year, figures.get(key, {}).get(year))
+                own = (first.indicator_id, district.pk)
+                if None in values.values() or year in real.get(own, {}) or first.indicator_id not in indicators:
+                    continue
+                left = sum(t.coefficient * values[t.indicator_id] for t in rule.left_terms)
+                right = sum(t.coefficient * values[t.indicator_id] for t in rule.right_terms)
+                if plan_rules.holds(rule.operator, rule.tolerance, left, right):
+                    continue
+                # The first term's value that makes both sides equal, rounded towards keeping the rule.
+                wanted = values[first.indicator_id] + (right - left) / first.coefficient
+                up = (rule.operator == plan_rules.GE) == (first.coefficient > 0)
+                rounding = ROUND_HALF_UP if rule.operator == plan_rules.EQ else ROUND_CEILING if up else ROUND_FLOOR
+                places = Decimal(1).scaleb(-indicators[first.indicator_id].shown_decimals)
+                figures[own][year] = wanted.quantize(places, rounding=rounding)
 
 
 def _sums(indicator, cities, real, figures, years):

@@ -36,6 +36,7 @@ class Line:
     seen: dict | None = None
     status_from: str = ""  # the stored figure's status, and the status saving gives it, when they differ
     status_to: str = ""
+    warnings: list = field(default_factory=list)  # the 仅提示 rules the figure breaks (saved all the same)
 
     @property
     def withdraws(self):
@@ -107,6 +108,7 @@ def preview_upload(data, filename, *, plan, user, action):
                 result = next(results)
                 line.indicator, line.district = result.indicator.display_name, result.district.display_name
                 line.change, line.new = result.change, result.value
+                line.warnings = [breach.message for breach in result.warnings]
                 line.old = result.existing.value if result.existing else None
                 if result.existing and result.change != "unchanged" and result.existing.status != result.status:
                     line.status_from, line.status_to = result.existing.status, result.status

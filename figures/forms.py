@@ -109,6 +109,7 @@ class EntryGrid:
         self._editable = {r.indicator.code: r for r in editable}
         self._shown_as = shown_as
         self.saved, self.errors = [], []
+        self.warnings = []  # the 仅提示 rules the saved figures break, each said once
 
     @property
     def locked_message(self):
@@ -211,6 +212,7 @@ class EntryGrid:
                 break
         if not outcome.problems:
             self._saved_in_part(outcome.changed)
+            self.warnings = list(dict.fromkeys(b.message for c in outcome.checked for b in c.warnings))
         return not outcome.problems and self.formset.is_valid()
 
     def _saved_in_part(self, changed):

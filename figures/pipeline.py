@@ -7,7 +7,8 @@ review steps (figures/review.py) share its locking, version, history and status 
 `write` works in one transaction: it first locks the rows of the plans the figures belong to (`lock_plans`, the
 lock every writer and `review.lock_year` take), then loads what the batch needs in a few queries (the stored
 figures locked, in id order), checks every row against the latest earlier *approved* figure (with the batch's
-own rows laid over the database), and stores nothing if any row is refused. Otherwise it writes the figures in
+own rows laid over the database) and the plan's rules between indicators (`figures.validation`), and stores
+nothing if any row is refused. Otherwise it writes the figures in
 bulk with their history and upserts the precomputed statuses of the pairs whose approved figures moved. What is
 checked cannot change before it is written. A lost race (a unique constraint, a locked SQLite database, a
 deadlock) becomes `Conflict`, never a server error.

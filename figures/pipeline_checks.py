@@ -1,5 +1,6 @@
 """The write pipeline's checks: what a batch is checked against, loaded in a few queries, and every row's rules
-(permissions, year, range, text, version, approved figures, large moves, explanations). Nothing here writes."""
+(permissions, year, range, text, version, approved figures, large moves, the plan's rules between indicators
+(`figures.validation`), explanations). Nothing here writes."""
 
 from collections import defaultdict
 from decimal import Decimal
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from figures import access
+from figures import access, validation
 from figures.assessments import assess
 from figures.locks import locked_message, locked_years
 from figures.models import Observation, ObservationStatus
@@ -26,7 +27,7 @@ from figures.pipeline_rows import (
 )
 from plans import progress
 from plans.chains import statistics
-from plans.models import Target
+from plans.models import RuleWeight, Target
 
 
 class Context:
@@ -78,6 +79,7 @@ class Context:
             self.cells[(indicator_id, o.district_id, o.year)] = o
             if o.status == ObservationStatus.APPROVED:
                 self.approved[(indicator_id, o.district_id)][o.year] = o.value
+        self.rules = validation.rules_of(self.plan)
         self.may_change_baseline = loads_plan or by.has_perm("figures.change_baseline")
         self.years = (
             range(self.plan.base_year, self.plan.base_year + 1) if loads_plan else access.allowed_years(self.plan, by)
@@ -117,9 +119,21 @@ class Context:
         for _row, checked in parsed:
             overlay[(checked.indicator.pk, checked.district.pk)][checked.year] = checked.value
         own = {(c.indicator.pk, c.district.pk, c.year) for _r, c in parsed}
+        # What a figure must be confirmed for (with a note): a large move, a 需确认 rule between indicators broken.
+        moves = {id(c): self._large_move_messages(c, overlay, own) for _r, c in parsed}
+        broken = defaultdict(list)
+        for breach, members in validation.batch_breaches(self.rules, [c for _r, c in parsed], self.cells):
+            for checked in members:
+                if breach.rule.weight == RuleWeight.CONFIRM:
+                    broken[id(checked)].append(
+                        _("%(breach)s请确认无误并在说明中写明原因。") % {"breach": breach.message}
+                    )
+                else:
+                    checked.warnings.append(breach)
         for row, checked in parsed:
-            for name, message in self._large_move_problems(checked, overlay, own, row.confirm in TRUE):
-                outcome.problems.append(Problem(row.key, name, message))
+            problem = _confirmation_problem(moves[id(checked)], broken[id(checked)], row.confirm in TRUE, checked)
+            if problem:
+                outcome.problems.append(Problem(row.key, *problem))
         outcome.problems += self._explanation_problems([(row, c) for row, c in parsed if c.action == Action.SUBMIT])
         outcome.checked = [checked for _row, checked in parsed]
         return outcome
@@ -206,9 +220,9 @@ class Context:
             )
         return year
 
-    def _large_move_problems(self, checked, overlay, own, confirm):
-        """A figure far from the latest earlier approved one (or making the following one jump) is usually a
-        typing or unit error: it needs confirming, with a note. A running total must not fall."""
+    def _large_move_messages(self, checked, overlay, own):
+        """Why a figure needs confirming for its move: far from the latest earlier approved one (or making the
+        following one jump) is usually a typing or unit error. A running total must not fall."""
         figures = overlay.get((checked.indicator.pk, checked.district.pk), {})
         earlier = [y for y in figures if y < checked.year]
         later = [y for y in figures if y > checked.year]
@@ -227,13 +241,7 @@ class Context:
             )
             if message:
                 messages.append(message)
-        if not messages:
-            return []
-        if not confirm:
-            return [("confirm", " ".join(messages))]
-        if not checked.note:
-            return [("note", _("大幅变动需要在说明中写明原因。"))]
-        return []
+        return messages
 
     def _explanation_problems(self, submitted):
         """A submitted figure that leaves its indicator lagging, regressing or short of its final target must say
@@ -266,6 +274,20 @@ class Context:
                     message = _("按此数值进度为“%(status)s”，提交时请填写整改措施。") % words
                     problems.append(Problem(row.key, "measures", message))
         return problems
+
+
+def _confirmation_problem(moves, breaches, confirm, checked):
+    """(field, message) when a figure with a large move or a broken 需确认 rule is not confirmed with a note."""
+    if not moves and not breaches:
+        return None
+    if not confirm:
+        return ("confirm", " ".join(moves + breaches))
+    if not checked.note:
+        return (
+            "note",
+            _("大幅变动需要在说明中写明原因。") if moves else _("不符合校验规则的数据需要在说明中写明原因。"),
+        )
+    return None
 
 
 def version_message(existing):

@@ -180,6 +180,8 @@ class Checked:
     existing: Observation | None
     key: object = None
     action: str = Action.SAVE
+    # The 仅提示 rules the figure breaks (figures.validation.Breach): saved all the same, shown by every door.
+    warnings: list = field(default_factory=list)
 
     @property
     def same_figure(self):

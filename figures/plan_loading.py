@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.core.management.base import CommandError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from figures import locks, pipeline, standings
 from figures.models import Observation, ObservationStatus, Standing
 from plans import review_flags
+from plans import rules as plan_rules
 from plans.chains import sharing, showing, statistics
 from plans.explanations import plain
 from plans.fixture_files import read_folder
@@ -30,6 +32,8 @@ from plans.models import (
     District,
     Indicator,
     Plan,
+    Rule,
+    RuleTerm,
     Target,
     Task,
     TaskItem,
@@ -56,6 +60,7 @@ SHEETS = {
     "targets": "分地区目标",
     "baselines": "分地区目标",
     "text_targets": "文字目标",
+    "rules": "校验规则",
 }
 
 
@@ -68,6 +73,7 @@ SHEET_TITLES = {
     "指标": gettext_lazy("指标"),
     "分地区目标": gettext_lazy("分地区目标"),
     "文字目标": gettext_lazy("文字目标"),
+    "校验规则": gettext_lazy("校验规则"),
 }
 
 
@@ -162,6 +168,8 @@ def _name(kind, obj):
         return f"{obj.indicator.display_name} {obj.district.display_short_name} {obj.year}"
     if kind == "text_targets":
         return f"{obj.code} {obj.text}"
+    if kind == "rules":
+        return f"{obj.name}（{obj.code}）"
     return str(obj)
 
 
@@ -276,6 +284,9 @@ class _Load:
             key = self.cell(row, indicators, districts)
             label = f"{row['indicator']} {row['district']} {row['year']}"
             targets.add(sync.row("targets", Target, key, row["fields"], label).pk)
+        # The rules first: the plan's own baselines must keep them like any figure.
+        if "rules" in data:
+            self.rules(plan, data["rules"], districts)
         self.baselines(plan, data["baselines"], indicators, districts)
         text_targets = {}
         # A text target that restates another for a later year points at it, so load the originals first.
@@ -353,6 +364,36 @@ class _Load:
         for problem in pipeline.write(batch, by=self.by).problems:
             self.refuse("baselines", problem.key, problem.message)
 
+    def rules(self, plan, rows, districts):
+        """The plan's rules between indicators, each checked again by `plans.rules` against the indicators as now
+        loaded (the readers checked them against their own rows); the sides compared as written."""
+        indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
+        units = {code: (i.name, i.unit) for code, i in indicators.items()}
+        stored = {r.code: r for r in Rule.objects.filter(plan=plan).prefetch_related("terms__indicator")}
+        self.rule_codes = set()
+        for row in rows:
+            fields = row["fields"]
+            problems, left, right = plan_rules.problems(
+                **{name: fields[name] for name in ("left", "right", "operator", "tolerance", "districts")},
+                indicators=units,
+                known_districts=set(districts),
+            )
+            if problems:
+                self.refuse("rules", row["code"], " ".join(problems.values()))
+                continue
+            self.rule_codes.add(row["code"])
+            wanted = dict(fields, left=plan_rules.side_text(left), right=plan_rules.side_text(right))
+            rule = stored.get(row["code"])
+            if rule is not None:
+                rule.left, rule.right = rule.sides()  # compared as the fields are, written through the terms
+            else:
+                rule = Rule(plan=plan, code=row["code"], name=fields["name"])
+            if self.compare("rules", rule if rule.pk else None, wanted, row["code"], name=_name("rules", rule)):
+                for name, value in wanted.items():
+                    setattr(rule, name, value)
+                self.save(rule)
+                rule.replace_terms(left, right, indicators, by=self.history_user)
+
     def continued(self, row, plan):
         """The indicator a row's 延续指标 names, or None (refused when it does not exist or is continued already)."""
         if not row["continues"]:
@@ -401,7 +442,7 @@ class _Load:
                 self.report.differences.append(f"{text} {field_name}: 数据库「{current}」，基础数据「{wanted}」")
                 changed.append((field_name, current, wanted))
         if changed:
-            details = [(str(obj._meta.get_field(f).verbose_name), old, new) for f, old, new in changed]
+            details = [(_label(obj, f), old, new) for f, old, new in changed]
             self.report.changes.append(Change(sheet, str(label), "changed", details, name, decimals))
         else:
             self.report.unchanged.append((sheet, name or str(label)))
@@ -417,6 +458,9 @@ class _Load:
 
     def remove_missing(self, plan, tasks, items, indicators, targets, text_targets):
         """Delete the plan's rows the data no longer holds, refusing any that has figures."""
+        if "rules" in self.data:  # before the indicators they name
+            for obj in Rule.objects.filter(plan=plan).exclude(code__in=getattr(self, "rule_codes", set())):
+                self.delete("rules", obj, obj.code)
         kept_indicators = {i.pk for i in indicators.values()}
         for obj in TextTarget.objects.filter(plan=plan).exclude(pk__in=[t.pk for t in text_targets.values()]):
             self.delete("text_targets", obj, obj.code)
@@ -438,6 +482,11 @@ class _Load:
             later = Indicator.objects.filter(continues=obj).select_related("plan").first()
             if later is not None:
                 reason = _("%(key)s延续本指标，不能删除") % {"key": f"{later.plan.code}/{later.code}"}
+                self.refuse("indicators", obj.code, reason)
+                continue
+            naming = RuleTerm.objects.filter(indicator=obj).select_related("rule").first()
+            if naming is not None:
+                reason = _("校验规则“%(rule)s”使用本指标，不能删除") % {"rule": naming.rule.code}
                 self.refuse("indicators", obj.code, reason)
                 continue
             # Figures anywhere in its chain: a continuing indicator's are stored on the first of the chain.
@@ -472,6 +521,17 @@ class _Load:
         sheet = SHEETS[kind]
         self.report.refused.append(f"{sheet} {label}: {reason}")
         self.report.changes.append(Change(sheet, str(label), "refused", [reason]))
+
+
+def _label(obj, name):
+    """What the preview calls a field: its verbose name, or a rule's side (written through its terms)."""
+    try:
+        return str(obj._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return str(RULE_SIDES[name])
+
+
+RULE_SIDES = {"left": gettext_lazy("左边"), "right": gettext_lazy("右边")}
 
 
 def _dependents(obj):
@@ -550,6 +610,13 @@ def dump_plan(plan) -> dict:
             }
             for t in TextTarget.objects.filter(plan=plan).select_related("same_as").order_by("section", "code")
         ],
+        "rules": [
+            {
+                "code": r.code,
+                "fields": dict(_fields(r, RULE_FIELDS), **dict(zip(("left", "right"), r.sides(), strict=True))),
+            }
+            for r in Rule.objects.filter(plan=plan).prefetch_related("terms__indicator").order_by("code")
+        ],
     }
     return data
 
@@ -596,6 +663,7 @@ INDICATOR_FIELDS = (
     "confidence",
 )
 TARGET_FIELDS = ("value", "upper", "operator")
+RULE_FIELDS = ("name", "operator", "tolerance", "districts", "weight", "reason")
 BASELINE_FIELDS = ("value", "source")
 TEXT_TARGET_FIELDS = (
     "section",

@@ -63,6 +63,8 @@ def entry_grid(request, code, year):
             messages.success(
                 request, ngettext("已保存草稿 %(n)d 项。", "已保存草稿 %(n)d 项。", drafts) % {"n": drafts}
             )
+        for warning in grid.warnings:
+            messages.warning(request, warning)
         if done:
             if not grid.saved:
                 messages.info(request, _("没有需要保存的变化。"))

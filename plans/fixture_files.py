@@ -10,8 +10,10 @@ the loader sets it by `plans.review_flags`.
 
 import csv
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from plans import rules as plan_rules
 
 WHOLE_NUMBER_KINDS = {"count", "range"}
 
@@ -305,6 +307,55 @@ class _FolderReader:
         for indicator in self.indicators:
             indicator["fields"]["unit_en"] = english.get(indicator["fields"]["unit"], "")
 
+    def rules(self, district_codes):
+        """The rules between indicators (rules.csv, optional: a folder without it leaves the plan's rules as they
+        are), each checked by `plans.rules`; a bad one is a ValueError naming its line and column."""
+        path = self.folder / "rules.csv"
+        if not path.exists():
+            return None
+        indicators = {row["code"]: (row["fields"]["name"], row["fields"]["unit"]) for row in self.indicators}
+        found, seen = [], set()
+        for line, row in enumerate(_read_csv(self.folder, "rules.csv"), start=2):
+            try:
+                tolerance = Decimal(row["tolerance"] or 0)
+            except InvalidOperation:
+                tolerance = None
+            problems, left, right = plan_rules.problems(
+                left=row["left"],
+                right=row["right"],
+                operator=row["operator"],
+                tolerance=tolerance,
+                districts=row["districts"],
+                indicators=indicators,
+                known_districts=district_codes,
+            )
+            if row["code"] in seen:
+                problems["code"] = "代码重复"
+            if not row["reason"].strip():
+                problems["reason"] = "须写明规则成立的理由"
+            if row["weight"] not in plan_rules.WEIGHTS:
+                problems["weight"] = f"须为{'或'.join(plan_rules.WEIGHTS)}"
+            if problems:
+                column, message = next(iter(problems.items()))
+                raise ValueError(f"rules.csv 第{line}行 {column}：{message}")
+            seen.add(row["code"])
+            found.append(
+                {
+                    "code": row["code"],
+                    "fields": {
+                        "name": row["name"],
+                        "left": plan_rules.side_text(left),
+                        "operator": row["operator"],
+                        "right": plan_rules.side_text(right),
+                        "tolerance": tolerance,
+                        "districts": row["districts"],
+                        "weight": row["weight"],
+                        "reason": row["reason"],
+                    },
+                }
+            )
+        return found
+
 
 def read_folder(folder: Path) -> dict:
     """Turn a plan folder into keyed rows, applying the loading rules of the reference README (section 5)."""
@@ -316,6 +367,9 @@ def read_folder(folder: Path) -> dict:
     reader.projects()
     reader.english_units()
     data["indicators"], data["text_targets"] = reader.indicators, reader.text_targets
+    rules = reader.rules({row["code"] for row in data["districts"]})
+    if rules is not None:
+        data["rules"] = rules
     cells = {"targets": reader.targets, "baselines": reader.baselines}
     for name, by_cell in cells.items():
         data[name] = [{"indicator": i, "district": d, "year": y, "fields": f} for (i, d, y), f in by_cell.items()]

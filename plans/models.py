@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans import explanations
+from plans import rules as plan_rules
 from plans.numbers import DECIMALS, number_field, within_limit
 from plans.progress import Milestone
 
@@ -705,3 +706,132 @@ class TextTarget(models.Model):
     @property
     def untracked_reason_label(self):
         return UNTRACKED_REASONS.get(self.untracked_reason, self.untracked_reason)
+
+
+class RuleOperator(models.TextChoices):
+    """How a rule's two sides compare. No strict comparison: figures are rounded to their decimals, so "greater"
+    and "at least" cannot be told apart; a tolerance says how far rounding may carry a side."""
+
+    GE = plan_rules.GE, "≥"
+    LE = plan_rules.LE, "≤"
+    EQ = plan_rules.EQ, "="
+
+
+class RuleWeight(models.TextChoices):
+    CONFIRM = plan_rules.CONFIRM, _("需确认")
+    WARN = plan_rules.WARN, _("仅提示")
+
+
+class Rule(models.Model):
+    """A rule between indicators (校验规则): in each district it applies to and each year, the sum of its left
+    terms compares with the sum of its right terms (`RuleTerm`) by its operator, within its tolerance. The
+    arithmetic and what makes a rule unsound are in `plans.rules`; the write pipeline judges figures by it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rules", verbose_name=_("规划"))
+    code = models.SlugField(_("代码"), max_length=80)
+    name = models.CharField(_("名称"), max_length=200)
+    operator = models.CharField(_("运算符"), max_length=1, choices=RuleOperator.choices)
+    tolerance = number_field(
+        _("容差"),
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("两边之差不超过此值仍视为成立（各项按小数位数修约造成的差），单位同左边第一项。"),
+    )
+    districts = models.CharField(
+        _("适用地区"),
+        max_length=500,
+        blank=True,
+        help_text=_("留空：所有地区；否则填行政区划代码，以逗号分隔（如只对全省：350000）。"),
+    )
+    weight = models.CharField(
+        _("违反时"),
+        max_length=10,
+        choices=RuleWeight.choices,
+        default=RuleWeight.CONFIRM,
+        help_text=_("需确认：违反规则的数据须勾选确认并在说明中写明原因才能保存；仅提示：保存并提示。"),
+    )
+    reason = models.TextField(_("理由"), help_text=_("规则为什么成立，如指标的定义。"))
+
+    history = HistoricalRecords(verbose_name=_("校验规则修改记录"))
+
+    class Meta:
+        verbose_name = _("校验规则")
+        verbose_name_plural = _("校验规则")
+        ordering = ["plan", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="rule_code_unique_in_plan"),
+            models.CheckConstraint(condition=Q(operator__in=RuleOperator.values), name="rule_operator_valid"),
+            models.CheckConstraint(condition=Q(weight__in=RuleWeight.values), name="rule_weight_valid"),
+            models.CheckConstraint(condition=Q(tolerance__gte=0), name="rule_tolerance_not_negative"),
+            models.CheckConstraint(condition=within_limit("tolerance"), name="rule_tolerance_within_limit"),
+            models.CheckConstraint(condition=~Q(reason=""), name="rule_reason_given"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def district_codes(self):
+        """The codes of the districts the rule applies to; empty: every district."""
+        return plan_rules.district_codes(self.districts)
+
+    def applies_to(self, district):
+        codes = self.district_codes
+        return not codes or district.code in codes
+
+    def sides(self):
+        """The left and right sides as written (`plans.rules.side_text`), read from the rule's terms."""
+        terms = sorted(self.terms.all(), key=lambda t: (t.side, t.order, t.pk))  # prefetch terms__indicator
+        return tuple(
+            plan_rules.side_text([plan_rules.Term(t.coefficient, t.indicator.code) for t in terms if t.side == side])
+            for side in (RuleSide.LEFT, RuleSide.RIGHT)
+        )
+
+    def replace_terms(self, left, right, indicators, *, by=None):
+        """Make the rule's sides these terms (`plans.rules.Term`; `indicators` by code), each change in the terms'
+        history under `by`. The loader, the workbook and the admin all set a rule's sides here."""
+        for term in self.terms.all():
+            term._history_user = by
+            term.delete()
+        for side, terms in ((RuleSide.LEFT, left), (RuleSide.RIGHT, right)):
+            for order, term in enumerate(terms):
+                row = RuleTerm(
+                    rule=self, side=side, order=order, indicator=indicators[term.code], coefficient=term.coefficient
+                )
+                row._history_user = by
+                row.save()
+
+
+class RuleSide(models.TextChoices):
+    LEFT = "left", _("左边")
+    RIGHT = "right", _("右边")
+
+
+class RuleTerm(models.Model):
+    """One indicator of a rule's side, with its coefficient (a unit's conversion, or a multiple)."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="terms", verbose_name=_("校验规则"))
+    side = models.CharField(_("位置"), max_length=5, choices=RuleSide.choices)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0, validators=SMALL)
+    # An indicator a rule names cannot be deleted before the rule stops naming it (RESTRICT, not PROTECT: deleting
+    # the whole plan deletes its rules with it).
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.RESTRICT, related_name="rule_terms", verbose_name=_("指标")
+    )
+    coefficient = number_field(_("系数"), default=1)
+
+    history = HistoricalRecords(verbose_name=_("校验规则项修改记录"))
+
+    class Meta:
+        verbose_name = _("校验规则项")
+        verbose_name_plural = _("校验规则项")
+        ordering = ["rule", "side", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "side", "indicator"], name="ruleterm_indicator_once_a_side"),
+            models.CheckConstraint(condition=Q(side__in=RuleSide.values), name="ruleterm_side_valid"),
+            models.CheckConstraint(condition=~Q(coefficient=0), name="ruleterm_coefficient_not_zero"),
+            models.CheckConstraint(condition=within_limit("coefficient"), name="ruleterm_coefficient_within_limit"),
+        ]
+
+    def __str__(self):
+        return plan_rules.term_text(plan_rules.Term(self.coefficient, self.indicator.code))

@@ -24,6 +24,9 @@ from plans.models import (
     Indicator,
     Operator,
     Plan,
+    Rule,
+    RuleOperator,
+    RuleWeight,
     Target,
     Task,
     TaskItem,
@@ -151,9 +154,22 @@ TEXT_TARGET_COLUMNS = (
     REASON,
 )
 
+# 左边 and 右边 are sums of indicator codes (`a + b`, `0.0001*a`), checked by `plans.rules`.
+RULE_COLUMNS = (
+    Column("代码", "code", required=True),
+    Column("名称", "name", required=True),
+    Column("左边", "left", required=True),
+    Column("运算符", "operator", "choice", True, _values(RuleOperator)),
+    Column("右边", "right", required=True),
+    Column("容差", "tolerance", "decimal"),
+    Column("适用地区", "districts"),
+    Column("违反时", "weight", "choice", True, _values(RuleWeight)),
+    Column("理由", "reason", required=True),
+)
+
 # Sheet title, columns, the model its text lengths are checked against. Indicators are split over two sheets:
 # the plan's main and district-table indicators, and the key projects' (both read into the same rows).
-PLAN_SHEET, INDICATOR_SHEET, CELL_SHEET, TASK_SHEET, ITEM_SHEET, PROJECT_SHEET, TEXT_SHEET = (
+PLAN_SHEET, INDICATOR_SHEET, CELL_SHEET, TASK_SHEET, ITEM_SHEET, PROJECT_SHEET, TEXT_SHEET, RULE_SHEET = (
     "规划",
     "指标",
     "分地区目标",
@@ -161,6 +177,7 @@ PLAN_SHEET, INDICATOR_SHEET, CELL_SHEET, TASK_SHEET, ITEM_SHEET, PROJECT_SHEET, 
     "任务内容",
     "重点项目",
     "文字目标",
+    "校验规则",
 )
 SHEETS = {
     PLAN_SHEET: (PLAN_COLUMNS, Plan),
@@ -170,7 +187,10 @@ SHEETS = {
     ITEM_SHEET: (ITEM_COLUMNS, TaskItem),
     PROJECT_SHEET: (INDICATOR_COLUMNS, Indicator),
     TEXT_SHEET: (TEXT_TARGET_COLUMNS, TextTarget),
+    RULE_SHEET: (RULE_COLUMNS, Rule),
 }
+# Sheets a workbook may lack (downloaded before they existed): their rows are then left as they are.
+OPTIONAL_SHEETS = {RULE_SHEET}
 # Row keys, not model fields.
 KEYS = {"code", "number", "indicator", "district", "type", "task_number", "same_as", "source", "continues"}
 BOOLEAN_DEFAULT = False
@@ -200,6 +220,7 @@ def write_workbook(data) -> bytes:
             )
             for r in data["text_targets"]
         ],
+        RULE_SHEET: [{"code": r["code"], **r["fields"]} for r in data.get("rules", [])],
     }
     for r in data["indicators"]:
         row = _flagged(

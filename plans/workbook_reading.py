@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from plans import rules as plan_rules
 from plans import xlsx_uploads
 from plans.models import District, Indicator, Plan, plan_code_problem, plan_years_problem
 from plans.workbook import (
@@ -25,9 +26,12 @@ from plans.workbook import (
     ITEM_COLUMNS,
     ITEM_SHEET,
     KEYS,
+    OPTIONAL_SHEETS,
     PLAN_COLUMNS,
     PLAN_SHEET,
     PROJECT_SHEET,
+    RULE_COLUMNS,
+    RULE_SHEET,
     SHEETS,
     SLUG,
     TARGET,
@@ -53,7 +57,11 @@ def read_workbook(data: bytes) -> dict:
     """The rows of an uploaded plan workbook, in the form `read_folder` gives, or BadWorkbook."""
     sheets = _open(data)
     reader = _Reader()
-    tables = {title: reader.table(title, sheets.get(title)) for title in SHEETS}
+    tables = {
+        title: reader.table(title, sheets.get(title))
+        for title in SHEETS
+        if title in sheets or title not in OPTIONAL_SHEETS
+    }
     if reader.errors:
         raise BadWorkbook(reader.errors)
     result = reader.build(tables)
@@ -161,9 +169,12 @@ class _Reader:
         self.cells(cells, codes, plan)
         texts = tables[TEXT_SHEET]
         self.text_targets(texts, task_numbers)
+        rules = self.rules(tables[RULE_SHEET], indicators) if RULE_SHEET in tables else None
         if self.errors:
             return None
         return {
+            # A workbook without the sheet says nothing of rules: the plan's stay as they are.
+            **({"rules": rules} if rules is not None else {}),
             "plan": {"code": plan["code"], "fields": _fields(plan, PLAN_COLUMNS)},
             "districts": [],
             "tasks": [{"number": r["number"], "fields": _fields(r, TASK_COLUMNS)} for _n, r, _w in tasks],
@@ -269,6 +280,35 @@ class _Reader:
                 self.error(TEXT_SHEET, number, where["same_as"], _("文字目标中没有代码 %(code)s。") % {"code": same_as})
             elif same_as and next(r for _n, r, _w in texts if r["code"] == same_as)["same_as"]:
                 self.error(TEXT_SHEET, number, where["same_as"], _("所指的文字目标本身不能再指向其他目标。"))
+
+    def rules(self, rules, indicators):
+        """Rules between the workbook's indicators, each checked by `plans.rules` (sides, units, operator,
+        tolerance, districts, whether it can hold); the loader's rows, their sides written the one way."""
+        self.unique(RULE_SHEET, rules, lambda r: r.get("code"))
+        units = {r.get("code"): (r.get("name"), r.get("unit")) for _s, _n, r, _w in indicators}
+        known = set(District.objects.values_list("code", flat=True))
+        found = []
+        for number, row, where in rules:
+            if len(row) < len(where):
+                continue  # a cell that could not be read, said already
+            if not SLUG.match(row["code"] or ""):
+                self.error(RULE_SHEET, number, where["code"], _("代码只能含字母、数字、连字符和下划线。"))
+            row["tolerance"] = row["tolerance"] if row["tolerance"] is not None else Decimal(0)
+            problems, left, right = plan_rules.problems(
+                left=row["left"],
+                right=row["right"],
+                operator=row["operator"],
+                tolerance=row["tolerance"],
+                districts=row["districts"],
+                indicators=units,
+                known_districts=known,
+            )
+            for name, message in problems.items():
+                self.error(RULE_SHEET, number, where[name], message)
+            fields = _fields(row, RULE_COLUMNS)
+            fields.update(left=plan_rules.side_text(left), right=plan_rules.side_text(right))
+            found.append({"code": row["code"], "fields": fields})
+        return found
 
     def unique(self, title, rows, key):
         seen = {}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards import district_table as districts
+from figures import validation
 from figures.models import DEMO_SOURCE, Observation
 from plans import progress
 from plans.models import District, Target
@@ -110,6 +111,16 @@ def test_no_running_total_of_the_demo_falls(plan):
         for code, by_year in demo_figures(indicator).items():
             values = [by_year[year] for year in sorted(by_year)]
             assert values == sorted(values), (indicator.code, code, values)
+
+
+def test_the_demo_keeps_the_plans_rules_between_indicators(plan):
+    call_command("load_demo", verbosity=0)
+    districts = list(District.objects.all())
+    for year in range(plan.base_year, plan.target_year + 1):
+        assert validation.broken_rules(plan, year, districts) == [], year
+    # The higher-education total and its parts are there in every demo year: the rule was judged, not skipped.
+    total = Observation.objects.filter(indicator__code="higher_ed_total_enrolment", is_demo=True)
+    assert sorted(total.values_list("year", flat=True)) == [2021, 2022, 2023, 2024]
 
 
 def test_the_demo_needs_no_confirmed_large_moves(plan):

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from figures.models import Observation
 from figures.plan_loading import Refused, dump_plan, load_plan
 from plans import workbook, workbook_reading
-from plans.models import Indicator, Plan, Target, Task, TaskItem, TextTarget
+from plans.models import Indicator, Plan, Rule, Target, Task, TaskItem, TextTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,9 @@ def rows_of(plan):
             i.code: dict(fields(i, exclude=("task",)), task=tasks.get(i.task_id))
             for i in Indicator.objects.filter(plan=plan)
         },
+        "rules": {
+            r.code: (fields(r), r.sides()) for r in Rule.objects.filter(plan=plan).prefetch_related("terms__indicator")
+        },
         "targets": {
             (t.indicator.code, t.district.code, t.year): fields(t, exclude=("indicator",))
             for t in Target.objects.filter(indicator__plan=plan).select_related("indicator", "district")
@@ -56,9 +59,9 @@ def test_the_workbook_reads_back_to_the_rows_it_was_written_from(plan):
     assert workbook_reading.read_workbook(workbook.write_workbook(data)) == data
 
 
-def test_the_workbook_has_the_seven_sheets_with_flags(plan):
+def test_the_workbook_has_the_eight_sheets_with_flags(plan):
     book = load_workbook(io.BytesIO(workbook.write_workbook(dump_plan(plan))), read_only=True)
-    assert book.sheetnames == ["规划", "指标", "分地区目标", "任务", "任务内容", "重点项目", "文字目标"]
+    assert book.sheetnames == ["规划", "指标", "分地区目标", "任务", "任务内容", "重点项目", "文字目标", "校验规则"]
     tasks = list(book["任务"].iter_rows(values_only=True))
     assert tasks[0][-2:] == ("待核实", "待核实原因")
     missing = next(row for row in tasks if row[0] == 10)

@@ -35,3 +35,6 @@ class Command(BaseCommand):
             raise CommandError(f"文件有错误，未导入任何数据：\n{lines}") from None
         changed = sum(row.change != "unchanged" for row in checked)
         self.stdout.write(f"导入 {len(checked)} 行，其中 {changed} 行有变化。")
+        for row in checked:
+            for breach in row.warnings:  # 仅提示 rules: imported all the same
+                self.stdout.write(f"  提示：第{row.key}行 {breach.message}")

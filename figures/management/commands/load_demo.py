@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from figures import demo_season, pipeline, standings
+from figures import demo_season, pipeline, standings, validation
 from figures.demo_data import Pair, demo_figures
 from figures.models import DEMO_SOURCE, Observation
 from figures.plan_loading import system_user
@@ -62,6 +62,7 @@ class Command(BaseCommand):
             base_year=plan.base_year,
             target_year=plan.target_year,
             province_ids=set(District.objects.provinces().values_list("pk", flat=True)),
+            rules=validation.rules_of(plan),
         )
         self._drop_outdated(plan, demo, figures)
         by_key = {(pair.indicator.pk, pair.district.pk): pair for pair in pairs}

@@ -32,6 +32,8 @@ class Command(BaseCommand):
                 report = load_plan(folder, force=force, change_locked_years=change_locked_years)
             except Refused as refused:
                 raise CommandError(_refusal(folder, refused.report)) from None
+            except ValueError as bad:  # a file that cannot be read as the plan's rows (plans.fixture_files)
+                raise CommandError(f"{folder.name}: {bad}") from None
             self.stdout.write(f"{folder.name}: 新增 {len(report.created)} 行。")
             for line in report.differences:
                 self.stdout.write(self.style.WARNING(f"  不一致：{line}"))
