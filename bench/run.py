@@ -5,11 +5,15 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/planboard_scale .venv/bin/python bench/run.py
         an existing database, e.g. one filled by `manage.py generate_scale`
 
-Prints a Markdown table: median server time of --repeat runs after one warm-up, and the query count.
+Prints a Markdown table: the first request's time, the median server time (and this process's CPU time) of --repeat
+runs after it, and the query count. With --profile, also the functions that took the most time in one cached request
+of each page (cProfile), and its SQL.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -52,6 +56,20 @@ def leader():
     return user
 
 
+def profile(client, url, top):
+    """Where one cached request's time goes: the `top` functions by cumulative time, then the SQL it ran."""
+    from django.db import connection
+
+    queries = []
+    profiler = cProfile.Profile()
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        profiler.runcall(client.get, url)
+    print(f"\n### {url}\n")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+    for sql in queries:
+        print("   ", sql[:200])
+
+
 def measure(client, url, repeat):
     from django.db import connection
 
@@ -63,12 +81,13 @@ def measure(client, url, repeat):
     # Count at the cursor: Django empties its own query log when a request starts.
     with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
         client.get(url)
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         client.get(url)
         times.append(time.perf_counter() - started)
-    return first, statistics.median(times), len(queries)
+        cpu.append(time.process_time() - started_cpu)
+    return first, statistics.median(times), statistics.median(cpu), len(queries)
 
 
 def main():
@@ -76,6 +95,7 @@ def main():
     parser.add_argument("--district", help="division code of the district pages (default: the province)")
     parser.add_argument("--indicator", help="indicator code of the indicator page (default: the first)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", type=int, metavar="TOP", help="print the TOP functions of a cached request")
     args = parser.parse_args()
     setup(fresh="DATABASE_URL" not in os.environ)
 
@@ -102,8 +122,10 @@ def main():
     )
     print()
     # The first request computes what the page shows (as after every write); the next ones read it from the cache.
-    print("| page | first request | then (median) | queries |")
-    print("|---|---|---|---|")
+    # "cpu" is this process's own CPU time (not the database's): on a machine loaded by other work the wall-clock
+    # time mostly measures waiting for a core, the CPU time what the page costs.
+    print("| page | first request | then (median) | then, cpu | queries |")
+    print("|---|---|---|---|---|")
     year = f"year={plan.target_year}"
     pages = [
         ("dashboard, all districts' overview", f"/plans/{plan.code}/?district={district}"),
@@ -114,8 +136,11 @@ def main():
         ("/api/progress/", f"/api/progress/?district={district}"),
     ]
     for name, url in pages:
-        first, seconds, queries = measure(client, url, args.repeat)
-        print(f"| {name} `{url}` | {first * 1000:.0f} ms | {seconds * 1000:.0f} ms | {queries} |")
+        first, seconds, cpu, queries = measure(client, url, args.repeat)
+        print(f"| {name} `{url}` | {first * 1000:.0f} ms | {seconds * 1000:.0f} ms | {cpu * 1000:.0f} ms | {queries} |")
+    if args.profile:
+        for _name, url in pages:
+            profile(client, url, args.profile)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """The read side's pages: the dashboard, an indicator, a district, and the Excel report."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from dashboards import overviews, panorama
 from dashboards.cache import TIMEOUT, cached, data_version, key
@@ -19,9 +21,24 @@ def by_section(rows):
     return sorted(rows, key=lambda row: first[row.indicator.section])
 
 
-def _page_context(plan, district, year, visible):
+# Up to this many districts the chooser is a dropdown (Fujian has 11); beyond, a box that suggests names as one
+# types: a thousand entries are hard to scroll through on a phone, and costly to render on every request.
+DROPDOWN_DISTRICTS = 50
+
+
+def _district_choices(plan, visible, version=None):
+    """What the district chooser needs: the districts, and whether it is a search box, whose suggestions (the same
+    for every chosen district) are rendered once per data version."""
+    if len(visible) <= DROPDOWN_DISTRICTS:
+        return {"districts": visible, "district_search": False}
+    choices_key = key("district-choices", version=version or data_version(), plan=plan, districts=visible.pks)
+    return {"districts": visible, "district_search": True, "choices_key": choices_key, "cache_timeout": TIMEOUT}
+
+
+def _page_context(plan, district, year, visible, version):
     """What every progress page shows around its content: the plan, the district and year chosen, and the choices."""
-    return {"plan": plan, "district": district, "year": year, "years": overviews.years(plan), "districts": visible}
+    context = {"plan": plan, "district": district, "year": year, "years": overviews.years(plan)}
+    return {**context, **_district_choices(plan, visible, version)}
 
 
 def _district_rows(verdicts, district):
@@ -43,7 +60,7 @@ def dashboard(request):
     counted = overviews.counted_pairs(plan, version)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), counted)
 
-    inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible, "extra": [district.pk]}
+    inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible.pks, "extra": [district.pk]}
 
     def compute():
         verdicts = overviews.PlanProgress(plan, as_of=year, districts=[district])
@@ -58,9 +75,10 @@ def dashboard(request):
         }
 
     context = {
-        **_page_context(plan, district, year, visible),
+        **_page_context(plan, district, year, visible, version),
         "completeness": overviews.completeness(plan, year, counted),
-        **cached("dashboard", compute, **inputs),
+        # Computed only when the page's rendered content is not in the cache: it is all the page shows of it.
+        "computed": SimpleLazyObject(compute),
         **_fragment("dashboard-page", inputs),
     }
     return render(request, "dashboards/dashboard.html", context)
@@ -74,27 +92,33 @@ def indicator_detail(request, code):
     version = data_version()
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), version=version)
 
+    # Every visible district's verdicts and figures (1,000 on a national plan): read only when the chosen district's
+    # verdict or the rendered comparison and table of every district are not in the cache.
+    report = SimpleLazyObject(lambda: overviews.IndicatorProgress(plan, indicator, as_of=year, districts=visible))
+
     def compute():
-        report = overviews.IndicatorProgress(plan, indicator, as_of=year, districts=visible)
         return {
             "assessment": report.assessment(district),
             "path": report.path(district),
             "chart": report.chart(district),
-            "comparison": report.comparison(),
-            "comparison_chart": report.comparison_chart(),
             "method": report.method(district),
-            "report": report,
         }
 
-    inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible}
+    def every_district():
+        return {
+            "comparison": report.comparison(),
+            "comparison_chart": report.comparison_chart(),
+            "table": ValuesTable.for_indicator(report),
+        }
+
+    inputs = {"version": version, "plan": plan, "as_of": year, "districts": visible.pks}
     context = {
-        **_page_context(plan, district, year, visible),
+        **_page_context(plan, district, year, visible, version),
         "indicator": indicator,
         **cached("indicator", compute, **inputs, extra=[indicator.pk, district.pk]),
-        # Every district's figures (a row each; 1,000 on a national plan) whatever the district chosen.
+        "every_district": SimpleLazyObject(every_district),
         **_fragment("indicator-districts", {**inputs, "extra": [indicator.pk]}),
     }
-    context["table"] = ValuesTable.for_indicator(context.pop("report"))
     context["decimals"] = indicator.shown_decimals
     context["missing_facts"] = review_flags.missing("indicators", review_flags.fields_of(indicator, "indicators"))
     return render(request, "dashboards/indicator_detail.html", context)
@@ -103,6 +127,12 @@ def indicator_detail(request, code):
 def district_detail(request, code):
     plan = request.plan
     visible = overviews.visible_districts(request.user)
+    if request.GET.get("district", code) != code:
+        # The chooser's search box (beyond DROPDOWN_DISTRICTS) asks for another district by ?district=.
+        other = overviews.chosen_district(visible, request.GET["district"])
+        query = request.GET.copy()
+        del query["district"]
+        return redirect(f"{reverse('dashboards:district', args=[other.code])}?{query.urlencode()}")
     district = overviews.chosen_district(visible, code)
     version = data_version()
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), version=version)
@@ -114,7 +144,7 @@ def district_detail(request, code):
         return _district_rows(verdicts, district)
 
     context = {
-        **_page_context(plan, district, year, visible),
+        **_page_context(plan, district, year, visible, version),
         **cached("district", compute, **inputs),
         **_fragment("district-table", inputs),
     }
@@ -128,6 +158,6 @@ def plan_overview(request):
     district = overviews.chosen_district(visible, request.GET.get("district"))
     query = request.GET.get("q", "").strip()[:100]
     years, lines = panorama.lines(plan, district, panorama.search(plan, district, query))
-    context = {"plan": plan, "district": district, "districts": visible, "query": query, "years": years}
+    context = {"plan": plan, "district": district, "query": query, "years": years, **_district_choices(plan, visible)}
     context["statuses"] = [s for s in STATUS_ORDER if s != "no_target"]
     return render(request, "dashboards/plan_overview.html", {**context, "lines": lines})
