@@ -25,8 +25,11 @@ indicators, the province, and every district's figures of them up to the latest 
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from statistics import median
 
+from django.db.models import FloatField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from figures.models import Observation, ObservationStatus
@@ -104,7 +107,8 @@ def in_year(plan, year, *, approved_only=False):
             reasons = sample.judge(indicator_id, district_id, year, years[year])
             if reasons:
                 indicator = sample.indicators[indicator_id]
-                found.append(Flagged(indicator, district_id, year, years[year], years[year - 1], reasons))
+                value, previous = _decimal(years[year]), _decimal(years[year - 1])
+                found.append(Flagged(indicator, district_id, year, value, previous, reasons))
     return sorted(found, key=lambda f: (f.indicator.order, f.indicator.code, f.district_id))
 
 
@@ -123,10 +127,11 @@ class Sample:
         # A continuing indicator's figures are stored on the first indicator of its chain (README).
         shown_as = showing(self.indicators.values())
         statuses = [ObservationStatus.APPROVED] if approved_only else list(REPORTED)
+        # Read as floats, what the changes are computed in: a hundred thousand decimals cost seconds to convert.
         rows = (
             Observation.objects.filter(indicator__in=list(shown_as), year__lte=last_year, status__in=statuses)
             .order_by()
-            .values_list("indicator_id", "district_id", "year", "value")
+            .values_list("indicator_id", "district_id", "year", Cast("value", FloatField()))
         )
         self.figures, self.by_indicator = defaultdict(dict), defaultdict(set)
         for stored_on, district_id, year, value in rows.iterator(chunk_size=5000):
@@ -142,7 +147,7 @@ class Sample:
         if indicator is None:  # the check is off for it, or it is not the plan's
             return []
         own = self.figures.get((indicator_id, district_id), {})
-        change = _change(indicator, own.get(year - 1), value)
+        change = _change(indicator, own.get(year - 1), float(value))
         if change is None:
             return []
         floor = float(self.plan.large_move_points if indicator.is_rate else self.plan.large_move_share)
@@ -186,10 +191,15 @@ def _change(indicator, previous, value):
     if previous is None:
         return None
     if indicator.is_rate:
-        return float(value - previous)
+        return value - previous
     if not previous:
         return None
-    return float((value - previous) / previous)
+    return (value - previous) / previous
+
+
+def _decimal(number):
+    """A figure read as a float back as the decimal it is stored as (at most 15 digits, which a float keeps)."""
+    return Decimal(repr(number))
 
 
 def _spread(sample):

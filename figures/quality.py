@@ -169,8 +169,7 @@ def sum_section(plan, year, districts, approved_only):
     """The cities' sums against the province: the plan's targets (plan data, every year) and the figures of the
     year. Counted against the province, whose figure the cities' sum contradicts. Four queries
     (`figures.sum_checks`)."""
-    found = sum_checks.sum_mismatches(plan=plan, approved_only=approved_only)
-    found = [m for m in found if m.kind == "target" or m.year == year]
+    found = sum_checks.sum_mismatches(plan=plan, approved_only=approved_only, year=year)
     province = next((d for d in districts.values() if d.is_province), None)
     rows = [
         {

@@ -35,8 +35,9 @@ def metrics(plan):
     return list(Indicator.objects.filter(plan=plan, sum_check=True).order_by("district_order", "order", "code"))
 
 
-def sum_mismatches(*, plan, indicators=None, approved_only=False):
-    """Compare the cities' sums with the province for the plan's targets and for entered figures of every year.
+def sum_mismatches(*, plan, indicators=None, approved_only=False, year=None):
+    """Compare the cities' sums with the province for the plan's targets and for entered figures of every year
+    (of `year` only, if given).
 
     Targets are compared as printed (a district without a target that year adds nothing); figures only once
     the province and every district with targets for the metric have entered one, so a half-filled year is
@@ -50,6 +51,8 @@ def sum_mismatches(*, plan, indicators=None, approved_only=False):
     # A continuing indicator's figures are stored on the first indicator of its chain (README), from its base year.
     shown_as = showing(indicators)
     stored = Observation.objects.approved() if approved_only else Observation.objects.all()
+    if year is not None:
+        stored = stored.filter(year=year)
     figures = [
         (shown_as[stored_on], district_id, year, value)
         for stored_on, district_id, year, value in stored.filter(

@@ -108,6 +108,7 @@ class Command(BaseCommand):
                                 now,
                                 user,
                                 now,
+                                False,
                             )
                             value = min(100.0, value + rng.uniform(-1, 6))
 
@@ -131,6 +132,7 @@ class Command(BaseCommand):
                     "entered_at",
                     "approved_by_id",
                     "approved_at",
+                    "late",
                 ],
                 observations(),
             )
