@@ -1,7 +1,7 @@
-"""The 附件2 district table: the plan's per-district targets beside the latest approved figures, and the rule
-that the cities' figures add up to the province's.
+"""The 附件2 district table: the plan's per-district targets beside the latest approved figures. The rule that
+the cities' figures add up to the province's is `figures.sum_checks` (the 数据质量 page reads it too).
 
-Statuses come from `Plan.assess`; this module only lays the verdicts out by district and compares sums.
+Statuses come from `Plan.assess`; this module only lays the verdicts out by district.
 """
 
 from dataclasses import dataclass
@@ -10,84 +10,10 @@ from decimal import Decimal
 from dashboards import charts
 from figures.assessments import assess
 from figures.models import Observation
+from figures.sum_checks import metrics
 from plans import progress
 from plans.chains import showing
 from plans.models import District, Indicator, Target
-
-
-@dataclass(frozen=True)
-class SumMismatch:
-    """The cities' total of one metric in one year differs from the province's by more than the tolerance."""
-
-    indicator: Indicator
-    year: int
-    kind: str  # "target" (the plan's milestones) or "figure" (entered figures, whatever their status)
-    province: Decimal
-    total: Decimal
-    tolerance: Decimal
-
-    @property
-    def difference(self):
-        return self.total - self.province
-
-
-def metrics(plan):
-    """The district-table metrics of a plan (`Indicator.sum_check`), in the order the plan prints them.
-
-    Each has its own tolerance (`Indicator.sum_tolerance`): county counts must add up exactly, while sizes
-    printed to two decimals per city may miss the province figure by rounding.
-    """
-    return list(Indicator.objects.filter(plan=plan, sum_check=True).order_by("district_order", "order", "code"))
-
-
-def sum_mismatches(*, plan, indicators=None):
-    """Compare the cities' sums with the province for the plan's targets and for entered figures of every year.
-
-    Targets are compared as printed (a district without a target that year adds nothing); figures only once
-    the province and every district with targets for the metric have entered one, so a half-filled year is
-    not reported as a disagreement. Four queries, whatever the number of figures.
-    """
-    indicators = metrics(plan) if indicators is None else indicators
-    by_id = {i.pk: i for i in indicators}
-    province_ids = set(District.objects.provinces().values_list("pk", flat=True))
-    targets = Target.objects.filter(indicator__in=by_id).values_list("indicator_id", "district_id", "year", "value")
-    # A continuing indicator's figures are stored on the first indicator of its chain (README), from its base year.
-    shown_as = showing(indicators)
-    figures = [
-        (shown_as[stored_on], district_id, year, value)
-        for stored_on, district_id, year, value in Observation.objects.filter(
-            indicator__in=list(shown_as), year__gte=plan.base_year
-        ).values_list("indicator_id", "district_id", "year", "value")
-    ]
-    targets = list(targets)
-    components = {}
-    for indicator_id, district_id, _year, _value in targets:
-        if district_id not in province_ids:
-            components.setdefault(indicator_id, set()).add(district_id)
-    found = _compare("target", targets, by_id, province_ids, components=None)
-    found += _compare("figure", figures, by_id, province_ids, components=components)
-    position = {pk: index for index, pk in enumerate(by_id)}
-    return sorted(found, key=lambda m: (m.kind != "target", m.year, position[m.indicator.pk]))
-
-
-def _compare(kind, rows, by_id, province_ids, *, components):
-    province, totals, seen = {}, {}, {}
-    for indicator_id, district_id, year, value in rows:
-        key = (indicator_id, year)
-        if district_id in province_ids:
-            province[key] = value
-        else:
-            totals[key] = totals.get(key, Decimal(0)) + value
-            seen.setdefault(key, set()).add(district_id)
-    found = []
-    for key, expected in province.items():
-        if components is not None and not components.get(key[0], set()) <= seen.get(key, set()):
-            continue
-        total = totals.get(key, Decimal(0))
-        tolerance = by_id[key[0]].sum_tolerance
-        if abs(total - expected) > tolerance:
-            found.append(SumMismatch(by_id[key[0]], key[1], kind, expected, total, tolerance))
-    return found
 
 
 @dataclass

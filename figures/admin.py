@@ -71,7 +71,16 @@ class TargetInline(admin.TabularInline):
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "unit", "section", "group", "is_main", "cumulative", "confidence", "needs_review"]
-    list_filter = ["plan", "needs_review", "confidence", "is_main", "sum_check", "section", "cumulative"]
+    list_filter = [
+        "plan",
+        "needs_review",
+        "confidence",
+        "is_main",
+        "sum_check",
+        "section",
+        "cumulative",
+        "skip_outliers",
+    ]
     search_fields = ["code", "name"]
     inlines = [TargetInline]
 

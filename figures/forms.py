@@ -4,12 +4,12 @@ They only give shape to what people type; every rule (numbers, ranges, years, lo
 reasons for lagging figures) lives in `pipeline.write`, shared with the Excel upload, the API and the commands.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from figures import locks, pipeline
+from figures import locks, outliers, pipeline
 from figures.models import Observation, ObservationStatus
 from plans.chains import showing
 from plans.models import District, Indicator, Target
@@ -42,6 +42,7 @@ class GridRow:
     current: Observation | None
     locked: bool
     form: EntryForm | None = None
+    outliers: list = field(default_factory=list)  # figures.outliers.Outlier: why the figure stands out
 
     @property
     def status(self):
@@ -61,8 +62,8 @@ class EntryGrid:
     """The entry page of one district and year: every indicator the district reports, its figures of the
     earlier years, its target and the cell's status, with a form for each cell that may still change.
 
-    Five queries whatever the number of indicators. Approved cells stay read-only here: a reviewer reopens
-    them first, so saving a grid never undoes an approval.
+    Eight queries whatever the number of indicators (three of them for the outliers). Approved cells stay
+    read-only here: a reviewer reopens them first, so saving a grid never undoes an approval.
     """
 
     ACTIONS = {"save": pipeline.Action.SAVE, "submit": pipeline.Action.SUBMIT}
@@ -99,6 +100,12 @@ class EntryGrid:
             )
             for i in indicators
         ]
+        # Said before submitting, so a typing or unit error is caught at the source. The median of the other
+        # districts is shown to officials who cannot see their figures: a median names no district.
+        shown = [(r.indicator.pk, district.pk, year, r.current.value) for r in self.rows if r.current]
+        flagged = outliers.find(plan, shown)
+        for row in self.rows:
+            row.outliers = flagged.get((row.indicator.pk, district.pk, year), [])
         settled = (ObservationStatus.APPROVED, ObservationStatus.CITY_APPROVED)
         editable = [r for r in self.rows if not r.locked and r.status not in settled]
         # A copy that may change: a draft saved in part keeps the saved cells' new versions (_save).
@@ -282,7 +289,7 @@ class ReviewForm(forms.Form):
 
 
 class ReviewFilters(forms.Form):
-    """The review page's filters (GET): district, year and indicator, each optional."""
+    """The review page's filters (GET): district, year, indicator and outliers only, each optional."""
 
     district = forms.ModelChoiceField(
         label=_("地区"), queryset=District.objects.all(), to_field_name="code", required=False, empty_label=_("全部")
@@ -291,6 +298,7 @@ class ReviewFilters(forms.Form):
     indicator = forms.ModelChoiceField(
         label=_("指标"), queryset=Indicator.objects.none(), to_field_name="code", required=False, empty_label=_("全部")
     )
+    outliers = forms.BooleanField(label=_("只看异常值"), required=False)
 
     def __init__(self, data, *, plan):
         super().__init__(data)
@@ -313,6 +321,12 @@ class ReviewFilters(forms.Form):
         if data["indicator"]:
             pending = pending.filter(indicator=data["indicator"].statistic)
         return pending
+
+    def keep(self, shown):
+        """Of the figures `review_page.annotate` has looked at, those the outliers filter keeps."""
+        if self.is_valid() and self.cleaned_data["outliers"]:
+            return [o for o in shown if o.outliers]
+        return shown
 
 
 class ReviewStepForm(forms.Form):

@@ -660,6 +660,7 @@ INDICATOR_FIELDS = (
     "sum_check",
     "sum_tolerance",
     "district_order",
+    "skip_outliers",
     "confidence",
 )
 TARGET_FIELDS = ("value", "upper", "operator")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from figures import excel_import
 from figures.plan_loading import Refused, dump_plan, load_plan
 from plans import review_flags, workbook, workbook_reading
-from plans.models import NEEDS_REVIEW, Indicator, Plan, Task, TaskItem, TextTarget
+from plans.models import NEEDS_REVIEW, Plan
 from plans.shortcuts import require
 
 LOAD_PLAN = "plans.load_plan"
@@ -96,30 +96,16 @@ def review_flag_list(request):
     if not (request.user.has_perm(LOAD_PLAN) or request.user.has_perm("figures.review_observation")):
         raise PermissionDenied(_("您的角色没有此权限。"))
     plan = request.plan
-    kinds = [
-        (_("指标"), "indicators", Indicator.objects.filter(plan=plan), ("code", "name", "unit")),
-        (_("任务"), "tasks", Task.objects.filter(plan=plan), ("number", "title", "category")),
-        (
-            _("任务内容"),
-            "task_items",
-            TaskItem.objects.filter(task__plan=plan).select_related("task"),
-            ("__str__", "content", "quantitative_target"),
-        ),
-        (_("文字目标"), "text_targets", TextTarget.objects.filter(plan=plan), ("code", "text", "project")),
-    ]
-    groups = [
-        (title, kind, [_flag_row(obj, kind, fields) for obj in rows.filter(needs_review=True)])
-        for title, kind, rows, fields in kinds
-    ]
+    groups = [(title, kind, [_flag_row(obj, kind) for obj in rows]) for title, kind, rows in review_flags.flagged(plan)]
     total = sum(len(rows) for _title, _kind, rows in groups)
     context = {"plan": plan, "groups": groups, "total": total, "can_load": request.user.has_perm(LOAD_PLAN)}
     return render(request, "plans/review_flags.html", context)
 
 
-def _flag_row(obj, kind, fields):
+def _flag_row(obj, kind):
     """(key, text, unit or category or project, confidence label, confidence is a guess, gap markers found,
     labels of the facts it leaves empty)."""
-    key, text, extra = (str(obj) if name == "__str__" else getattr(obj, name) for name in fields)
+    key, text, extra = review_flags.listed(obj, kind)
     texts = [getattr(obj, name) for name in review_flags.TEXT_FIELDS[kind]]
     guessed = obj.confidence in NEEDS_REVIEW
     empty = [

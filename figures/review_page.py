@@ -1,9 +1,11 @@
 """What the review page shows beside each submitted figure: the target, the status it would give once approved,
-and the change from the latest earlier approved figure. A fixed number of queries: three per reporting year
-on the page (`assess`), one for the earlier figures."""
+the change from the latest earlier approved figure, and whether it stands out (`figures.outliers`). A fixed
+number of queries: three per reporting year on the page (`assess`), one for the earlier figures, three for the
+outliers."""
 
 from decimal import Decimal
 
+from figures import outliers
 from figures.assessments import assess
 from figures.models import Observation
 from plans.chains import showing
@@ -11,7 +13,8 @@ from plans.models import Indicator
 
 
 def annotate(plan, pending):
-    """Set `assessment`, `previous_year`, `previous_value` and `change` on each of the `pending` figures (a list)."""
+    """Set `assessment`, `previous_year`, `previous_value`, `change` and `outliers` (a list of
+    `figures.outliers.Outlier`) on each of the `pending` figures (a list)."""
     if not pending:
         return pending
     # A figure stored for a continuing indicator is judged as the plan's own indicator (README).
@@ -46,4 +49,7 @@ def annotate(plan, pending):
         o.previous_year, o.previous_value = before[-1] if before else (None, None)
         # Rounded like the figures themselves: SQLite hands decimals back through floats.
         o.change = None if o.previous_value is None else (o.value - o.previous_value).quantize(Decimal("0.0001"))
+    flagged = outliers.find(plan, [(judged[o.pk], o.district_id, o.year, o.value) for o in pending])
+    for o in pending:
+        o.outliers = flagged.get((judged[o.pk], o.district_id, o.year), [])
     return pending

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from figures import api, views
+from figures import api, quality_views, views
 
 app_name = "figures"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("years/", views.year_locks, name="year-locks"),
     path("years/<int:year>/lock/", views.year_lock, {"locked": True}, name="year-lock"),
     path("years/<int:year>/unlock/", views.year_lock, {"locked": False}, name="year-unlock"),
+    path("quality/", quality_views.quality_page, name="quality"),
+    path("quality.xlsx", quality_views.quality_xlsx, name="quality-xlsx"),
 ]
 
 # The API names its plan with ?plan= (docs/api.md).
@@ -31,4 +33,6 @@ unprefixed = [
     path("api/observations/", api.observations, name="api-observations"),
     path("api/observations/review/", api.observation_review, name="api-observation-review"),
     path("api/years/<int:year>/lock/", api.year_lock, name="api-year-lock"),
+    path("api/quality/", quality_views.quality_api, name="api-quality"),
+    path("api/quality/<str:section>/", quality_views.quality_section_api, name="api-quality-section"),
 ]

@@ -111,7 +111,7 @@ def review_list(request):
             )
             return redirect(request.get_full_path())
     filters = ReviewFilters(request.GET, plan=plan)
-    shown = review_page.annotate(plan, list(filters.filter(listed)))
+    shown = filters.keep(review_page.annotate(plan, list(filters.filter(listed))))
     # A figure of a locked year (or a closed plan's) is listed without the steps the lock would refuse.
     locked = locks.locked_years({o.indicator_id for o in shown})
     for o in shown:

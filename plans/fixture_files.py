@@ -152,6 +152,8 @@ class _FolderReader:
                         **self.in_district_table(row["code"]),
                         "confidence": row["confidence"],
                         **{field: row[column] or "" for column, field in METADATA_COLUMNS.items() if column in row},
+                        # Optional too: true turns the outlier flags off for the indicator (figures/outliers.py).
+                        **({"skip_outliers": _flag(row["skip_outliers"])} if "skip_outliers" in row else {}),
                     },
                 }
             )

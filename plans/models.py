@@ -378,6 +378,13 @@ class Indicator(models.Model):
     district_order = models.PositiveSmallIntegerField(
         _("分地区表列序"), null=True, blank=True, validators=SMALL, help_text=_("在分地区目标表中的列序。")
     )
+    # Plan data: an indicator whose districts' changes are not alike by nature (a count that moves by whole
+    # schools in a few districts) may turn the outlier flags off (figures/outliers.py).
+    skip_outliers = models.BooleanField(
+        _("不检查异常值"),
+        default=False,
+        help_text=_("勾选后，审核列表、填报页和数据质量页不再标出该指标的异常值。"),
+    )
     confidence = models.CharField(_("复原可信度"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     needs_review = models.BooleanField(_("待核实"), default=False)
     continues = models.ForeignKey(

@@ -11,7 +11,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from plans.models import NEEDS_REVIEW, Confidence, Indicator
+from plans.models import NEEDS_REVIEW, Confidence, Indicator, Task, TaskItem, TextTarget
 
 # A gap left by the restoration: the ellipsis, or a full-width bracket saying something is missing or guessed.
 GAP = re.compile(r"（[^（）]*(?:缺失|推测)[^（）]*）|…")
@@ -23,6 +23,35 @@ TEXT_FIELDS = {
     "indicators": ("name", "unit", "group"),
     "text_targets": ("project", "text", "value", "unit"),
 }
+
+
+# What the lists of flagged rows (the 待核实 page, the 数据质量 page) name each kind of row by: its key, its text,
+# and its unit, category or project.
+LISTED = {
+    "indicators": ("code", "name", "unit"),
+    "tasks": ("number", "title", "category"),
+    "task_items": ("__str__", "content", "quantitative_target"),
+    "text_targets": ("code", "text", "project"),
+}
+
+
+def flagged(plan):
+    """The plan's rows flagged 待核实, kind by kind: [(title, kind, queryset)]."""
+    return [
+        (_("指标"), "indicators", Indicator.objects.filter(plan=plan, needs_review=True)),
+        (_("任务"), "tasks", Task.objects.filter(plan=plan, needs_review=True)),
+        (
+            _("任务内容"),
+            "task_items",
+            TaskItem.objects.filter(task__plan=plan, needs_review=True).select_related("task"),
+        ),
+        (_("文字目标"), "text_targets", TextTarget.objects.filter(plan=plan, needs_review=True)),
+    ]
+
+
+def listed(obj, kind):
+    """(key, text, unit or category or project) of a row, as the lists name it."""
+    return tuple(str(obj) if name == "__str__" else getattr(obj, name) for name in LISTED[kind])
 
 
 # The other fields each kind of row is judged by (`missing`).
@@ -57,15 +86,16 @@ def flag(kind, fields):
     return dict(fields, needs_review=flagged)
 
 
-def reasons(kind, fields):
+def reasons(kind, fields, *, with_markers=True):
     """Why a row of `kind` (its fields as a dict) is flagged: its confidence where that is a guess or absent,
-    each gap marker found, and each fact it leaves empty. Empty when it is not flagged."""
+    each gap marker found (unless `with_markers` is false: a list showing them apart, as the plan's own text),
+    and each fact it leaves empty. Empty when it is not flagged."""
     found = []
     confidence = fields.get("confidence", Confidence.HIGH)
     if confidence in NEEDS_REVIEW:
         found.append(_("复原可信度：%(confidence)s") % {"confidence": Confidence(confidence).label})
     markers = gaps(*(fields.get(name, "") for name in TEXT_FIELDS[kind]))
-    if markers:
+    if markers and with_markers:
         found.append(_("缺损标记：%(markers)s") % {"markers": "、".join(markers)})
     for name in missing(kind, fields):
         found.append(_("%(field)s缺失") % {"field": Indicator._meta.get_field(name).verbose_name})

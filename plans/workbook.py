@@ -100,6 +100,8 @@ INDICATOR_COLUMNS = (
     # share"): the two share their figures.
     Column("延续指标", "continues", optional=True),
     Column("英文单位", "unit_en", optional=True),
+    # 是 turns the outlier flags off for this indicator (figures/outliers.py); empty or 否 keeps them.
+    Column("不检查异常值", "skip_outliers", "bool", optional=True),
     CONFIDENCE,
     FLAG,
     REASON,

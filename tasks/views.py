@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from dashboards import district_table as districts
 from dashboards import overviews
 from dashboards.cache import cached, data_version
-from figures import access
+from figures import access, sum_checks
 from figures.assessments import assess
 from figures.pipeline import Conflict
 from plans.models import District, Indicator, Target, Task, TextTarget
@@ -121,7 +121,7 @@ def district_targets(request):
     )
     mismatches = None
     if request.user.has_perm("figures.review_observation"):
-        mismatches = districts.sum_mismatches(plan=plan, indicators=metrics)
+        mismatches = sum_checks.sum_mismatches(plan=plan, indicators=metrics)
     context = {
         "plan": plan,
         "year": year,

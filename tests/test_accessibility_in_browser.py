@@ -42,14 +42,15 @@ PAGES = {
     "district targets": f"{FJ}/district-targets/",
     "key projects": f"{FJ}/key-projects/",
     "review flags": f"{FJ}/review-flags/",
+    "quality": f"{FJ}/quality/?year={YEAR}",
     "plan workbook": "/plans/workbook/",
     "password": "/accounts/password/",
 }
 ROLES = {
     "leader": ["dashboard", "dashboard for a city", "indicator", "district", "overview", "export", "tasks", "task",
-               "district targets", "key projects", "history"],
+               "district targets", "key projects", "history", "quality"],
     "reviewer": ["dashboard", "review", "completeness", "history", "year locks", "entry index", "entry grid",
-                 "review flags", "password"],
+                 "review flags", "password", "quality"],
     "official_fuzhou": ["dashboard", "entry index", "entry grid", "import", "history", "indicator"],
     "admin": ["plan workbook", "dashboard"],
 }  # fmt: skip

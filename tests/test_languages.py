@@ -97,6 +97,7 @@ PAGES = {
     "password_change_done": Page(),
     "season:todo": Page(user="official_fuzhou"),
     "season:timeliness": Page(),
+    "figures:quality": Page(query=f"?year={YEAR}"),
 }
 # Pages that are not URL names of their own: error pages, and forms as they come back with errors.
 EXTRA_PAGES = {
@@ -123,6 +124,7 @@ NOT_PAGES = {
     "season:notices-read",
     "season:year-round",
     "season:timeliness-xlsx",
+    "figures:quality-xlsx",
     "exports:export-report",
     "exports:export-evaluation",
     "status-css",

@@ -170,6 +170,7 @@ ADDED_COLUMNS = {
         "responsible_office": "",
         "notes": "",
         "unit_en": "",
+        "skip_outliers": "False",
     },
     # The one plan, the one every page showed, is the current plan (plans 0005).
     "indicators_plan": {"is_current": "True", "review_levels": "1", "published": "False"},

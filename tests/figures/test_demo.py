@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards import district_table as districts
-from figures import validation
+from figures import sum_checks, validation
 from figures.models import DEMO_SOURCE, Observation
 from plans import progress
 from plans.models import District, Target
@@ -87,7 +86,7 @@ def test_in_the_demo_the_cities_add_up_to_the_province_every_year(client, review
     assert response.context["mismatches"] == []
     assert "各设区市及平潭合计与全省一致" in response.content.decode()
     # The check compares a year only once the province and every city with targets have a figure: all have.
-    for indicator in districts.metrics(plan):
+    for indicator in sum_checks.metrics(plan):
         reporting = set(Target.objects.filter(indicator=indicator).values_list("district__code", flat=True))
         figures = demo_figures(indicator)
         assert set(figures) == reporting, indicator.code
@@ -99,7 +98,7 @@ def test_a_real_city_figure_is_counted_in_the_demo_provinces_sum(plan, reviewer,
 
     call_command("load_demo", verbosity=0)
 
-    assert districts.sum_mismatches(plan=plan) == []
+    assert sum_checks.sum_mismatches(plan=plan) == []
 
 
 def test_no_running_total_of_the_demo_falls(plan):
@@ -191,7 +190,7 @@ def test_loading_again_replaces_what_an_older_demo_wrote(plan):
 
     assert Observation.objects.get(**cell, year=2024).value == right
     assert not Observation.objects.filter(**cell, year=plan.target_year).exists()
-    assert districts.sum_mismatches(plan=plan) == []
+    assert sum_checks.sum_mismatches(plan=plan) == []
 
 
 def test_with_the_demo_accounts_the_demo_shows_a_season_in_progress(client, plan, settings):

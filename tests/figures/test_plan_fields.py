@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from dashboards import district_table as districts
+from figures import sum_checks
 from plans.models import Indicator
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ def test_the_main_indicators_are_the_fifteen_of_the_main_table(plan):
 
 
 def test_the_district_table_metrics_and_tolerances_are_loaded_in_the_plans_order(plan):
-    assert [(i.code, i.sum_tolerance, i.district_order) for i in districts.metrics(plan)] == [
+    assert [(i.code, i.sum_tolerance, i.district_order) for i in sum_checks.metrics(plan)] == [
         ("preschool_inclusive_inspection_counties", Decimal(0), 1),
         ("compulsory_quality_balanced_counties", Decimal(0), 2),
         ("general_high_school_enrolment", Decimal("0.05"), 3),

@@ -4,6 +4,7 @@ figure goes in once confirmed with a note, a 仅提示 rule's goes in with a war
 
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from figures.models import Observation
 from plans.models import District, Indicator, Rule, RuleWeight
 from tests import story
 from tests.figures.test_entry import grid_url, post_grid
+from tests.figures.test_quality import section
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +325,20 @@ def test_the_quality_page_lists_broken_rules_in_bounded_queries(plan, stored, dj
         "value": 107.5,
     }
     assert validation.broken_rules(plan, YEAR, districts, approved_only=True) == []
+
+
+def test_the_quality_page_lists_the_broken_rule_with_both_sides(client, reviewer, plan, stored):
+    stored({"undergraduate_enrolment": "55", "higher_vocational_enrolment": "45", "postgraduate_enrolment": "7"})
+    stored({"higher_ed_total_enrolment": "107.5"})
+    Observation.objects.filter(indicator__code="undergraduate_enrolment", year=YEAR).update(value=60)
+
+    client.force_login(reviewer)
+    html = client.get(reverse("figures:quality"), {"year": YEAR}).content.decode()
+
+    rules = section(html, "broken_rules")
+    rule = Rule.objects.get(code="higher_ed_total_contains_parts")
+    assert rule.name in rules and "全省 107.5 ≥ 112" in rules and rule.reason in rules
+    assert re.search(r"全省 1 0 0", section(html, "districts"))
 
 
 def test_an_indicator_a_rule_names_cannot_be_deleted(plan):

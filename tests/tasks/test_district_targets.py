@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from dashboards import district_table as districts
+from figures import sum_checks
 from figures.models import Observation
 from planboard import roles
 from plans.models import Target
@@ -115,7 +115,7 @@ def test_the_chart_compares_the_districts_one_may_see(client, leader, reviewer, 
 def test_the_plans_own_targets_and_baselines_pass_the_sum_check(plan):
     # County counts add up exactly; 普通高中 2020 baselines add up to 66.42 against 66.40 and 2023 targets to 82.99
     # against 83.00, within the rounding the plan's two decimals allow.
-    assert districts.sum_mismatches(plan=plan) == []
+    assert sum_checks.sum_mismatches(plan=plan) == []
     targets = Target.objects.filter(indicator__code=HIGH_SCHOOL, year=2023).exclude(district__kind="province")
     assert sum(t.value for t in targets) == Decimal("82.99")
 
@@ -134,7 +134,7 @@ def test_entered_figures_that_do_not_add_up_are_listed(plan, reviewer, district)
     fill(plan, reviewer, district, BALANCED, 2022, dict.fromkeys(CITIES, 1), 11)  # cities add up to 10
     fill(plan, reviewer, district, HIGH_SCHOOL, 2022, dict.fromkeys(CITIES, "7.005"), "70.1")  # 70.05: 0.05 off
 
-    [mismatch] = districts.sum_mismatches(plan=plan)
+    [mismatch] = sum_checks.sum_mismatches(plan=plan)
 
     assert (mismatch.indicator.code, mismatch.year, mismatch.kind) == (BALANCED, 2022, "figure")
     assert (mismatch.total, mismatch.province, mismatch.difference) == (10, 11, -1)
@@ -143,7 +143,7 @@ def test_entered_figures_that_do_not_add_up_are_listed(plan, reviewer, district)
 def test_a_size_more_than_0_05_from_the_province_is_listed(plan, reviewer, district):
     fill(plan, reviewer, district, HIGH_SCHOOL, 2022, dict.fromkeys(CITIES, "7.004"), "70.1")  # 70.04: 0.06 off
 
-    [mismatch] = districts.sum_mismatches(plan=plan)
+    [mismatch] = sum_checks.sum_mismatches(plan=plan)
 
     assert (mismatch.indicator.code, mismatch.total, mismatch.province) == (
         HIGH_SCHOOL,
@@ -155,13 +155,13 @@ def test_a_size_more_than_0_05_from_the_province_is_listed(plan, reviewer, distr
 def test_a_year_still_being_filled_is_not_called_a_disagreement(plan, reviewer, district):
     fill(plan, reviewer, district, BALANCED, 2022, dict.fromkeys(CITIES[:-1], 1), 11)  # Pingtan has not entered
 
-    assert districts.sum_mismatches(plan=plan) == []
+    assert sum_checks.sum_mismatches(plan=plan) == []
 
 
 def test_a_target_changed_out_of_line_with_the_cities_is_listed(plan):
     Target.objects.filter(indicator__code=PRESCHOOL, district__kind="province", year=2025).update(value=64)
 
-    [mismatch] = districts.sum_mismatches(plan=plan)
+    [mismatch] = sum_checks.sum_mismatches(plan=plan)
 
     assert (mismatch.kind, mismatch.year, mismatch.total, mismatch.province) == ("target", 2025, 63, 64)
 

@@ -109,6 +109,7 @@ class Command(BaseCommand):
                                 now,
                                 user,
                                 now,
+                                False,
                             )
                             value = min(100.0, value + rng.uniform(-1, 6))
 
@@ -133,6 +134,7 @@ class Command(BaseCommand):
                     "entered_at",
                     "approved_by_id",
                     "approved_at",
+                    "late",
                 ],
                 observations(),
             )
