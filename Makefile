@@ -37,8 +37,11 @@ system-deps:
 		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils >/dev/null; \
 	else echo "The tests need chromium, a CJK font, LibreOffice Calc and Writer and pdftotext. Run: sudo sh -c 'apt-get install chromium fonts-noto-cjk && apt-get install --no-install-recommends libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils'"; exit 1; fi
 
+# The suite runs on one pytest-xdist worker per core, each on a test database of its own; `make test WORKERS=0` runs
+# it in one process. PYTEST_ARGS picks tests, e.g. `make test PYTEST_ARGS=tests/test_dashboard_in_browser.py`.
+WORKERS ?= auto
 test: $(BIN)/.test-installed system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	SECRET_KEY=makemigrations-check DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
-	SECRET_KEY=test-only-secret DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	SECRET_KEY=test-only-secret DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)

@@ -89,13 +89,16 @@ def links_in():
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """On SQLite the tests run on a file in a temporary directory, not in memory: the threaded tests' writers
     each need their own connection to a database they share, with SQLite's real locking (TEST_SQLITE_FILE names
-    the file)."""
+    the file). Each pytest-xdist worker has a database of its own: its own temporary directory, or TEST_SQLITE_FILE
+    with the worker's name appended (PostgreSQL's test database gets the same suffix from pytest-django)."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
-        name = os.environ.get("TEST_SQLITE_FILE") or tmp_path_factory.mktemp("db") / "test.sqlite3"
-        database.setdefault("TEST", {})["NAME"] = str(name)
+        name, worker = os.environ.get("TEST_SQLITE_FILE"), os.environ.get("PYTEST_XDIST_WORKER")
+        if name and worker:
+            name = f"{name}_{worker}"
+        database.setdefault("TEST", {})["NAME"] = str(name or tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
 @pytest.fixture(scope="session")
