@@ -7,7 +7,7 @@ import pytest
 
 from figures import pipeline
 from figures.models import Observation
-from plans.models import Indicator, Plan
+from plans.models import Indicator, Plan, plan_years_problem
 from tests import story
 from tests.figures.test_shared_figures import CODE, load_through_the_workbook, next_plan_rows
 
@@ -104,3 +104,10 @@ def test_each_plan_shows_its_own_years_of_the_figures_they_share(plan, next_plan
     # The later plan's own indicators show their own figures.
     own = Observation.objects.shown_in(next_plan).filter(indicator__code="putonghua_rate", indicator__plan=next_plan)
     assert list(own.values_list("year", flat=True)) == [2025]
+
+
+def test_a_plan_runs_after_its_base_year_for_at_most_thirty_years():
+    assert plan_years_problem(2020, 2050) is None
+    assert plan_years_problem(2020, 2051) == "目标年份最多比基期年份晚 30 年。"
+    assert plan_years_problem(2020, 2021) is None
+    assert plan_years_problem(2020, 2020) == "目标年份须晚于基期年份。"

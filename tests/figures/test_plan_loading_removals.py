@@ -71,3 +71,15 @@ def test_an_approved_figure_of_a_later_year_does_not_stand_in_for_a_baseline(pla
     approve(plan, reviewer, district("fuzhou"), ENROLMENT, 2021, "11.5")
     report = load_plan(dump_plan(plan), by=admin_user, remove=True)
     assert not report.refused and not report.removed
+
+
+def test_the_preview_names_each_changed_row_as_the_plan_does(plan, admin_user):
+    data = dump_plan(plan)
+    indicator = data["indicators"][0]
+    old_name, code = indicator["fields"]["name"], indicator["code"]
+    indicator["fields"]["name"] = "改过的名称"
+    target = next(r for r in data["targets"] if (r["indicator"], r["district"]) == (ENROLMENT, FUZHOU))
+    target["fields"]["value"] += 1
+    report = load_plan(data, by=admin_user, dry_run=True)
+    named = {(c.sheet, c.name) for c in report.changes if c.action == "changed"}
+    assert named == {("指标", f"{old_name}（{code}）"), ("分地区目标", f"普通高中在校生 福州 {target['year']}")}

@@ -150,3 +150,15 @@ def test_a_code_given_twice_is_refused_naming_where_it_was_first(plan):
     rows = small_plan()
     rows["text_targets"] = [text_target("a"), text_target("a", 2028)]
     assert errors_of(rows) == ["工作表“文字目标”第3行A列（代码）：代码与工作表“文字目标”第2行重复。"]
+
+
+def test_a_continuation_names_an_indicator_of_the_plan_it_names(plan):
+    rows = small_plan()
+    rows["indicators"][0]["continues"] = "fujian-14th-education/higher_ed_gross_enrolment"
+    assert read(rows)["indicators"][0]["continues"] == "fujian-14th-education/higher_ed_gross_enrolment"
+    # The same indicator code under a plan that does not exist names nothing.
+    rows["indicators"][0]["continues"] = "fujian-15th-education/higher_ed_gross_enrolment"
+    assert errors_of(rows) == [
+        "工作表“指标”第2行Z列（延续指标）：没有指标“fujian-15th-education/higher_ed_gross_enrolment”"
+        "（应写作“规划代码/指标代码”）。"
+    ]
