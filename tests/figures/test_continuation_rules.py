@@ -111,3 +111,12 @@ def test_a_plan_runs_after_its_base_year_for_at_most_thirty_years():
     assert plan_years_problem(2020, 2051) == "目标年份最多比基期年份晚 30 年。"
     assert plan_years_problem(2020, 2021) is None
     assert plan_years_problem(2020, 2020) == "目标年份须晚于基期年份。"
+
+
+def test_changing_the_years_of_a_plan_no_chain_passes_through_leaves_the_chains_alone(plan, next_plan):
+    unrelated = Plan.objects.create(code="unrelated", name="无关规划", base_year=2022, target_year=2027)
+    assert unrelated.chains_problem() is None
+    unrelated.clean()
+    # Fujian's years are part of its chain: ending it after the next plan begins breaks the link.
+    plan.target_year = 2027
+    assert "尚未结束" in plan.chains_problem()

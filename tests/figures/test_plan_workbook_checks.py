@@ -162,3 +162,25 @@ def test_a_continuation_names_an_indicator_of_the_plan_it_names(plan):
         "工作表“指标”第2行Z列（延续指标）：没有指标“fujian-15th-education/higher_ed_gross_enrolment”"
         "（应写作“规划代码/指标代码”）。"
     ]
+
+
+def without_column(data, sheet, header):
+    book = load_workbook(io.BytesIO(data))
+    titles = [cell.value for cell in book[sheet][1]]
+    book[sheet].delete_cols(titles.index(header) + 1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_missing_column_is_named_unless_the_workbook_may_predate_it(plan):
+    data = workbook.write_workbook(small_plan())
+    assert errors_of(without_column(data, "指标", "名称")) == ["工作表“指标”：缺少列“名称”。"]
+    # 延续指标 came later, and 待核实 is written for the reader only: workbooks without them are read.
+    read_back = workbook_reading.read_workbook(without_column(data, "指标", "延续指标"))
+    assert "continues" not in read_back["indicators"][0]
+    assert workbook_reading.read_workbook(without_column(data, "指标", "待核实"))["plan"]["code"] == "next-plan"
+    # A workbook without 审核层级 is reviewed at one level.
+    assert (
+        workbook_reading.read_workbook(without_column(data, "规划", "审核层级"))["plan"]["fields"]["review_levels"] == 1
+    )

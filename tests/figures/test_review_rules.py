@@ -111,3 +111,7 @@ def test_restoring_an_earlier_version_submits_it_again_in_the_reviewers_name(pla
     )
     with pytest.raises(pipeline.Conflict, match="版本 3"):
         review.restore(observation=restored, record=record, by=reviewer, version=2)
+
+
+def test_a_bulk_step_on_no_figures_changes_nothing(reviewer):
+    assert review.review_many(observations=[], step="approve", by=reviewer) == []

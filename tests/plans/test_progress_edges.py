@@ -92,3 +92,14 @@ def test_a_milestone_is_met_at_its_value_not_a_hair_below(latest, status):
     # 15 by 2023 on the way to 20 by 2025: 14.99 misses the milestone; 15 meets it and is on the path.
     values = {2020: 10, 2022: 14, 2023: latest}
     assert judge(values, [Milestone(2023, 15), Milestone(2025, 20)], as_of=2023).status == status
+
+
+def test_a_milestone_dated_in_the_base_year_is_no_point_of_the_path():
+    rules = method(
+        milestones=[Milestone(BASE, 5), Milestone(2025, 10)],
+        baseline=(BASE, 4),
+        direction="increase",
+        ahead_at=1.1,
+        on_track_at=0.9,
+    )
+    assert rules.path == ((BASE, 4), (2025, 10))
