@@ -3,7 +3,7 @@ running total whose baseline already meets its target, a figure exactly one year
 
 import pytest
 
-from plans.progress import Milestone, assess, method
+from plans.progress import Milestone, assess, expected, method
 
 BASE = 2020
 
@@ -103,3 +103,5 @@ def test_a_milestone_dated_in_the_base_year_is_no_point_of_the_path():
         on_track_at=0.9,
     )
     assert rules.path == ((BASE, 4), (2025, 10))
+    # The path a page draws starts from the baseline too: 4 in 2020 to 10 in 2025 stands at 6.4 in 2022.
+    assert expected(BASE, 4, [Milestone(BASE, 5), Milestone(2025, 10)], 2022) == pytest.approx(6.4)
