@@ -250,3 +250,21 @@ def test_an_indicator_from_another_plan_in_the_batch_is_a_programming_error(plan
             ),
             official_fuzhou,
         )
+
+
+@pytest.mark.parametrize(
+    ("indicator", "district", "named"),
+    [("no_such_indicator", "350100", "没有指标“no_such_indicator”。"), (ENROLMENT, "359999", "没有地区“359999”。")],
+)
+def test_a_table_row_naming_an_unknown_indicator_or_district_is_refused_by_its_row(
+    plan, official_fuzhou, indicator, district, named
+):
+    rows = [
+        (2, {"indicator": indicator, "district": district, "year": 2021, "value": "11.5"}),
+        (3, {"indicator": ENROLMENT, "district": "350100", "year": 2022, "value": "11.6"}),
+    ]
+    for door in (pipeline.check_rows, pipeline.import_rows):
+        with pytest.raises(pipeline.ImportRejected) as rejected:
+            door(plan=plan, rows=rows, by=official_fuzhou, action="save")
+        assert [(key, message) for key, _field, message in rejected.value.errors] == [(2, named)]
+    assert not Observation.objects.filter(year__in=(2021, 2022), indicator__code=ENROLMENT).exists()
