@@ -150,3 +150,37 @@ def test_a_code_given_twice_is_refused_naming_where_it_was_first(plan):
     rows = small_plan()
     rows["text_targets"] = [text_target("a"), text_target("a", 2028)]
     assert errors_of(rows) == ["工作表“文字目标”第3行A列（代码）：代码与工作表“文字目标”第2行重复。"]
+
+
+def test_a_continuation_names_an_indicator_of_the_plan_it_names(plan):
+    rows = small_plan()
+    rows["indicators"][0]["continues"] = "fujian-14th-education/higher_ed_gross_enrolment"
+    assert read(rows)["indicators"][0]["continues"] == "fujian-14th-education/higher_ed_gross_enrolment"
+    # The same indicator code under a plan that does not exist names nothing.
+    rows["indicators"][0]["continues"] = "fujian-15th-education/higher_ed_gross_enrolment"
+    assert errors_of(rows) == [
+        "工作表“指标”第2行Z列（延续指标）：没有指标“fujian-15th-education/higher_ed_gross_enrolment”"
+        "（应写作“规划代码/指标代码”）。"
+    ]
+
+
+def without_column(data, sheet, header):
+    book = load_workbook(io.BytesIO(data))
+    titles = [cell.value for cell in book[sheet][1]]
+    book[sheet].delete_cols(titles.index(header) + 1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_missing_column_is_named_unless_the_workbook_may_predate_it(plan):
+    data = workbook.write_workbook(small_plan())
+    assert errors_of(without_column(data, "指标", "名称")) == ["工作表“指标”：缺少列“名称”。"]
+    # 延续指标 came later, and 待核实 is written for the reader only: workbooks without them are read.
+    read_back = workbook_reading.read_workbook(without_column(data, "指标", "延续指标"))
+    assert "continues" not in read_back["indicators"][0]
+    assert workbook_reading.read_workbook(without_column(data, "指标", "待核实"))["plan"]["code"] == "next-plan"
+    # A workbook without 审核层级 is reviewed at one level.
+    assert (
+        workbook_reading.read_workbook(without_column(data, "规划", "审核层级"))["plan"]["fields"]["review_levels"] == 1
+    )
