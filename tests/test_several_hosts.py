@@ -85,8 +85,8 @@ def test_two_app_processes_share_one_render_and_one_write_refreshes_both(
     second_host.force_login(leader)
 
     assert "暂无数据" in row_of(first_host, "higher_ed_gross_enrolment")
-    # What the first host computed and rendered is in Redis, where every worker of every host reads it...
-    assert any(b":planboard:dashboard" in key for key in server.scan_iter(f"{prefix}:*"))
+    # What the first host rendered is in Redis, where every worker of every host reads it...
+    assert any(b"template.cache.dashboard-page." in key for key in server.scan_iter(f"{prefix}:*"))
     # ...so the second host computes nothing.
     with monkeypatch.context() as patched:
         patched.setattr(overviews, "PlanProgress", None)
