@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from figures import excel_import
-from figures.plan_loading import Refused, dump_plan, load_plan
+from figures.plan_dumping import dump_plan
+from figures.plan_loading import Refused, load_plan
 from plans import review_flags, workbook, workbook_reading
 from plans.models import NEEDS_REVIEW, Plan
 from plans.shortcuts import require

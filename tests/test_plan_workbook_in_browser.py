@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from figures.plan_loading import dump_plan
+from figures.plan_dumping import dump_plan
 from plans import workbook
 
 pytestmark = pytest.mark.browser

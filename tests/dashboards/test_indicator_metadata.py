@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from figures.plan_loading import FIXTURES_DIR, dump_plan, load_plan
+from figures.plan_dumping import dump_plan
+from figures.plan_loading import FIXTURES_DIR, load_plan
 from plans import workbook, workbook_reading
 from plans.models import Indicator
 

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from figures.models import Observation
-from figures.plan_loading import Refused, dump_plan, load_plan
+from figures.plan_dumping import dump_plan
+from figures.plan_loading import Refused, load_plan
 from plans import workbook, workbook_reading
 from plans.models import Indicator, Plan
 from tests import story

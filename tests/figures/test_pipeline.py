@@ -15,7 +15,8 @@ from django.urls import reverse
 from figures import pipeline, review
 from figures.assessments import assess
 from figures.models import Observation, Standing
-from figures.plan_loading import Refused, dump_plan, load_plan
+from figures.plan_dumping import dump_plan
+from figures.plan_loading import Refused, load_plan
 from plans.models import District, Indicator
 from tests.conftest import FJ
 from tests.story import approve, official_for

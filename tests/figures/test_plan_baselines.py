@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from figures.models import Observation, ReportingYear
-from figures.plan_loading import Refused, dump_plan, load_plan
+from figures.plan_dumping import dump_plan
+from figures.plan_loading import Refused, load_plan
 from tests.story import approve
 
 pytestmark = pytest.mark.django_db

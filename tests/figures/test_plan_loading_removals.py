@@ -5,7 +5,8 @@ never with a plan upload)."""
 import pytest
 
 from figures.models import Observation
-from figures.plan_loading import Refused, dump_plan, load_plan
+from figures.plan_dumping import dump_plan
+from figures.plan_loading import Refused, load_plan
 from plans.models import Target
 from tests.story import approve, enter
 

@@ -7,7 +7,8 @@ from django.forms.models import model_to_dict
 from openpyxl import load_workbook
 
 from figures.models import Observation
-from figures.plan_loading import Refused, dump_plan, load_plan
+from figures.plan_dumping import dump_plan
+from figures.plan_loading import Refused, load_plan
 from plans import workbook, workbook_reading
 from plans.models import Indicator, Plan, Rule, Target, Task, TaskItem, TextTarget
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from figures.models import Observation
-from figures.plan_loading import dump_plan
+from figures.plan_dumping import dump_plan
 from plans import workbook, workbook_reading
 from plans.models import Indicator, Plan, Target
 

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from figures.plan_loading import FIXTURES_DIR, dump_plan, load_plan
+from figures.plan_dumping import dump_plan
+from figures.plan_loading import FIXTURES_DIR, load_plan
 from plans import workbook, workbook_reading
 from plans.fixture_files import read_folder
 from plans.models import Rule

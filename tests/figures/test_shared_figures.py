@@ -16,7 +16,8 @@ from figures.assessments import assess, statuses_by_year
 from figures.forms import EntryGrid
 from figures.models import Observation, Standing
 from figures.pipeline import Conflict
-from figures.plan_loading import Refused, dump_plan, load_plan
+from figures.plan_dumping import dump_plan
+from figures.plan_loading import Refused, load_plan
 from plans import progress, workbook, workbook_reading
 from plans.models import Indicator, Plan
 from tests import story

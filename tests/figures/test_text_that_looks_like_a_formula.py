@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from figures.models import Observation
-from figures.plan_loading import dump_plan
+from figures.plan_dumping import dump_plan
 from plans import workbook
 from plans.models import Indicator
 from tests.figures.test_import_upload_bad_files import fill, saved
