@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from figures import pipeline, review
 from figures.models import Observation
 from planboard import roles
+from plans.models import Indicator
 
 
 def official_for(district):
@@ -38,6 +39,21 @@ def approve(plan, by, district, code, year, value, **fields):
         **fields,
     )
     return review.approve(observation=submitted, by=by, version=submitted.version)
+
+
+def submit(by, district, code, year, value, **fields):
+    """The official `by` submits a figure for review, confirming a large move with the note, reason and measures it
+    asks for."""
+    fields = {"confirm": True, "note": "说明", "reason": "原因", "measures": "措施", **fields}
+    return pipeline.record_value(
+        indicator=Indicator.objects.get(code=code),
+        district=district,
+        year=year,
+        value=value,
+        by=by,
+        action="submit",
+        **fields,
+    )
 
 
 def enter(plan, by, district, code, year, value):

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from figures import pipeline
 from planboard import roles
 from plans.models import District, Indicator
+from tests import story
 from tests.test_languages import HAN, choose_language
 
 pytestmark = pytest.mark.django_db
@@ -21,18 +21,8 @@ ENROLMENT = "general_high_school_enrolment"
 
 
 def submitted(official, slug, year, value):
-    return pipeline.record_value(
-        by=official,
-        indicator=Indicator.objects.get(code=ENROLMENT),
-        district=District.objects.get(slug=slug),
-        year=year,
-        value=value,
-        action="submit",
-        confirm=True,
-        note="note",
-        reason="reason",
-        measures="measures",
-    )
+    district = District.objects.get(slug=slug)
+    return story.submit(official, district, ENROLMENT, year, value, note="note", reason="reason", measures="measures")
 
 
 def approve(client, figures):

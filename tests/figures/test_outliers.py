@@ -14,6 +14,7 @@ from figures import outliers, pipeline
 from figures.plan_dumping import dump_plan
 from plans import workbook, workbook_reading
 from plans.models import District, Indicator
+from tests import story
 from tests.story import approve, official_for
 
 pytestmark = pytest.mark.django_db
@@ -25,18 +26,7 @@ ALIKE = ["fuzhou", "xiamen", "putian", "sanming", "quanzhou", "zhangzhou"]
 def submit(slug, value, year=2022, code=ENROLMENT):
     """The district's official submits a figure, confirming the large move with a note."""
     district = District.objects.get(slug=slug)
-    return pipeline.record_value(
-        by=official_for(district),
-        indicator=Indicator.objects.get(code=code),
-        district=district,
-        year=year,
-        value=value,
-        action="submit",
-        confirm=True,
-        note="说明",
-        reason="原因",
-        measures="措施",
-    )
+    return story.submit(official_for(district), district, code, year, value)
 
 
 @pytest.fixture

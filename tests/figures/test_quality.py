@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from figures import pipeline
 from figures.models import Observation, ObservationStatus
 from planboard import roles
 from plans.models import District, DistrictKind, Indicator, Target
+from tests import story
 from tests.story import approve, enter, official_for
 
 pytestmark = pytest.mark.django_db
@@ -38,18 +38,7 @@ def troubles(plan, reviewer):
 
 def _submit(slug, value):
     district = District.objects.get(slug=slug)
-    return pipeline.record_value(
-        by=official_for(district),
-        indicator=Indicator.objects.get(code=ENROLMENT),
-        district=district,
-        year=2022,
-        value=value,
-        action="submit",
-        confirm=True,
-        note="说明",
-        reason="原因",
-        measures="措施",
-    )
+    return story.submit(official_for(district), district, ENROLMENT, 2022, value)
 
 
 def text(html):

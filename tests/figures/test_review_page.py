@@ -6,8 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from figures import pipeline, review
-from plans.models import District, Indicator
+from figures import review
+from plans.models import District
+from tests import story
 
 pytestmark = pytest.mark.django_db
 
@@ -15,18 +16,7 @@ ENROLMENT = "general_high_school_enrolment"
 
 
 def submit(user, slug, value, code=ENROLMENT, year=2022):
-    return pipeline.record_value(
-        by=user,
-        indicator=Indicator.objects.get(code=code),
-        district=District.objects.get(slug=slug),
-        year=year,
-        value=value,
-        action="submit",
-        confirm=True,
-        note="说明",
-        reason="原因",
-        measures="措施",
-    )
+    return story.submit(user, District.objects.get(slug=slug), code, year, value)
 
 
 def row(response, pk):
