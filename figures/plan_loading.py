@@ -34,6 +34,7 @@ from plans.models import (
     Indicator,
     Plan,
     Rule,
+    RuleSide,
     RuleTerm,
     Target,
     Task,
@@ -528,10 +529,7 @@ def _label(obj, name):
     try:
         return str(obj._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
-        return str(RULE_SIDES[name])
-
-
-RULE_SIDES = {"left": gettext_lazy("左边"), "right": gettext_lazy("右边")}
+        return str(RuleSide(name).label)
 
 
 def _dependents(obj):
