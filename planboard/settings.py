@@ -125,6 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permissions in one query (it logs nobody in); logins and sessions are ModelBackend's.
+    "planboard.auth_backend.OneQueryPermissions",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Password guessing: five failures lock that username from that address for 15 minutes.
