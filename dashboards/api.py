@@ -59,8 +59,8 @@ def plan_detail(request):
 def progress(request):
     """Progress of every indicator the plan sets targets for, in one district as of a year (docs/api.md)."""
     plan = requested_plan(request)
-    district = overviews.chosen_district(overviews.visible_districts(request.user), request.GET.get("district"))
-    version = data_version()
+    district = overviews.chosen_district(overviews.visible_districts(request), request.GET.get("district"))
+    version = data_version(request)
     counted = overviews.counted_pairs(plan, version)
     year = parse_year(request.GET.get("year"), overviews.years(plan), default=None) or overviews.default_year(
         plan, counted

@@ -10,14 +10,18 @@ import hashlib
 from django.core.cache import cache
 from django.utils.translation import get_language
 
+from figures import versions
 from figures.models import DataVersion
 
 TIMEOUT = 3600
 
 
-def data_version():
-    """Read once per request and handed to `cached`: one query."""
-    return DataVersion.current()
+def data_version(request=None):
+    """The version of what the read pages show, handed to `cached`: the figures' and targets' data version, and the
+    plans' and districts' (DataVersion.SETUP: a district renamed is renamed in every cached chooser and table). The
+    request's (figures.versions, one query per request for every version), or without a request read now."""
+    rows = versions.of_request(request) if request is not None else DataVersion.current_rows()
+    return f"{rows[1]}+{rows[DataVersion.SETUP]}"
 
 
 def key(name, *, version, plan, as_of=None, districts=(), extra=()):

@@ -150,8 +150,8 @@ class Visible:
 
     FIELDS = [field.attname for field in District._meta.concrete_fields]
 
-    def __init__(self, user):
-        self.rows = list(access.visible_districts(user).values_list(*self.FIELDS, named=True))
+    def __init__(self, request):
+        self.rows = access.visible_district_rows(request, self.FIELDS)
 
     def __len__(self):
         return len(self.rows)
@@ -175,9 +175,9 @@ class Visible:
         return District.from_db(DEFAULT_DB_ALIAS, self.FIELDS, row)
 
 
-def visible_districts(user):
-    """The districts `user` may see, as the read pages and the API take them (`Visible`)."""
-    return Visible(user)
+def visible_districts(request):
+    """The districts the request's user may see, as the read pages and the API take them (`Visible`)."""
+    return Visible(request)
 
 
 def chosen_district(visible, code):

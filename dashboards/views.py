@@ -54,9 +54,9 @@ def _fragment(name, inputs):
 
 def dashboard(request):
     plan = request.plan
-    visible = overviews.visible_districts(request.user)
+    visible = overviews.visible_districts(request)
     district = overviews.chosen_district(visible, request.GET.get("district"))
-    version = data_version()
+    version = data_version(request)
     counted = overviews.counted_pairs(plan, version)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), counted)
 
@@ -87,9 +87,9 @@ def dashboard(request):
 def indicator_detail(request, code):
     plan = request.plan
     indicator = get_object_or_404(Indicator.objects.select_related("task"), plan=plan, code=code)
-    visible = overviews.visible_districts(request.user)
+    visible = overviews.visible_districts(request)
     district = overviews.chosen_district(visible, request.GET.get("district"))
-    version = data_version()
+    version = data_version(request)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), version=version)
 
     # Every visible district's verdicts and figures (1,000 on a national plan): read only when the chosen district's
@@ -126,7 +126,7 @@ def indicator_detail(request, code):
 
 def district_detail(request, code):
     plan = request.plan
-    visible = overviews.visible_districts(request.user)
+    visible = overviews.visible_districts(request)
     if request.GET.get("district", code) != code:
         # The chooser's search box (beyond DROPDOWN_DISTRICTS) asks for another district by ?district=.
         other = overviews.chosen_district(visible, request.GET["district"])
@@ -134,7 +134,7 @@ def district_detail(request, code):
         del query["district"]
         return redirect(f"{reverse('dashboards:district', args=[other.code])}?{query.urlencode()}")
     district = overviews.chosen_district(visible, code)
-    version = data_version()
+    version = data_version(request)
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"), version=version)
 
     inputs = {"version": version, "plan": plan, "as_of": year, "districts": [district]}
@@ -154,7 +154,7 @@ def district_detail(request, code):
 def plan_overview(request):
     """规划期全景: a district's indicators × the plan's years, each figure coloured by that year's status."""
     plan = request.plan
-    visible = overviews.visible_districts(request.user)
+    visible = overviews.visible_districts(request)
     district = overviews.chosen_district(visible, request.GET.get("district"))
     query = request.GET.get("q", "").strip()[:100]
     years, lines = panorama.lines(plan, district, panorama.search(plan, district, query))

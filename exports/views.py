@@ -13,7 +13,7 @@ from plans.shortcuts import require
 def export_form(request):
     require(request.user, "figures.export_report")
     plan = request.plan
-    districts = overviews.visible_districts(request.user)
+    districts = overviews.visible_districts(request)
     context = {
         "plan": plan,
         "years": overviews.years(plan),
@@ -28,7 +28,7 @@ def export_report(request):
     plan = request.plan
     year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
     code = request.GET.get("district")
-    district = overviews.chosen_district(overviews.visible_districts(request.user), code) if code else None
+    district = overviews.chosen_district(overviews.visible_districts(request), code) if code else None
     out = tempfile.TemporaryFile()
     excel_report.write_report(out, plan=plan, user=request.user, year=year, district=district)
     out.seek(0)

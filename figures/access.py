@@ -28,6 +28,16 @@ def visible_districts(user):
     return member_districts(user)
 
 
+def visible_district_rows(request, fields):
+    """`visible_districts` of the request's user as named rows of `fields`, in the districts' order. Every district,
+    which is the same for every province-wide reader, is read once per data version (figures.versions)."""
+    if sees_every_district(request.user):
+        from figures import versions  # figures.models imports this module, and versions imports figures.models
+
+        return versions.every_district(request, fields)
+    return list(member_districts(request.user).values_list(*fields, named=True))
+
+
 def enterable_districts(user):
     """The districts whose figures this user may write, as a queryset: none without the right to enter figures,
     every one with `enter_all_districts` (analysts), otherwise those the user is a member of. (Approval rights are

@@ -280,8 +280,12 @@ class DataVersion(models.Model):
         return f"{self.number} {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
     # Row 1 moves with what the verdicts read (approved figures, targets); row WORK with every figure, round and
-    # notice, for what the season's pages count (to-do, header count; figures/todo.py).
+    # notice, for what the season's pages count (to-do, header count; figures/todo.py); row SETUP with the plans,
+    # their reporting years and the districts, which every page's header and district chooser show
+    # (figures/versions.py; figures/signals.py bumps it on any change to them, whatever the path).
     WORK = 2
+    SETUP = 3
+    ROWS = (1, WORK, SETUP)
 
     @classmethod
     def bump(cls, row=1):
@@ -291,8 +295,14 @@ class DataVersion(models.Model):
     @classmethod
     def current(cls, row=1):
         """A key part: "number-timestamp", or "0" before the first write."""
-        row = cls.objects.filter(pk=row).values_list("number", "changed_at").first()
-        return f"{row[0]}-{row[1].timestamp()}" if row else "0"
+        return cls.current_rows((row,))[row]
+
+    @classmethod
+    def current_rows(cls, rows=ROWS):
+        """{row: key part} of these rows, in one query."""
+        found = cls.objects.filter(pk__in=rows).values_list("pk", "number", "changed_at")
+        keys = {pk: f"{number}-{changed_at.timestamp()}" for pk, number, changed_at in found}
+        return {row: keys.get(row, "0") for row in rows}
 
 
 class PendingUpload(models.Model):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Count, Min
 
-from figures import access, notices, rounds, submissions
+from figures import access, notices, rounds, submissions, versions
 from figures.models import DataVersion, Notice, Observation, ObservationStatus
 from figures.review import awaiting
 from plans.chains import showing
@@ -99,10 +99,11 @@ def reviewer_work(plan, user):
     return waiting, near
 
 
-def count(plan, user):
+def count(plan, request):
     """The number in the header: cells still to submit (officials), figures waiting (reviewers), unread notices.
-    Cached on the data version of the season's work (DataVersion.WORK): one query when nothing changed."""
-    key = f"planboard:todo:{DataVersion.current(DataVersion.WORK)}:{plan.pk}:{user.pk}"
+    Cached on the data version of the season's work (DataVersion.WORK), which the request reads with the others."""
+    user = request.user
+    key = f"planboard:todo:{versions.of_request(request)[DataVersion.WORK]}:{plan.pk}:{user.pk}"
     return cache.get_or_set(key, lambda: _count(plan, user), COUNT_TIMEOUT)
 
 

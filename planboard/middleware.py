@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 
+from figures import versions
 from planboard import urls
 from planboard.plan_pages import PLAN_PAGES
 from plans import text
@@ -70,7 +71,8 @@ class PlanMiddleware:
 
     The plan goes on `request.plan`, and its URLconf on `request.urlconf`, so links on the page stay in the plan.
     A plan page's old address without a plan (/, /review/…) redirects to the current plan's, query and all.
-    One query at most: the plan of the address, or the current plan for a redirect; none for other pages.
+    One query at most: the data versions (the plans are cached on them), or the current plan for a redirect; none
+    for other pages.
     """
 
     def __init__(self, get_response):
@@ -79,8 +81,8 @@ class PlanMiddleware:
     def __call__(self, request):
         match = PLAN_PREFIX.match(request.path_info)
         if match and match["code"] not in RESERVED_PLAN_CODES:
-            # Every plan in the one query: the header's plan switcher lists them.
-            plans = list(Plan.objects.current_first().with_read_only())
+            # Every plan, for the header's plan switcher too; read once per data version (figures.versions).
+            plans = versions.page_basics(request).plans
             plan = next((p for p in plans if p.code == match["code"]), None)
             if plan is not None:
                 request.plans, request.plan = plans, plan

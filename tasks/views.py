@@ -115,7 +115,7 @@ def district_targets(request):
         metrics, target_years, rows = districts.district_table(plan=plan, as_of=year, visible=visible)
         return metrics, target_years, rows, districts.comparison_charts(metrics, rows)
 
-    version = data_version()
+    version = data_version(request)
     metrics, target_years, rows, charts = cached(
         "district-targets", compute, version=version, plan=plan, as_of=year, districts=visible
     )

@@ -28,9 +28,9 @@ def test_a_second_reader_costs_a_few_queries_and_a_write_is_seen_at_once(
     client.force_login(leader)
     client.get(reverse("dashboards:dashboard"), {"year": 2023})
 
-    # Session and its save (3), user, permissions (2), plan, districts, the header's plan and demo flag, the data
-    # version: no figures read, nothing judged (the cold request above made 19).
-    with django_assert_max_num_queries(12):
+    # The session, the user, his permissions and the data versions: no plan, district or figure read, nothing
+    # judged (the cold request above made 19).
+    with django_assert_max_num_queries(4):
         assert client.get(reverse("dashboards:dashboard"), {"year": 2023}).status_code == 200
     assert status_of(client, "higher_ed_gross_enrolment", 2023) == "no_data"
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from figures import standings
-from figures.models import Observation
+from figures.models import DataVersion, Observation
 from figures.plan_loading import system_user
 from plans.models import District, DistrictKind, Indicator, Plan, Target
 
@@ -55,6 +55,7 @@ class Command(BaseCommand):
                 )
                 for n in range(1, districts)
             )
+            DataVersion.bump(DataVersion.SETUP)  # bulk_create sends no signal (figures.signals)
             district_ids = [
                 province.pk,
                 *District.objects.filter(code__startswith="S0")
