@@ -45,6 +45,7 @@ def _apps(prefix):
 
 
 urlpatterns = SITE + _apps("")
+handler500 = "planboard.views.server_error"
 
 
 @functools.cache
@@ -52,4 +53,5 @@ def urlconf_of(code):
     """The URLconf of the plan `code`'s pages: the site's, with the plan pages under /plans/<code>/."""
     module = types.ModuleType(f"planboard.urls.{code}")
     module.urlpatterns = SITE + _apps(plan_path(code))
+    module.handler500 = handler500
     return module

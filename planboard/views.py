@@ -1,10 +1,14 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language
@@ -14,6 +18,29 @@ from planboard.plan_pages import PLAN_PAGES
 from plans import progress
 from plans.models import District, Indicator, Plan, Task
 from plans.shortcuts import PLAN_PREFIX, reverse_in
+
+
+def server_error(request):
+    """Django's 500, except while the database cannot be reached (restarting, or its network cut): then a 503 that
+    says to try again shortly, since nothing is broken and the balancer's health check takes the server out
+    meanwhile. The API answers JSON either way (docs/api.md). Neither reads the request's context: the error may
+    come from the database."""
+    away = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    status = 503 if away else 500
+    if request.path_info.startswith("/api/"):
+        if away:
+            code, message = "unavailable", _("数据库暂时无法连接，请稍后再试。")
+        else:
+            code, message = "server_error", _("服务器出错，已记录。")
+        response = JsonResponse({"error": {"code": code, "message": str(message)}}, status=status)
+    else:
+        response = HttpResponse(render_to_string("503.html" if away else "500.html"), status=status)
+    if away:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+RETRY_AFTER_SECONDS = 10
 
 
 @require_GET

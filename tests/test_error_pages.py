@@ -25,3 +25,41 @@ def test_a_page_the_role_may_not_open_says_why_in_chinese(client, plan, official
 
 def test_the_server_error_page_needs_no_context():
     assert "服务器错误" in render_to_string("500.html")
+
+
+def test_while_the_database_is_away_pages_and_the_api_answer_503_and_say_to_try_again(client, leader, monkeypatch):
+    from django.db import OperationalError
+    from django.db.backends.utils import CursorWrapper
+
+    from tests.conftest import FJ
+
+    client.force_login(leader)
+    client.raise_request_exception = False
+
+    def away(*args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
+
+    monkeypatch.setattr(CursorWrapper, "execute", away)
+    page = client.get(f"{FJ}/")
+    assert page.status_code == 503 and page["Retry-After"] == "10"
+    assert "数据库暂时无法连接，请稍后再试。" in page.content.decode()
+    answer = client.get("/api/progress/")
+    assert answer.status_code == 503 and answer["Retry-After"] == "10"
+    assert answer.json()["error"] == {"code": "unavailable", "message": "数据库暂时无法连接，请稍后再试。"}
+
+
+def test_any_other_error_is_still_a_500_and_json_on_the_api(client, leader, monkeypatch):
+    from dashboards import overviews
+
+    client.force_login(leader)
+    client.raise_request_exception = False
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(overviews, "chosen_district", broken)
+    answer = client.get("/api/progress/")
+    assert answer.status_code == 500 and "Retry-After" not in answer
+    assert answer.json()["error"]["code"] == "server_error"
+    page = client.get(reverse("dashboards:dashboard"))
+    assert page.status_code == 500 and "服务器错误" in page.content.decode()
