@@ -13,7 +13,7 @@
 #   bench/cluster.sh                       # the scenarios below, about 3 minutes with the set-up
 #   bench/cluster.sh --with-pg-restart     # also restarts the machine's PostgreSQL mid-run: only on a machine where
 #                                          # nobody else uses that PostgreSQL
-# Settings: DURATION (15), WORKERS per host (2), WRITERS (4), PY (.venv/bin/python), ONLY (scenario keys to run,
+# Settings: DURATION (15), WARM_UP (2: seconds of reading before each scenario, not measured), WORKERS per host (2), WRITERS (4), PY (.venv/bin/python), ONLY (scenario keys to run,
 # e.g. "shared50 host-killed"; keys: before shared50 dashboard50 dashboard50-paced shared200 host-killed redis-stopped db-cut pg-restart).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +28,7 @@ for arg in "$@"; do
 done
 [ "$(id -u)" = 0 ] || { echo "Run as root: it creates network namespaces."; exit 1; }
 
-DURATION=${DURATION:-15} WORKERS=${WORKERS:-2} PY=${PY:-.venv/bin/python}
+DURATION=${DURATION:-15} WORKERS=${WORKERS:-2} WARM_UP=${WARM_UP:-2} PY=${PY:-.venv/bin/python}
 export WRITERS=${WRITERS:-4}
 DB=planboard_cluster REDIS_PORT=6391 FRONT=127.0.0.1:8300 SITE=planboard.bench
 PG=postgres://postgres@127.0.0.1:5432
@@ -155,6 +155,10 @@ scenario() {
   local key=$1 name=$2 clients=$3 event=${4:-} readers writer pages=("${PAGES[@]}")
   [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $key "* ]] || return 0
   [ -z "${DASHBOARD_ONLY:-}" ] || pages=("${PAGES[0]}")
+  # Every worker's first requests compile its templates and fill the shared cache: measured apart (warm-up below),
+  # they would put one worker start's cost into every scenario's p99.
+  wrk -t2 -c8 -d"${WARM_UP}s" -H "Cookie: sessionid=$SESSION" -s bench/cluster.lua "http://$FRONT" -- "${pages[@]}" \
+    >"$RUN/warm-up.out"
   BASE="http://$FRONT" SECONDS_TO_WRITE=$DURATION SCENARIO=$key WRITERS_NOW=${WRITERS_NOW:-$WRITERS} \
     WRITE_PAUSE=${WRITE_PAUSE:-0} $PY bench/cluster.py write "$RUN/setup.json" "$RUN/writes.log" &
   writer=$!
