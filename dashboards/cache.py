@@ -17,11 +17,10 @@ TIMEOUT = 3600
 
 
 def data_version(request=None):
-    """The version of what the read pages show, handed to `cached`: the figures' and targets' data version, and the
-    plans' and districts' (DataVersion.SETUP: a district renamed is renamed in every cached chooser and table). The
-    request's (figures.versions, one query per request for every version), or without a request read now."""
-    rows = versions.of_request(request) if request is not None else DataVersion.current_rows()
-    return f"{rows[1]}+{rows[DataVersion.SETUP]}"
+    """The data version of what the read pages show (row 1, which every change to figures, targets, plans and
+    districts moves), handed to `cached`: the request's (figures.versions, one query per request for every
+    version), or without a request read now."""
+    return versions.of_request(request)[1] if request is not None else DataVersion.current()
 
 
 def key(name, *, version, plan, as_of=None, districts=(), extra=()):

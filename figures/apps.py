@@ -9,4 +9,4 @@ class FiguresConfig(AppConfig):
     def ready(self):
         from figures import signals
 
-        signals.connect()
+        signals.connect(self)

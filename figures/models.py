@@ -282,15 +282,24 @@ class DataVersion(models.Model):
     # Row 1 moves with what the verdicts read (approved figures, targets); row WORK with every figure, round and
     # notice, for what the season's pages count (to-do, header count; figures/todo.py); row SETUP with the plans,
     # their reporting years and the districts, which every page's header and district chooser show
-    # (figures/versions.py; figures/signals.py bumps it on any change to them, whatever the path).
+    # (figures/versions.py; figures/signals.py bumps it, and the others, on any change to them, whatever the path).
     WORK = 2
     SETUP = 3
     ROWS = (1, WORK, SETUP)
 
+    # Within one transaction rows are bumped in ascending order (1, WORK, SETUP: the write pipeline bumps row 1 then
+    # WORK), so two writers never wait for each other's rows in a cycle (a deadlock on PostgreSQL). A change to what
+    # SETUP covers therefore bumps every row (bump_all), which also suits it: plans and districts are on every page.
     @classmethod
-    def bump(cls, row=1):
-        if not cls.objects.filter(pk=row).update(number=models.F("number") + 1, changed_at=timezone.now()):
-            cls.objects.get_or_create(pk=row)
+    def bump_all(cls, using=None):
+        for row in cls.ROWS:
+            cls.bump(row, using=using)
+
+    @classmethod
+    def bump(cls, row=1, using=None):
+        rows = cls.objects.using(using)
+        if not rows.filter(pk=row).update(number=models.F("number") + 1, changed_at=timezone.now()):
+            rows.get_or_create(pk=row)
 
     @classmethod
     def current(cls, row=1):

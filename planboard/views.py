@@ -25,7 +25,7 @@ def server_error(request):
     says to try again shortly, since nothing is broken and the balancer's health check takes the server out
     meanwhile. The API answers JSON either way (docs/api.md). Neither reads the request's context: the error may
     come from the database."""
-    away = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    away = database_away(sys.exc_info()[1])
     status = 503 if away else 500
     if request.path_info.startswith("/api/"):
         if away:
@@ -41,6 +41,19 @@ def server_error(request):
 
 
 RETRY_AFTER_SECONDS = 10
+
+
+def database_away(error):
+    """Did `error` come from a database that cannot be reached, rather than from a query (a missing table, a deadlock,
+    a timeout: those stay 500s, to be looked into)? PostgreSQL names the class of its errors: 08 (the connection) and
+    57P (the server shutting down or starting); a client that could not talk to the server at all has no code.
+    SQLite is a file, never away."""
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    code = getattr(error.__cause__, "pgcode", None) or getattr(error.__cause__, "sqlstate", None)
+    if code:
+        return code.startswith(("08", "57P"))
+    return connection.vendor == "postgresql"
 
 
 @require_GET

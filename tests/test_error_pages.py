@@ -36,8 +36,11 @@ def test_while_the_database_is_away_pages_and_the_api_answer_503_and_say_to_try_
     client.force_login(leader)
     client.raise_request_exception = False
 
+    class ConnectionFailure(Exception):
+        pgcode = "08006"  # PostgreSQL's connection_failure: the server went away
+
     def away(*args, **kwargs):
-        raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
+        raise OperationalError("server closed the connection unexpectedly") from ConnectionFailure()
 
     monkeypatch.setattr(CursorWrapper, "execute", away)
     page = client.get(f"{FJ}/")
@@ -63,3 +66,18 @@ def test_any_other_error_is_still_a_500_and_json_on_the_api(client, leader, monk
     assert answer.json()["error"]["code"] == "server_error"
     page = client.get(reverse("dashboards:dashboard"))
     assert page.status_code == 500 and "服务器错误" in page.content.decode()
+
+
+def test_a_query_error_is_a_500_not_an_outage(client, leader):
+    """A table missing (a migration not run) is a fault to look into, not the database being away."""
+    from django.db import connection
+
+    from tests.conftest import FJ
+
+    client.force_login(leader)
+    client.raise_request_exception = False
+    client.get(f"{FJ}/")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE figures_dataversion")
+    page = client.get(f"{FJ}/")
+    assert page.status_code == 500 and "Retry-After" not in page

@@ -105,3 +105,17 @@ def test_a_password_login_keeps_its_session(client, leader):
     assert client.login(username="leader", password=PASSWORD)
     assert client.session["_auth_user_backend"] == "django.contrib.auth.backends.ModelBackend"
     assert client.get(f"{FJ}/").status_code == 200
+
+
+def test_a_district_renamed_by_a_data_migration_shows_after_migrate(client, leader):
+    """A data migration's historical models send no signal; `migrate` itself moves the versions when it ends."""
+    from django.apps import apps as global_apps
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db.migrations.state import ProjectState
+
+    client.force_login(leader)
+    assert ">福州市</option>" in client.get(f"{FJ}/").content.decode()
+    historical = ProjectState.from_apps(global_apps).apps.get_model("plans", "District")
+    historical.objects.filter(code="350100").update(name="福州市（迁移）")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert ">福州市（迁移）</option>" in client.get(f"{FJ}/").content.decode()

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 )
                 for n in range(1, districts)
             )
-            DataVersion.bump(DataVersion.SETUP)  # bulk_create sends no signal (figures.signals)
+            DataVersion.bump_all()  # bulk_create sends no signal (figures.signals)
             district_ids = [
                 province.pk,
                 *District.objects.filter(code__startswith="S0")
