@@ -6,15 +6,10 @@ query count.
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from harness import start_django  # bench/, the script's folder, is on sys.path
 
 
 def main():
@@ -23,14 +18,7 @@ def main():
     parser.add_argument("--indicators", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    os.environ.update(SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/quality.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planboard.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    start_django("quality")
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
@@ -41,7 +29,6 @@ def main():
     from planboard import roles
     from plans.models import Indicator, Plan
 
-    call_command("migrate", verbosity=0)
     call_command("generate_scale", districts=args.districts, indicators=args.indicators, verbosity=0)
     roles.ensure_groups()
     plan = Plan.objects.get(code="synthetic-scale")

@@ -15,31 +15,16 @@ import cProfile
 import os
 import pstats
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from harness import start_django  # bench/, the script's folder, is on sys.path
 
 
 def setup(fresh):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planboard.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    if fresh:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    import django
-    from django.conf import settings
-
-    django.setup()
-    # Measure without collectstatic: serve static references unhashed, as in tests.
-    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    start_django("bench", fresh=fresh)
     if fresh:
         from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
         call_command("load_plan", verbosity=0)
         call_command("load_demo", verbosity=0)
 
