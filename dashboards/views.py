@@ -26,12 +26,12 @@ def by_section(rows):
 DROPDOWN_DISTRICTS = 50
 
 
-def _district_choices(plan, visible, version=None):
+def _district_choices(plan, visible, version):
     """What the district chooser needs: the districts, and whether it is a search box, whose suggestions (the same
     for every chosen district) are rendered once per data version."""
     if len(visible) <= DROPDOWN_DISTRICTS:
         return {"districts": visible, "district_search": False}
-    choices_key = key("district-choices", version=version or data_version(), plan=plan, districts=visible.pks)
+    choices_key = key("district-choices", version=version, plan=plan, districts=visible.pks)
     return {"districts": visible, "district_search": True, "choices_key": choices_key, "cache_timeout": TIMEOUT}
 
 
@@ -158,6 +158,7 @@ def plan_overview(request):
     district = overviews.chosen_district(visible, request.GET.get("district"))
     query = request.GET.get("q", "").strip()[:100]
     years, lines = panorama.lines(plan, district, panorama.search(plan, district, query))
-    context = {"plan": plan, "district": district, "query": query, "years": years, **_district_choices(plan, visible)}
+    context = {"plan": plan, "district": district, "query": query, "years": years}
+    context.update(_district_choices(plan, visible, data_version(request)))
     context["statuses"] = [s for s in STATUS_ORDER if s != "no_target"]
     return render(request, "dashboards/plan_overview.html", {**context, "lines": lines})

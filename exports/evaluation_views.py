@@ -6,6 +6,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from dashboards import overviews
+from dashboards.cache import data_version
 from exports import evaluation
 from plans.shortcuts import require
 
@@ -21,6 +22,6 @@ def export_evaluation(request):
     require(request.user, "figures.export_report")
     require(request.user, "figures.view_all_districts")
     plan = request.plan
-    year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
+    year = overviews.chosen_year_or_404(plan, request.GET.get("year"), version=data_version(request))
     document = evaluation.build_evaluation(plan, year)
     return FileResponse(io.BytesIO(document), as_attachment=True, filename=filename(plan, year), content_type=DOCX)

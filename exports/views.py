@@ -6,6 +6,7 @@ from django.http import FileResponse
 from django.shortcuts import render
 
 from dashboards import overviews
+from dashboards.cache import data_version
 from exports import excel_report
 from plans.shortcuts import require
 
@@ -17,7 +18,7 @@ def export_form(request):
     context = {
         "plan": plan,
         "years": overviews.years(plan),
-        "year": overviews.chosen_year_or_404(plan, request.GET.get("year")),
+        "year": overviews.chosen_year_or_404(plan, request.GET.get("year"), version=data_version(request)),
         "districts": districts,
     }
     return render(request, "exports/export_form.html", context)
@@ -26,7 +27,7 @@ def export_form(request):
 def export_report(request):
     require(request.user, "figures.export_report")
     plan = request.plan
-    year = overviews.chosen_year_or_404(plan, request.GET.get("year"))
+    year = overviews.chosen_year_or_404(plan, request.GET.get("year"), version=data_version(request))
     code = request.GET.get("district")
     district = overviews.chosen_district(overviews.visible_districts(request), code) if code else None
     out = tempfile.TemporaryFile()

@@ -23,7 +23,7 @@ from tasks.tables import KeyProjectTable, TaskTable, TextTargetTable, configure
 
 def chosen_year(request, plan):
     """`?year=` of the task pages and API: the as-of year of their statuses, by default the one every page uses."""
-    return overviews.chosen_year_or_404(plan, request.GET.get("year"))
+    return overviews.chosen_year_or_404(plan, request.GET.get("year"), version=data_version(request))
 
 
 def _province_statuses(plan, year, indicators, province):
