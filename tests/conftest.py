@@ -202,14 +202,37 @@ def page(browser, live_server):
     context.close()
 
 
+def log_in(page, site, username):
+    """Log `username` in through the login form of the site at `site`, and wait for the page it leads to (the
+    dashboard, or 待办 for whoever has work)."""
+    page.goto(f"{site}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site}/plans/**")
+    return page
+
+
 @pytest.fixture
 def login(page, live_server):
-    def login_as(user):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/plans/**")
-        return page
+    return lambda user: log_in(page, live_server.url, user.username)
 
-    return login_as
+
+@pytest.fixture
+def logged_in_at(browser, live_server):
+    """`(user, width, height, phone=False)`: a page of its own browser context at that size (a phone's touch screen
+    with `phone`), `user` logged in; the contexts close at the end of the test."""
+    contexts = []
+
+    def open_at(user, width, height, *, phone=False):
+        context = browser.new_context(
+            locale="zh-CN", viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return log_in(page, live_server.url, user.username)
+
+    yield open_at
+    for context in contexts:
+        context.close()

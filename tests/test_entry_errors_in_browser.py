@@ -66,17 +66,13 @@ def test_submitting_with_a_bad_cell_saves_nothing(browser_plan, make_user, login
 
 
 def test_on_a_phone_each_indicator_is_a_card_with_its_input_first(browser, browser_plan, make_user, live_server):
-    from tests.conftest import PASSWORD
+    from tests.conftest import log_in
 
     make_user("official_fuzhou", roles.OFFICIAL, districts=["fuzhou"])
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "official_fuzhou")
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/plans/**")  # 待办, an official's landing page
+        log_in(page, live_server.url, "official_fuzhou")
         page.goto(f"{live_server.url}/report/350100/2024/")
         row = page.locator("tr[data-indicator]").first
         name, value = row.locator("th").bounding_box(), row.locator('input[name$="-value"]').bounding_box()

@@ -1,9 +1,9 @@
 """What every page shows around its content (the plans in the header, the districts, the 演示数据 banner, the menu)
-comes from the cache while nothing changes, and a change shows on the very next page, whatever made it."""
+comes from the cache while nothing changes, and a change shows on the very next page, whatever made it. (The banner's
+own story is in figures/test_demo.py.)"""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -61,15 +61,6 @@ def test_a_district_renamed_shows_in_the_chooser_on_the_next_page(client, leader
     assert ">新设区</option>" in client.get(f"{FJ}/").content.decode()
     added.delete()
     assert "新设区" not in client.get(f"{FJ}/").content.decode()
-
-
-def test_demo_figures_loaded_or_removed_show_on_the_next_page(client, leader):
-    client.force_login(leader)
-    assert "演示数据" not in client.get(f"{FJ}/").content.decode()
-    call_command("load_demo")
-    assert "演示数据" in client.get(f"{FJ}/").content.decode()
-    call_command("load_demo", "--remove")
-    assert "演示数据" not in client.get(f"{FJ}/").content.decode()
 
 
 def test_a_role_taken_away_counts_from_the_next_request(client, leader):

@@ -6,7 +6,7 @@ import pytest
 from dashboards.views import DROPDOWN_DISTRICTS
 from planboard import roles
 from plans.models import District
-from tests.conftest import PASSWORD
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +26,7 @@ def phone(browser, live_server, browser_plan, make_user):
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "leader")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/plans/**")
+    log_in(page, live_server.url, "leader")
     yield page
     context.close()
 

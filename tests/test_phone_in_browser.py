@@ -9,7 +9,7 @@ from django.core.management import call_command
 from planboard import roles
 from plans.models import District
 from tests import story
-from tests.conftest import PASSWORD
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +43,7 @@ def phone(browser, live_server, browser_plan, make_user):
 
     def open_as(username, path):
         context.clear_cookies()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/plans/**")
+        log_in(page, live_server.url, username)
         page.goto(live_server.url + path)
         return page
 

@@ -5,7 +5,7 @@ import pytest
 
 from figures.plan_loading import load_plan
 from planboard import roles
-from tests.conftest import FUJIAN, PASSWORD
+from tests.conftest import FUJIAN, log_in
 from tests.figures.test_plan_workbook_pages import small_plan
 
 pytestmark = pytest.mark.browser
@@ -34,11 +34,7 @@ def test_the_switcher_fits_a_phone(two_plans, browser, make_user, live_server):
     make_user("leader", roles.LEADER)
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "leader")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/plans/*/")
+    log_in(page, live_server.url, "leader")
     box = page.locator("#plan-switch").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

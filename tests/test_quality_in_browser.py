@@ -11,7 +11,6 @@ from figures.models import Observation
 from planboard import roles
 from plans.models import District
 from tests import story
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -19,33 +18,20 @@ ENROLMENT = "general_high_school_enrolment"
 
 
 @pytest.fixture
-def quality_page(browser, live_server, browser_plan, make_user):
+def quality_page(logged_in_at, live_server, browser_plan, make_user):
     """The demo figures, with Longyan's 2024 enrolment half as large again as its 2023 one."""
     call_command("load_demo", verbosity=0)
     reviewer = make_user("reviewer", roles.REVIEWER)
     longyan = District.objects.get(slug="longyan")
     before = Observation.objects.get(indicator__code=ENROLMENT, district=longyan, year=2023).value
     story.approve(browser_plan, reviewer, longyan, ENROLMENT, 2024, (before * Decimal("1.5")).quantize(Decimal("0.01")))
-    contexts = []
 
     def open_at(width, height, *, phone=False):
-        context = browser.new_context(
-            locale="zh-CN", viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", reviewer.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/plans/**")
+        page = logged_in_at(reviewer, width, height, phone=phone)
         page.goto(f"{live_server.url}/plans/{browser_plan.code}/quality/?year=2024")
         return page
 
-    yield open_at
-    for context in contexts:
-        context.close()
+    return open_at
 
 
 def _screenshot(page, name):

@@ -10,7 +10,6 @@ from figures import pipeline
 from figures.models import Observation
 from planboard import roles
 from plans.models import District, Indicator
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -45,19 +44,10 @@ def pending(browser_plan, make_user):
     return reviewer, own
 
 
-def open_review(browser, live_server, reviewer, width, height, mobile=False):
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", reviewer.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/plans/**")  # 待办, a reviewer's landing page
+def open_review(logged_in_at, live_server, reviewer, width, height, mobile=False):
+    page = logged_in_at(reviewer, width, height, phone=mobile)  # 待办, a reviewer's landing page
     page.goto(live_server.url + "/review/")
-    return context, page
+    return page.context, page
 
 
 def box(locator):
@@ -65,9 +55,9 @@ def box(locator):
 
 
 @pytest.mark.parametrize("english", [False, True])
-def test_at_1440_every_column_of_the_review_table_fits_and_reads(pending, browser, live_server, english):
+def test_at_1440_every_column_of_the_review_table_fits_and_reads(pending, logged_in_at, live_server, english):
     reviewer, _own = pending
-    context, page = open_review(browser, live_server, reviewer, 1440, 900)
+    context, page = open_review(logged_in_at, live_server, reviewer, 1440, 900)
     try:
         if english:
             page.get_by_role("button", name="English").click()
@@ -87,9 +77,9 @@ def test_at_1440_every_column_of_the_review_table_fits_and_reads(pending, browse
         context.close()
 
 
-def test_on_a_phone_each_figure_is_a_card_with_its_buttons_on_screen(pending, browser, live_server):
+def test_on_a_phone_each_figure_is_a_card_with_its_buttons_on_screen(pending, logged_in_at, live_server):
     reviewer, _own = pending
-    context, page = open_review(browser, live_server, reviewer, 390, 844, mobile=True)
+    context, page = open_review(logged_in_at, live_server, reviewer, 390, 844, mobile=True)
     try:
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         card = page.locator("tr[data-observation]").filter(has_text=NOTE[:10]).first
@@ -107,10 +97,10 @@ def test_on_a_phone_each_figure_is_a_card_with_its_buttons_on_screen(pending, br
 
 
 def test_a_reviewers_own_figure_is_listed_without_a_tick_box_and_its_history_offers_no_approval(
-    pending, browser, live_server
+    pending, logged_in_at, live_server
 ):
     reviewer, own = pending
-    context, page = open_review(browser, live_server, reviewer, 1440, 900)
+    context, page = open_review(logged_in_at, live_server, reviewer, 1440, 900)
     try:
         row = page.locator(f'tr[data-observation="{own.pk}"]')
         assert row.count() == 1

@@ -17,8 +17,9 @@ ENROLMENT = "general_high_school_enrolment"
 
 
 @pytest.fixture
-def approved(plan, district, official_fuzhou, reviewer):
-    figure = pipeline.record_value(
+def submitted(plan, district, official_fuzhou):
+    """Fuzhou's 2021 enrolment, submitted by its official."""
+    return pipeline.record_value(
         by=official_fuzhou,
         indicator=Indicator.objects.get(plan=plan, code=ENROLMENT),
         district=district("fuzhou"),
@@ -26,7 +27,11 @@ def approved(plan, district, official_fuzhou, reviewer):
         value="12",
         action="submit",
     )
-    return review.approve(observation=figure, by=reviewer, version=figure.version)
+
+
+@pytest.fixture
+def approved(submitted, reviewer):
+    return review.approve(observation=submitted, by=reviewer, version=submitted.version)
 
 
 @pytest.mark.parametrize("comment", ["", "   ", None])
@@ -51,16 +56,8 @@ def test_the_api_refuses_a_reopen_without_a_comment_and_takes_one_with_it(client
     assert (approved.status, approved.review_comment, approved.approved_by) == ("returned", "统计局更正", None)
 
 
-def test_an_approval_records_who_approved_and_may_carry_a_comment(plan, district, official_fuzhou, reviewer):
-    figure = pipeline.record_value(
-        by=official_fuzhou,
-        indicator=Indicator.objects.get(plan=plan, code=ENROLMENT),
-        district=district("fuzhou"),
-        year=2021,
-        value="12",
-        action="submit",
-    )
-    figure = review.approve(observation=figure, by=reviewer, version=figure.version, comment="核对无误")
+def test_an_approval_records_who_approved_and_may_carry_a_comment(submitted, reviewer):
+    figure = review.approve(observation=submitted, by=reviewer, version=submitted.version, comment="核对无误")
     figure = Observation.objects.get(pk=figure.pk)
     assert (figure.status, figure.approved_by, figure.review_comment) == ("approved", reviewer, "核对无误")
     assert figure.approved_at is not None and figure.version == 2

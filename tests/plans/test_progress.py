@@ -31,20 +31,7 @@ from plans.templatetags.progress_tags import figure
 if not settings.configured and "DJANGO_SETTINGS_MODULE" not in os.environ:
     settings.configure(USE_I18N=False)
 
-BASE = 2020
-
-
-def judge(values, milestones, *, direction="increase", cumulative=False, as_of=2023, **options):
-    return assess(
-        values=values,
-        milestones=milestones,
-        direction=direction,
-        cumulative=cumulative,
-        base_year=BASE,
-        as_of=as_of,
-        **options,
-    )
-
+from tests.plans.judging import BASE, judge  # noqa: E402 (after the settings above)
 
 # --- labels and colours ---------------------------------------------------------------
 

@@ -1,23 +1,15 @@
 """Verdicts at the lines the rules draw (plans/progress.py): a target exactly one level gap from the baseline, a
 running total whose baseline already meets its target, a figure exactly one year old. Base year 2020."""
 
+import functools
+
 import pytest
 
-from plans.progress import Milestone, assess, expected, method
+from plans.progress import Milestone, expected, method
+from tests.plans import judging
+from tests.plans.judging import BASE
 
-BASE = 2020
-
-
-def judge(values, milestones, *, direction="increase", cumulative=False, as_of=2022, **options):
-    return assess(
-        values=values,
-        milestones=milestones,
-        direction=direction,
-        cumulative=cumulative,
-        base_year=BASE,
-        as_of=as_of,
-        **options,
-    )
+judge = functools.partial(judging.judge, as_of=2022)
 
 
 def test_a_rate_whose_target_is_exactly_half_a_point_above_the_baseline_is_judged_by_holding_the_level():

@@ -4,6 +4,7 @@ Each expectation's arithmetic is written out in a comment. The plan's base year 
 final target year 2025 throughout; rates are judged with `is_rate=True`, so rule 5's gap is 0.5.
 """
 
+import functools
 import os
 from decimal import Decimal
 
@@ -17,7 +18,6 @@ from plans.progress import (
     Milestone,
     Projection,
     aim,
-    assess,
     default_level_gap,
     expected,
     meets,
@@ -30,20 +30,11 @@ from plans.years import default_as_of
 if not settings.configured and "DJANGO_SETTINGS_MODULE" not in os.environ:
     settings.configure(USE_I18N=False)
 
-BASE = 2020
+from tests.plans import judging  # noqa: E402 (after the settings above)
+from tests.plans.judging import BASE  # noqa: E402
 
-
-def judge(values, milestones, *, as_of, direction="increase", cumulative=False, is_rate=True, **options):
-    return assess(
-        values=values,
-        milestones=milestones,
-        direction=direction,
-        cumulative=cumulative,
-        base_year=BASE,
-        as_of=as_of,
-        is_rate=is_rate,
-        **options,
-    )
+# Rates unless told otherwise.
+judge = functools.partial(judging.judge, is_rate=True)
 
 
 # --- the cases worked by hand in the issue ----------------------------------------------------
