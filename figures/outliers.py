@@ -3,9 +3,9 @@ the other districts, or from the district's own earlier changes. The review list
 page, its Excel and its API show each with why, in numbers; nothing is refused for it (the write pipeline's large
 move rule, `figures/pipeline_checks.py`, is the one that asks for a confirmation).
 
-The change is the one the large-move rule judges: points for a rate (unit %), the relative change for everything
-else (a running total too), from the same district's figure of the year before. A figure without one (or after a
-0) has no change and is not judged.
+The change is the one the large-move rule judges (`Indicator.change`): points for a rate (unit %), the relative
+change for everything else (a running total too), from the same district's figure of the year before. A figure
+without one (or after a 0) has no change and is not judged.
 
 Far is the modified z-score of Iglewicz and Hoaglin (1993): M = 0.6745 · (x − median) / MAD, the median and the
 median absolute deviation (MAD) taken over a sample of changes; |M| > 3.5 flags the figure.
@@ -148,7 +148,7 @@ class Sample:
         if indicator is None:  # the check is off for it, or it is not the plan's
             return []
         own = self.figures.get((indicator_id, district_id), {})
-        change = _change(indicator, own.get(year - 1), float(value))
+        change = indicator.change(own.get(year - 1), float(value))
         if change is None:
             return []
         floor = float(self.plan.large_move_points if indicator.is_rate else self.plan.large_move_share)
@@ -164,7 +164,7 @@ class Sample:
                 outlier = _far(DISTRICTS, change, *spread, floor, indicator.is_rate)
                 if outlier:
                     found.append(outlier)
-        earlier = [_change(indicator, own.get(y - 1), own[y]) for y in own if y < year]
+        earlier = [indicator.change(own.get(y - 1), own[y]) for y in own if y < year]
         earlier = [c for c in earlier if c is not None]
         if len(earlier) >= MIN_YEARS:
             outlier = _far(YEARS, change, *_spread(earlier), floor, indicator.is_rate)
@@ -181,21 +181,11 @@ class Sample:
             for district_id in self.by_indicator[indicator.pk] - self.provinces:
                 years = self.figures[(indicator.pk, district_id)]
                 if year in years:
-                    change = _change(indicator, years.get(year - 1), years[year])
+                    change = indicator.change(years.get(year - 1), years[year])
                     if change is not None:
                         found[district_id] = change
             self._changes[key] = (found, _spread(list(found.values())) if len(found) >= MIN_DISTRICTS else None)
         return self._changes[key]
-
-
-def _change(indicator, previous, value):
-    if previous is None:
-        return None
-    if indicator.is_rate:
-        return value - previous
-    if not previous:
-        return None
-    return (value - previous) / previous
 
 
 def _decimal(number):

@@ -309,13 +309,10 @@ def _jump_message(indicator, plan, year, previous, next_year, number, *, followi
     if indicator.cumulative:
         if number >= previous:
             return None
-    elif indicator.is_rate:
-        limit = plan.large_move_points * n
-        if abs(number - previous) <= limit:
-            return None
     else:
-        share = (1 + plan.large_move_share) ** n - 1
-        if previous == 0 or abs(number - previous) / previous <= share:
+        change = indicator.change(previous, number)
+        limit = plan.large_move_points * n if indicator.is_rate else (1 + plan.large_move_share) ** n - 1
+        if change is None or abs(change) <= limit:
             return None
     words = {"year": year, "previous": _fmt(previous), "next_year": next_year, "value": _fmt(number)}
     if indicator.cumulative:
@@ -330,7 +327,7 @@ def _jump_message(indicator, plan, year, previous, next_year, number, *, followi
     if indicator.is_rate:
         words["limit"] = _("%(points)s个百分点") % {"points": _fmt(limit)}
     else:
-        words["limit"] = f"{_fmt(round(share * 100, 2))}%"
+        words["limit"] = f"{_fmt(round(limit * 100, 2))}%"
     if following:
         return (
             _(

@@ -446,6 +446,17 @@ class Indicator(models.Model):
     def is_rate(self):
         return self.unit == "%"
 
+    def change(self, previous, value):
+        """How far `value` moved from `previous`, as the plan's large moves are measured: in points for a rate, as a
+        share of `previous` otherwise; None without a `previous` (or with 0, for a share)."""
+        if previous is None:
+            return None
+        if self.is_rate:
+            return value - previous
+        if not previous:
+            return None
+        return (value - previous) / previous
+
     @property
     def statistic(self):
         """The indicator this one's figures are stored on: the first of its `continues` chain, so that a figure
